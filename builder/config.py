@@ -1,0 +1,47 @@
+"""Host limits in one place, with classroom-sized defaults.
+
+Each limit can be overridden by an environment variable ``NNB_<NAME>``
+(for example ``NNB_MAX_ROWS=50000``), so a teacher can size a server without
+editing code.
+"""
+
+import os
+from dataclasses import dataclass, fields
+
+
+@dataclass(frozen=True)
+class HostLimits:
+    """Caps that protect a shared server from one student's upload or network."""
+
+    max_upload_mb: int = 50
+    max_rows: int = 1_000_000
+    max_columns: int = 500
+    max_layers: int = 10
+    max_units: int = 512
+    max_epochs: int = 1000
+    max_concurrent_trainings: int = max(1, os.cpu_count() or 1)
+    max_job_seconds: int = 600
+
+
+def load_limits(environ: dict[str, str] | None = None) -> HostLimits:
+    """Read the limits, letting ``NNB_<FIELD>`` environment variables override defaults.
+
+    Args:
+        environ: the environment to read; ``os.environ`` when omitted.
+
+    Returns:
+        The limits in force.
+
+    Raises:
+        ValueError: when an override is not a positive whole number.
+    """
+    environ = os.environ if environ is None else environ
+    overrides = {}
+    for field in fields(HostLimits):
+        name = f"NNB_{field.name.upper()}"
+        if name in environ:
+            raw = environ[name]
+            if not raw.strip().isdigit() or int(raw) < 1:
+                raise ValueError(f"{name} must be a positive whole number. Received: {raw!r}")
+            overrides[field.name] = int(raw)
+    return HostLimits(**overrides)

@@ -1,0 +1,400 @@
+"""Reading user tables: CSV/TSV/TXT/XLSX with detected separator, encoding, decimal mark.
+
+``read_table`` turns the bytes of one file into a DataFrame plus a ``ReadReport``
+of what was detected. ``stack_tables`` joins files that share their columns.
+Every problem a user can cause raises ``DataError`` with a message that says
+what is wrong and what to do.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from builder.config import HostLimits, load_limits
+from builder.errors import DataError
+
+DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+ENCODINGS = ("utf-8", "latin-1")
+NA_MARKERS = ("", "NA", "N/A", "n/a", "?", "NaN", "nan", "null", "NULL")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+SNIFF_LINES = 200
+_ZIP_MAGIC = b"PK\x03\x04"
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+_DECIMAL_POINT = re.compile(r"^[+-]?\d*\.\d+$")
+_RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+@dataclass
+class ReadOptions:
+    """How to read a file; ``None`` means detect it."""
+
+    delimiter: str | None = None
+    encoding: str | None = None
+    decimal: str | None = None
+    na_values: tuple[str, ...] = NA_MARKERS
+    sheet: str | None = None
+    skip_bad_lines: bool = False
+
+
+@dataclass
+class ReadReport:
+    """What was detected and decided while reading one file."""
+
+    name: str
+    kind: str
+    rows: int
+    columns: int
+    delimiter: str | None = None
+    encoding: str | None = None
+    decimal: str | None = None
+    na_found: list[str] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)
+    sheet: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        """One line a user can read: how the file was understood."""
+        if self.kind == "excel":
+            return f"Excel workbook, sheet '{self.sheet}'"
+        found = ", ".join(f"'{marker}'" if marker else "empty fields" for marker in self.na_found)
+        return (
+            f"{DELIMITERS.get(self.delimiter, repr(self.delimiter))}-separated, "
+            f"{self.encoding}, decimal mark '{self.decimal}'"
+            + (f", missing values written as {found}" if found else "")
+        )
+
+
+def read_table(
+    content: bytes,
+    name: str,
+    options: ReadOptions | None = None,
+    limits: HostLimits | None = None,
+) -> tuple[pd.DataFrame, ReadReport]:
+    """Read one uploaded file into a DataFrame.
+
+    Args:
+        content: the file's bytes.
+        name: the file's name, used in messages and to recognise workbooks.
+        options: read settings; detected where left as ``None``.
+        limits: host caps on size, rows and columns.
+
+    Returns:
+        The table and a report of what was detected.
+
+    Raises:
+        DataError: the file cannot be read as a table, or breaks a cap.
+    """
+    options = options or ReadOptions()
+    limits = limits or load_limits()
+    if not content:
+        raise DataError(f"'{name}' is empty (0 bytes). Choose a file that holds a table.")
+    if len(content) > limits.max_upload_mb * 1024 * 1024:
+        size_mb = len(content) / 1024 / 1024
+        raise DataError(
+            f"'{name}' is {size_mb:.1f} MB; this server accepts files up to "
+            f"{limits.max_upload_mb} MB. Use a sample of the rows."
+        )
+    if content.startswith(_ZIP_MAGIC) or name.lower().endswith(EXCEL_SUFFIXES):
+        frame, report = _read_excel(content, name, options)
+    elif name.lower().endswith(".xls"):
+        raise DataError(
+            f"'{name}' is an old Excel 97-2003 file (.xls). Save it as .xlsx or CSV and upload that."
+        )
+    else:
+        frame, report = _read_text(content, name, options)
+    frame = _tidy_columns(frame, report)
+    _check_shape(frame, name, limits)
+    report.rows, report.columns = frame.shape
+    empty = [c for c in frame.columns if frame[c].isna().all()]
+    if empty:
+        report.warnings.append(
+            f"Column(s) {_names(empty)} have no values at all; they are left out of the features."
+        )
+    return frame, report
+
+
+def _read_text(content: bytes, name: str, options: ReadOptions) -> tuple[pd.DataFrame, ReadReport]:
+    head = content[:8192]
+    if b"\x00" in head:
+        raise DataError(
+            f"'{name}' does not look like a text table (it holds binary data). "
+            "Upload a CSV, TSV, TXT or XLSX file."
+        )
+    text, encoding = _decode(content, options.encoding)
+    if _looks_binary(text[:8192]):
+        raise DataError(
+            f"'{name}' does not look like a text table (too many control characters). "
+            "Upload a CSV, TSV, TXT or XLSX file."
+        )
+    lines = [line for line in text.splitlines()[: SNIFF_LINES + 1] if line.strip()]
+    if not lines:
+        raise DataError(f"'{name}' holds only blank lines. Choose a file that holds a table.")
+    delimiter = options.delimiter or sniff_delimiter(lines)
+    decimal = options.decimal or sniff_decimal(lines[1:], delimiter)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            decimal=decimal,
+            na_values=list(options.na_values),
+            keep_default_na=False,
+            skipinitialspace=True,
+            on_bad_lines="skip" if options.skip_bad_lines else "error",
+            low_memory=False,
+        )
+    except pd.errors.EmptyDataError as error:
+        raise DataError(
+            f"'{name}' has no columns to read. Choose a file that holds a table."
+        ) from error
+    except pd.errors.ParserError as error:
+        raise DataError(_ragged_message(name, str(error), delimiter)) from error
+    report = ReadReport(
+        name=name,
+        kind="text",
+        rows=0,
+        columns=0,
+        delimiter=delimiter,
+        encoding=encoding,
+        decimal=decimal,
+        na_found=_markers_seen(lines[1:], delimiter, options.na_values),
+    )
+    return frame, report
+
+
+def _read_excel(content: bytes, name: str, options: ReadOptions) -> tuple[pd.DataFrame, ReadReport]:
+    try:
+        book = pd.ExcelFile(io.BytesIO(content), engine="openpyxl")
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        raise DataError(
+            f"'{name}' could not be opened as an Excel workbook. Save it again as .xlsx or CSV."
+        ) from error
+    sheets = list(book.sheet_names)
+    sheet = options.sheet or sheets[0]
+    if sheet not in sheets:
+        raise DataError(f"'{name}' has no sheet '{sheet}'. Its sheets: {_names(sheets)}.")
+    frame = book.parse(sheet, na_values=list(options.na_values), keep_default_na=False)
+    report = ReadReport(name=name, kind="excel", rows=0, columns=0, sheets=sheets, sheet=sheet)
+    if len(sheets) > 1:
+        report.warnings.append(
+            f"'{name}' has {len(sheets)} sheets ({_names(sheets)}); reading '{sheet}'. "
+            "Pick another sheet under Read options."
+        )
+    return frame, report
+
+
+def _decode(content: bytes, encoding: str | None) -> tuple[str, str]:
+    """Decode with the given encoding, else UTF-8 (dropping a BOM), else Latin-1."""
+    if encoding:
+        try:
+            return content.decode(_python_codec(encoding)), encoding
+        except (UnicodeDecodeError, LookupError) as error:
+            raise DataError(
+                f"The file cannot be read as {encoding}. Choose another encoding. ({error})"
+            ) from error
+    try:
+        return content.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        return content.decode("latin-1"), "latin-1"
+
+
+def _python_codec(encoding: str) -> str:
+    # A BOM must not end up in the first column's name.
+    return "utf-8-sig" if encoding.lower().replace("_", "-") == "utf-8" else encoding
+
+
+def _looks_binary(text: str) -> bool:
+    control = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n")
+    return control > max(2, len(text) // 20)
+
+
+def sniff_delimiter(lines: list[str]) -> str:
+    """Pick the separator among , ; tab | that splits the lines most consistently.
+
+    A candidate scores by how many lines share its most common field count
+    (more than one field); ties go to the candidate giving more fields. A file
+    no candidate splits is one column, read with a comma.
+    """
+    best, best_score = ",", (0, 0)
+    for delimiter in DELIMITERS:
+        counts = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+        fields, agreeing = Counter(counts).most_common(1)[0]
+        if fields < 2:
+            continue
+        score = (agreeing, fields)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def sniff_decimal(lines: list[str], delimiter: str) -> str:
+    """Return ',' when numbers are written with a decimal comma, else '.'."""
+    if delimiter == ",":
+        return "."
+    comma = point = 0
+    for row in csv.reader(lines, delimiter=delimiter):
+        for value in row:
+            value = value.strip()
+            comma += bool(_DECIMAL_COMMA.match(value))
+            point += bool(_DECIMAL_POINT.match(value))
+    return "," if comma > point else "."
+
+
+def _markers_seen(lines: list[str], delimiter: str, markers: tuple[str, ...]) -> list[str]:
+    """Missing-value markers that occur in the sniffed lines, most frequent first."""
+    wanted = set(markers)
+    found: Counter[str] = Counter()
+    for row in csv.reader(lines, delimiter=delimiter):
+        found.update(value.strip() for value in row if value.strip() in wanted)
+    return [marker for marker, _ in found.most_common()]
+
+
+def _ragged_message(name: str, error: str, delimiter: str) -> str:
+    match = _RAGGED.search(error)
+    where = (
+        f"line {match.group(2)} has {match.group(3)} fields where the header has {match.group(1)}"
+        if match
+        else "its rows do not all have the same number of fields"
+    )
+    label = DELIMITERS.get(delimiter, repr(delimiter))
+    return (
+        f"'{name}' could not be read as a {label}-separated table: {where}. "
+        "Check the separator under Read options, fix that line, or tick 'Skip malformed rows'."
+    )
+
+
+def _tidy_columns(frame: pd.DataFrame, report: ReadReport) -> pd.DataFrame:
+    """Strip names, name blank headers, and make repeated names unique (with a warning)."""
+    names = []
+    for position, raw in enumerate(frame.columns, start=1):
+        text = str(raw).strip()
+        names.append(f"column_{position}" if not text or text.startswith("Unnamed:") else text)
+    repeated = [n for n, count in Counter(_base_name(n) for n in names).items() if count > 1]
+    if repeated:
+        report.warnings.append(
+            f"Column name(s) {_names(repeated)} appear more than once; the repeats were renamed "
+            "with a suffix (.1, .2). Rename them in the file if they mean different things."
+        )
+    frame.columns = names
+    return frame
+
+
+def _base_name(name: str) -> str:
+    # pandas renames a repeated header 'x' to 'x.1'.
+    return re.sub(r"\.\d+$", "", name)
+
+
+def _check_shape(frame: pd.DataFrame, name: str, limits: HostLimits) -> None:
+    rows, columns = frame.shape
+    if rows == 0:
+        raise DataError(
+            f"'{name}' has a header but no data rows. Add rows of data below the header."
+        )
+    if rows == 1:
+        raise DataError(
+            f"'{name}' has a single data row. A network learns from many examples: "
+            "use a table with at least a few dozen rows."
+        )
+    if columns < 2:
+        raise DataError(
+            f"'{name}' has a single column ('{frame.columns[0]}'). A model needs input columns and "
+            "a column to predict. If the file has more, pick its separator under Read options."
+        )
+    if rows > limits.max_rows:
+        raise DataError(
+            f"'{name}' has {rows:,} rows; this server accepts up to {limits.max_rows:,}. "
+            "Upload a sample of the rows."
+        )
+    if columns > limits.max_columns:
+        raise DataError(
+            f"'{name}' has {columns:,} columns; this server accepts up to {limits.max_columns:,}. "
+            "Keep the columns you need."
+        )
+
+
+def stack_tables(
+    tables: list[tuple[str, pd.DataFrame]],
+    column: str = "source",
+    labels: dict[str, object] | None = None,
+) -> pd.DataFrame:
+    """Stack tables that share their columns, adding a column naming each row's origin.
+
+    Args:
+        tables: (name, table) pairs.
+        column: the name of the new column.
+        labels: the value to write for each name; the name itself when omitted.
+
+    Raises:
+        DataError: the tables do not have the same columns, or the new name is taken.
+    """
+    first_name, first = tables[0]
+    for name, table in tables[1:]:
+        if set(table.columns) != set(first.columns):
+            missing = sorted(set(first.columns) - set(table.columns))
+            extra = sorted(set(table.columns) - set(first.columns))
+            details = "; ".join(
+                part
+                for part in (
+                    f"missing {_names(missing)}" if missing else "",
+                    f"extra {_names(extra)}" if extra else "",
+                )
+                if part
+            )
+            raise DataError(
+                f"Only files with the same columns can be stacked: '{name}' differs from "
+                f"'{first_name}' ({details}). Upload files with matching headers."
+            )
+    if column in first.columns:
+        raise DataError(
+            f"The files already have a column named '{column}', so the stacked table cannot add one."
+        )
+    parts = [
+        table[list(first.columns)].assign(**{column: (labels or {}).get(name, name)})
+        for name, table in tables
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
+def load_files(
+    files: list[tuple[str, bytes]],
+    options: ReadOptions | None = None,
+    stack_column: str = "source",
+    stack_labels: dict[str, object] | None = None,
+    limits: HostLimits | None = None,
+) -> tuple[pd.DataFrame, list[ReadReport]]:
+    """Read one or several files; several are stacked with a column naming each row's file.
+
+    Args:
+        files: (file name, bytes) pairs, in the order to stack them.
+        options: read settings shared by every file.
+        stack_column: the column that names each row's file when stacking.
+        stack_labels: the value written for each file name; the name itself when omitted.
+        limits: host caps, checked per file and on the stacked table.
+
+    Raises:
+        DataError: a file cannot be read, or the files do not share their columns.
+    """
+    if not files:
+        raise DataError("No file was given. Upload a CSV, TSV, TXT or XLSX file.")
+    limits = limits or load_limits()
+    tables, reports = [], []
+    for name, content in files:
+        frame, report = read_table(content, name, options, limits)
+        tables.append((name, frame))
+        reports.append(report)
+    if len(tables) == 1:
+        return tables[0][1], reports
+    stacked = stack_tables(tables, stack_column, stack_labels)
+    _check_shape(stacked, "the stacked table", limits)
+    return stacked, reports
+
+
+def _names(names: list[str]) -> str:
+    shown = ", ".join(f"'{n}'" for n in names[:6])
+    return shown + (f" and {len(names) - 6} more" if len(names) > 6 else "")

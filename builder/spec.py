@@ -1,0 +1,256 @@
+"""One serialisable description of an experiment: data, preparation, network, training.
+
+Everything a run depends on lives in one ``Experiment``. Pages edit it, the
+worker trains from it, and it round-trips through JSON (``to_dict``/``from_dict``)
+so it can be downloaded, shared in a link and used as a preset.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from builder.errors import SpecError
+
+SPEC_VERSION = 1
+
+TASKS = ("binary", "multiclass", "regression")
+SCALINGS = ("standard", "minmax", "none")
+IMPUTERS = ("mean", "median", "most_frequent")
+SPLITS = ("random", "ordered")
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "elu", "selu", "gelu", "softmax", "linear")
+INITIALIZERS = (
+    "glorot_uniform",
+    "glorot_normal",
+    "he_normal",
+    "he_uniform",
+    "random_uniform",
+    "random_normal",
+    "zeros",
+)
+OPTIMIZERS = ("adam", "sgd", "rmsprop", "adagrad")
+LOSSES = ("binary_crossentropy", "categorical_crossentropy", "mse", "mae")
+VALIDATIONS = ("test", "split", "none")
+
+
+@dataclass
+class DataSpec:
+    """Which table, how it was read, and what to predict.
+
+    ``source`` is a sample key (see ``builder.samples``) or ``"upload"``.
+    Read options left as ``None`` are detected from the file.
+    """
+
+    source: str = ""
+    title: str = ""
+    files: list[str] = field(default_factory=list)
+    delimiter: str | None = None
+    encoding: str | None = None
+    decimal: str | None = None
+    target: str | None = None
+    task: str | None = None
+    excluded: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PrepSpec:
+    """How features are prepared; every statistic is fitted on the training split only."""
+
+    scaling: str = "standard"
+    impute: str = "mean"
+    missing_indicator: bool = False
+    one_hot: bool = True
+    test_size: float = 0.33
+    split: str = "random"
+    stratify: bool = True
+    seed: int = 42
+
+
+@dataclass
+class LayerSpec:
+    """One hidden Dense layer."""
+
+    units: int = 8
+    activation: str = "relu"
+    initializer: str = "glorot_uniform"
+    use_bias: bool = True
+    dropout: float = 0.0
+    l1: float = 0.0
+    l2: float = 0.0
+
+
+@dataclass
+class NetworkSpec:
+    """Hidden layers in order; the output layer and loss follow the task unless overridden."""
+
+    hidden: list[LayerSpec] = field(default_factory=lambda: [LayerSpec(units=8)])
+    output_activation: str | None = None
+    output_initializer: str = "glorot_uniform"
+    loss: str | None = None
+
+
+@dataclass
+class TrainSpec:
+    """Optimizer and fit settings, as Keras ``compile()`` and ``fit()`` take them."""
+
+    optimizer: str = "adam"
+    learning_rate: float = 0.001
+    momentum: float = 0.0
+    batch_size: int = 32
+    epochs: int = 20
+    validation: str = "test"
+    validation_split: float = 0.2
+    early_stopping: bool = False
+    patience: int = 5
+    restore_best_weights: bool = True
+    class_weights: bool = False
+    seed: int = 42
+
+
+@dataclass
+class Experiment:
+    """The whole description of one run."""
+
+    name: str = "untitled"
+    data: DataSpec = field(default_factory=DataSpec)
+    prep: PrepSpec = field(default_factory=PrepSpec)
+    network: NetworkSpec = field(default_factory=NetworkSpec)
+    train: TrainSpec = field(default_factory=TrainSpec)
+    version: int = SPEC_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return plain JSON-ready data."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Experiment:
+        """Build an experiment from ``to_dict()`` output, rejecting unknown or bad values.
+
+        Raises:
+            SpecError: naming the key or value that is not allowed.
+        """
+        if not isinstance(raw, dict):
+            raise SpecError(f"An experiment must be a JSON object. Received: {type(raw).__name__}")
+        version = raw.get("version", SPEC_VERSION)
+        if version != SPEC_VERSION:
+            raise SpecError(
+                f"This app reads experiment version {SPEC_VERSION}. Received: version {version!r}"
+            )
+        experiment = _build(cls, raw, "experiment")
+        validate(experiment)
+        return experiment
+
+
+_NESTED = {
+    (Experiment, "data"): DataSpec,
+    (Experiment, "prep"): PrepSpec,
+    (Experiment, "network"): NetworkSpec,
+    (Experiment, "train"): TrainSpec,
+}
+
+
+def _build(kind: type, raw: Any, where: str) -> Any:
+    """Instantiate dataclass ``kind`` from a dict, recursing into the nested specs."""
+    if not isinstance(raw, dict):
+        raise SpecError(f"'{where}' must be an object. Received: {raw!r}")
+    known = {f.name for f in dataclasses.fields(kind)}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise SpecError(f"Unknown setting(s) in '{where}': {', '.join(unknown)}")
+    values = {}
+    for name, value in raw.items():
+        nested = _NESTED.get((kind, name))
+        if nested is not None:
+            value = _build(nested, value, f"{where}.{name}")
+        elif kind is NetworkSpec and name == "hidden":
+            if not isinstance(value, list):
+                raise SpecError(f"'{where}.hidden' must be a list of layers. Received: {value!r}")
+            value = [
+                _build(LayerSpec, item, f"{where}.hidden[{i}]") for i, item in enumerate(value)
+            ]
+        values[name] = value
+    return kind(**values)
+
+
+def _check_choice(value: Any, allowed: tuple, where: str, optional: bool = False) -> None:
+    if optional and value is None:
+        return
+    if value not in allowed:
+        raise SpecError(f"'{where}' must be one of {', '.join(allowed)}. Received: {value!r}")
+
+
+def _check_number(value: Any, low: float, high: float, where: str, integer: bool = False) -> None:
+    kinds = (int,) if integer else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kinds) or not low <= value <= high:
+        kind = "a whole number" if integer else "a number"
+        raise SpecError(f"'{where}' must be {kind} from {low} to {high}. Received: {value!r}")
+
+
+def validate(experiment: Experiment) -> None:
+    """Check every setting against what the app supports.
+
+    Raises:
+        SpecError: naming the first bad setting and the value received.
+    """
+    data, prep, net, train = experiment.data, experiment.prep, experiment.network, experiment.train
+    _check_choice(data.task, TASKS, "data.task", optional=True)
+    _check_choice(prep.scaling, SCALINGS, "prep.scaling")
+    _check_choice(prep.impute, IMPUTERS, "prep.impute")
+    _check_choice(prep.split, SPLITS, "prep.split")
+    _check_number(prep.test_size, 0.05, 0.9, "prep.test_size")
+    _check_number(prep.seed, 0, 2**31 - 1, "prep.seed", integer=True)
+    for i, layer in enumerate(net.hidden):
+        where = f"network.hidden[{i}]"
+        _check_number(layer.units, 1, 4096, f"{where}.units", integer=True)
+        _check_choice(layer.activation, ACTIVATIONS, f"{where}.activation")
+        _check_choice(layer.initializer, INITIALIZERS, f"{where}.initializer")
+        _check_number(layer.dropout, 0.0, 0.95, f"{where}.dropout")
+        _check_number(layer.l1, 0.0, 1.0, f"{where}.l1")
+        _check_number(layer.l2, 0.0, 1.0, f"{where}.l2")
+    _check_choice(net.output_activation, ACTIVATIONS, "network.output_activation", optional=True)
+    _check_choice(net.output_initializer, INITIALIZERS, "network.output_initializer")
+    _check_choice(net.loss, LOSSES, "network.loss", optional=True)
+    _check_choice(train.optimizer, OPTIMIZERS, "train.optimizer")
+    _check_number(train.learning_rate, 1e-7, 10.0, "train.learning_rate")
+    _check_number(train.momentum, 0.0, 0.999, "train.momentum")
+    _check_number(train.batch_size, 1, 65536, "train.batch_size", integer=True)
+    _check_number(train.epochs, 1, 100_000, "train.epochs", integer=True)
+    _check_choice(train.validation, VALIDATIONS, "train.validation")
+    _check_number(train.validation_split, 0.05, 0.9, "train.validation_split")
+    _check_number(train.patience, 1, 10_000, "train.patience", integer=True)
+    _check_number(train.seed, 0, 2**31 - 1, "train.seed", integer=True)
+
+
+DEFAULT_OUTPUT = {
+    "binary": ("sigmoid", "binary_crossentropy"),
+    "multiclass": ("softmax", "categorical_crossentropy"),
+    "regression": ("linear", "mse"),
+}
+
+
+def output_activation(network: NetworkSpec, task: str) -> str:
+    """The output layer's activation: the user's override, else the one the task calls for."""
+    return network.output_activation or DEFAULT_OUTPUT[task][0]
+
+
+def loss_name(network: NetworkSpec, task: str) -> str:
+    """The loss: the user's override, else the one the task calls for."""
+    return network.loss or DEFAULT_OUTPUT[task][1]
+
+
+def output_units(network: NetworkSpec, task: str, n_classes: int) -> int:
+    """Units of the output layer.
+
+    A binary task has one sigmoid unit, unless softmax or categorical
+    cross-entropy is chosen, which need one unit per class (the Titanic course
+    uses a 2-unit softmax); a multiclass task has one unit per class.
+    """
+    if task == "regression":
+        return 1
+    if task == "binary":
+        two_units = output_activation(network, task) == "softmax" or (
+            loss_name(network, task) == "categorical_crossentropy"
+        )
+        return 2 if two_units else 1
+    return n_classes

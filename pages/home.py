@@ -1,0 +1,26 @@
+"""Start page: what the app does, and a sample loaded in one click."""
+
+import streamlit as st
+
+from builder.samples import SAMPLES
+from ui import state
+
+st.title("🧠 Neural Network Builder")
+st.markdown(
+    "Build a neural network without writing code: **load** a table, **explore** it, "
+    "**stack** Dense layers, **watch** the loss fall while Keras trains, **judge** the "
+    "model and **download** it. Start from a classic dataset below, or upload your own "
+    "on the **Data** page."
+)
+
+st.subheader("Start with a sample")
+columns = st.columns(3)
+for position, sample in enumerate(SAMPLES.values()):
+    with columns[position % 3].container(border=True):
+        st.markdown(f"**{sample.title}**")
+        st.caption(sample.blurb)
+        if st.button("Use this data", key=f"home_sample_{sample.key}", help=f"Load {sample.title}"):
+            state.use_sample(sample.key)
+            st.switch_page("pages/data.py")
+
+st.page_link("pages/data.py", label="Upload your own file", icon="📄")

@@ -1,0 +1,102 @@
+"""Session state in one place: every key a page reads is initialised here.
+
+Everything lives in ``st.session_state``, so one student's data and runs are
+never visible to another session on a shared server.
+"""
+
+import pandas as pd
+import streamlit as st
+
+from builder.columns import default_excluded, infer_task
+from builder.data import ReadReport
+from builder.samples import SAMPLES, load_sample
+from builder.spec import DataSpec, Experiment
+
+DEFAULTS = {
+    "table": None,
+    "reports": [],
+    "uploads": {},
+}
+
+
+def init_state() -> None:
+    """Create every session key this app uses, once per session."""
+    if "experiment" not in st.session_state:
+        st.session_state.experiment = Experiment()
+    for key, value in DEFAULTS.items():
+        if key not in st.session_state:
+            st.session_state[key] = value.copy() if hasattr(value, "copy") else value
+
+
+def experiment() -> Experiment:
+    """The session's experiment description."""
+    return st.session_state.experiment
+
+
+def table() -> pd.DataFrame | None:
+    """The loaded table, or None before anything was loaded."""
+    return st.session_state.table
+
+
+def set_table(
+    frame: pd.DataFrame, reports: list[ReadReport], data: DataSpec, target: str | None
+) -> None:
+    """Make a freshly read table current, choosing a target and the columns to leave out.
+
+    Widget keys of the Data page are reset so its controls show the new table's settings.
+    """
+    if target not in frame.columns:
+        target = frame.columns[-1]
+    data.target = target
+    data.task = None
+    data.excluded = default_excluded(frame, target)
+    st.session_state.experiment.data = data
+    st.session_state.table = frame
+    st.session_state.reports = reports
+    st.session_state.data_target = target
+    st.session_state.data_task = "inferred"
+    st.session_state.data_excluded = list(data.excluded)
+
+
+def task() -> str | None:
+    """The task in force: the user's choice, else the one the target implies."""
+    data = experiment().data
+    frame = table()
+    if frame is None or data.target not in frame.columns:
+        return None
+    return data.task or infer_task(frame[data.target])[0]
+
+
+def require_table() -> pd.DataFrame:
+    """Return the loaded table, or tell the user to load one and stop the page."""
+    frame = table()
+    if frame is None:
+        st.info("No data yet. Load a sample or upload a file on the **Data** page first.")
+        st.page_link("pages/data.py", label="Go to Data", icon="📄")
+        st.stop()
+    return frame
+
+
+def use_sample(key: str) -> None:
+    """Load a bundled sample and make it the session's table, targeting its usual column."""
+    sample = SAMPLES[key]
+    frame, reports = load_sample(key)
+    data = DataSpec(source=key, title=sample.title, files=list(sample.files))
+    set_table(frame, reports, data, sample.target)
+
+
+def seed_widgets(**values) -> None:
+    """Give widgets their value from the experiment when Streamlit has dropped their state.
+
+    Streamlit forgets a widget's value once a page without it has run, so a page
+    re-seeds its widgets from the experiment, the lasting record.
+    """
+    for key, value in values.items():
+        if key not in st.session_state:
+            st.session_state[key] = value
+
+
+def drop_target_from_excluded() -> None:
+    """Keep a newly chosen target out of the excluded columns (a multiselect option it no longer is)."""
+    target = st.session_state.data_target
+    st.session_state.data_excluded = [c for c in st.session_state.data_excluded if c != target]
