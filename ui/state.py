@@ -100,3 +100,19 @@ def drop_target_from_excluded() -> None:
     """Keep a newly chosen target out of the excluded columns (a multiselect option it no longer is)."""
     target = st.session_state.data_target
     st.session_state.data_excluded = [c for c in st.session_state.data_excluded if c != target]
+
+
+def keep_choice(key: str, options: list | None, default) -> None:
+    """Keep a widget's value on runs where it is not drawn, resetting it when no longer offered.
+
+    A widget in a tab that is not open (lazy ``st.tabs``) is not drawn, and Streamlit then
+    forgets its value; writing the value back through the Session State API keeps it.
+    The widget must then be created without a default of its own.
+
+    Args:
+        key: the widget's key.
+        options: the values the widget offers now, or None when any value stays valid.
+        default: the value to use the first time, or when the kept one is no longer offered.
+    """
+    value = st.session_state.get(key, default)
+    st.session_state[key] = value if options is None or value in options else default
