@@ -13,16 +13,19 @@ import numpy as np
 import pandas as pd
 
 from builder.columns import identifier_columns
-from builder.profile import numeric_block
+from builder.profile import as_floats, correlation_with_target
 
 LEAK_SHARE = 0.99  # a feature equal to the target (or telling its class) in this share of rows
 LEAK_CORRELATION = 0.99
+LEAK_MIN_ROWS = 20
 LEAK_MAX_VALUES = 50  # features with at most this many values are checked for telling the class
 HEAVY_MISSING = 0.3
 ZERO_GAP = 5  # zero sits this many typical steps below the smallest other value
 ZERO_MIN_VALUES = 20  # a measurement, not a count or a code
 SENTINELS = (-999999, -99999, -9999, -999, -99, 999, 9999, 99999, 999999)
 GAP_SAMPLE = 100_000  # distinct values are gathered from at most this many rows
+SCREEN_ROWS = 100_000  # leakage is screened on a sample of this many rows of a bigger table
+SCREEN_MARGIN = 0.02  # screening thresholds are this much looser, so no leak slips through
 SEED = 0
 
 
@@ -69,66 +72,77 @@ def leakage(frame: pd.DataFrame, target: str | None, task: str | None) -> list[F
     """Features that give the answer away: equal to the target, in lockstep with it, or naming its class.
 
     Such a column is usually recorded after the outcome (or is the outcome under another
-    name); a network scores near-perfectly in testing and fails on new rows.
+    name); a network scores near-perfectly in testing and fails on new rows. A big table
+    is screened on a sample with looser thresholds; only suspects are checked on every row.
     """
-    if target is None or target not in frame.columns or frame[target].notna().sum() < 2:
+    if target is None or target not in frame.columns:
         return []
+    if frame[target].notna().sum() < LEAK_MIN_ROWS:
+        return []  # on a handful of rows any two columns can look in lockstep
+    suspects = list(frame.columns)
+    if len(frame) > SCREEN_ROWS:
+        rows = np.random.default_rng(SEED).choice(len(frame), SCREEN_ROWS, replace=False)
+        sample = frame.iloc[np.sort(rows)]
+        suspects = [*_leaks(sample, target, task, SCREEN_MARGIN), target]
+    return [
+        Finding(
+            "leakage",
+            f"'{name}' may leak the answer",
+            f"'{name}' {how}: a network would copy it and score near-perfectly in testing, "
+            "then fail on new rows that do not have it.",
+            f"Leave '{name}' out of the features (Data page), unless it is truly known before "
+            "the outcome.",
+            (name,),
+        )
+        for name, how in _leaks(frame[suspects], target, task).items()
+    ]
+
+
+def _leaks(frame: pd.DataFrame, target: str, task: str | None, margin: float = 0.0) -> dict:
+    """{feature: how it gives the answer away}, with every threshold loosened by ``margin``."""
     answer = frame[target]
-    correlation = _target_correlation(frame, target)
-    found = []
+    guess = float(answer.value_counts(normalize=True).iloc[0])  # always answering the commonest
+    correlation = correlation_with_target(frame, target)
+    found = {}
     for name in frame.columns:
-        if name == target:
-            continue
         feature = frame[name]
         both = feature.notna() & answer.notna()
-        if not both.any():
+        if name == target or not both.any():
             continue
-        how = None
-        equal = float((feature[both] == answer[both]).mean())
-        if equal >= LEAK_SHARE:
-            how = f"equals '{target}' in {equal:.1%} of rows"
-        elif abs(correlation.get(name, 0.0)) >= LEAK_CORRELATION:
-            how = f"moves in lockstep with '{target}' (correlation {correlation[name]:+.3f})"
-        elif task in ("binary", "multiclass"):
+        equal = float(((feature == answer) & both).sum() / both.sum())
+        tells = None
+        if task in ("binary", "multiclass"):
             tells = _class_purity(feature[both], answer[both])
-            if tells is not None:
-                how = f"tells the class of '{target}' in {tells:.1%} of rows"
-        if how:
-            found.append(
-                Finding(
-                    "leakage",
-                    f"'{name}' may leak the answer",
-                    f"'{name}' {how}: a network would copy it and score near-perfectly in "
-                    "testing, then fail on new rows that do not have it.",
-                    f"Leave '{name}' out of the features (Data page), unless it is truly known "
-                    "before the outcome.",
-                    (name,),
-                )
+        if _near_perfect(equal, guess, margin):
+            found[name] = f"equals '{target}' in {equal:.1%} of rows"
+        elif abs(correlation.get(name, 0.0)) >= LEAK_CORRELATION - margin:
+            found[name] = (
+                f"moves in lockstep with '{target}' (correlation {correlation[name]:+.3f})"
             )
+        elif tells is not None and _near_perfect(tells, guess, margin):
+            found[name] = f"tells the class of '{target}' in {tells:.1%} of rows"
     return found
 
 
-def _target_correlation(frame: pd.DataFrame, target: str) -> dict[str, float]:
-    """Pearson's r of each numeric feature with the (numeric or two-valued) target."""
-    block, _ = numeric_block(frame, target)
-    if target not in block.columns:
-        return {}
-    return block.drop(columns=target).corrwith(block[target]).dropna().to_dict()
+def _near_perfect(share: float, guess: float, margin: float) -> bool:
+    """True when a feature tells the target right in a near-perfect ``share`` of rows, which
+    also removes nearly all the errors of always answering the commonest value (``guess``).
+
+    The second test keeps a column of zeros from "leaking" a target that is 99% zeros."""
+    return share >= LEAK_SHARE - margin and (1 - share) <= (0.1 + 5 * margin) * (1 - guess)
 
 
 def _class_purity(feature: pd.Series, answer: pd.Series) -> float | None:
-    """Share of rows whose class is the most common one for their feature value, when it is
-    near-perfect and far better than guessing the majority class; else None."""
+    """Share of rows whose class is the commonest one for their feature value, or None for a
+    feature with one value or too many (each value then names only a handful of rows)."""
+    most = min(LEAK_MAX_VALUES, len(feature) // 10)
+    if feature.iloc[:10_000].nunique() > most:
+        return None  # a quick look at the first rows already finds too many values
     distinct = feature.nunique()
-    if distinct < 2 or distinct > min(LEAK_MAX_VALUES, len(feature) // 10):
-        return None  # constant, or so many values that each names a handful of rows
+    if distinct < 2 or distinct > most:
+        return None
     table = pd.crosstab(feature, answer)
-    purity = float(table.max(axis=1).sum() / len(feature))
-    baseline = float(answer.value_counts(normalize=True).iloc[0])
-    # The feature must remove nearly all the errors of always guessing the majority class.
-    if purity >= LEAK_SHARE and (1 - purity) <= 0.1 * (1 - baseline):
-        return purity
-    return None
+    return float(table.max(axis=1).sum() / len(feature))
 
 
 def identifiers(frame: pd.DataFrame, target: str | None) -> list[Finding]:
@@ -215,7 +229,7 @@ def missing_codes(frame: pd.DataFrame, target: str | None) -> list[Finding]:
             continue
         if pd.api.types.is_bool_dtype(series):
             continue
-        values = series.to_numpy(dtype=float, na_value=np.nan)
+        values = as_floats(series)
         values = values[~np.isnan(values)]
         for code, count in _suspect_codes(values):
             share = count / len(series)

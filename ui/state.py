@@ -112,7 +112,10 @@ def keep_choice(key: str, options: list | None, default) -> None:
     Args:
         key: the widget's key.
         options: the values the widget offers now, or None when any value stays valid.
-        default: the value to use the first time, or when the kept one is no longer offered.
+        default: the value to use the first time, or when the kept one is no longer offered
+            (the first option when ``default`` is not offered either).
     """
     value = st.session_state.get(key, default)
-    st.session_state[key] = value if options is None or value in options else default
+    if options is not None and value not in options:
+        value = default if default in options else next(iter(options), None)
+    st.session_state[key] = value
