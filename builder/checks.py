@@ -230,7 +230,8 @@ def missing_codes(frame: pd.DataFrame, target: str | None) -> list[Finding]:
         if pd.api.types.is_bool_dtype(series):
             continue
         values = as_floats(series)
-        values = values[~np.isnan(values)]
+        present = ~np.isnan(values)
+        values = values if present.all() else values[present]  # no copy without gaps
         for code, count in _suspect_codes(values):
             share = count / len(series)
             found.append(
@@ -263,7 +264,7 @@ def _suspect_codes(values: np.ndarray) -> list[tuple[float, int]]:
         spread = float(others.max() - others.min()) if len(others) else 0.0
         for code in np.unique(values[coded]):
             count = int((values == code).sum())
-            far = len(others) and (
+            far = len(others) > 0 and (
                 code > others.max() + max(spread, 1) or code < others.min() - max(spread, 1)
             )
             if count >= 2 and far:

@@ -18,7 +18,7 @@ from builder.errors import DataError
 MAX_GROUPS = 12  # a grouping column with more values makes an unreadable chart
 MAJORITY_WARNING = 0.6  # above this share, accuracy flatters a model that ignores the inputs
 SCATTER_POINTS = 5_000
-RANK_ROWS = 100_000  # rho from this many rows is within ~0.005 of the whole table's
+RANK_ROWS = 100_000  # rho from this many rows: one standard error is about 0.003
 MAX_CATEGORIES = 30
 MAX_HEATMAP_COLUMNS = 40
 MISSING_LABEL = "(missing)"
@@ -285,7 +285,7 @@ class ScatterSample:
     Attributes:
         frame: the drawn rows, columns x, y and the colour column when given.
         x, y, color: the column names.
-        total: rows with both an x and a y value.
+        total: rows with both an x and a y value (more than are drawn when sampled).
         note: says when the rows are a random sample, else None.
     """
 
@@ -326,17 +326,17 @@ def scatter_sample(
                 f"'{name}' does not hold numbers; a scatter needs numbers on both axes."
             )
     columns = list(dict.fromkeys(c for c in (x, y, color) if c is not None))
-    present = np.flatnonzero(frame[x].notna().to_numpy() & frame[y].notna().to_numpy())
-    note = None
-    if len(present) > max_points:
+    drawn = np.flatnonzero(frame[x].notna().to_numpy() & frame[y].notna().to_numpy())
+    total, note = len(drawn), None
+    if total > max_points:
         rng = np.random.default_rng(seed)
-        present = np.sort(rng.choice(present, size=max_points, replace=False))
+        drawn = np.sort(rng.choice(drawn, size=max_points, replace=False))
         note = (
-            f"Showing a random sample of {max_points:,} of {len(frame):,} rows, so the chart "
+            f"Showing a random sample of {max_points:,} of {total:,} rows, so the chart "
             "stays quick in the browser; the pattern of the whole table is the same."
         )
-    rows = frame[columns].iloc[present]
-    return ScatterSample(frame=rows, x=x, y=y, color=color, total=len(present), note=note)
+    rows = frame[columns].iloc[drawn]
+    return ScatterSample(frame=rows, x=x, y=y, color=color, total=total, note=note)
 
 
 @dataclass

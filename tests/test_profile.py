@@ -207,7 +207,7 @@ def test_scatter_of_a_big_table_is_a_repeatable_sample_with_a_note():
     rng = np.random.default_rng(2)
     frame = pd.DataFrame(rng.normal(size=(20_000, 3)), columns=["a", "b", "c"])
     points = profile.scatter_sample(frame, "a", "b", "c", max_points=1_000)
-    assert len(points.frame) == 1_000 and points.total == 1_000
+    assert len(points.frame) == 1_000 and points.total == 20_000
     assert "1,000 of 20,000 rows" in points.note
     again = profile.scatter_sample(frame, "a", "b", "c", max_points=1_000)
     assert points.frame.index.equals(again.frame.index)
