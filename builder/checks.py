@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from builder.columns import identifier_columns
-from builder.profile import as_floats, correlation_with_target
+from builder.errors import DataError
+from builder.profile import as_floats, correlations
 
 LEAK_SHARE = 0.99  # a feature equal to the target (or telling its class) in this share of rows
 LEAK_CORRELATION = 0.99
@@ -102,7 +103,7 @@ def _leaks(frame: pd.DataFrame, target: str, task: str | None, margin: float = 0
     """{feature: how it gives the answer away}, with every threshold loosened by ``margin``."""
     answer = frame[target]
     guess = float(answer.value_counts(normalize=True).iloc[0])  # always answering the commonest
-    correlation = correlation_with_target(frame, target)
+    correlation = _target_correlation(frame, target)
     found = {}
     for name in frame.columns:
         feature = frame[name]
@@ -122,6 +123,17 @@ def _leaks(frame: pd.DataFrame, target: str, task: str | None, margin: float = 0
         elif tells is not None and _near_perfect(tells, guess, margin):
             found[name] = f"tells the class of '{target}' in {tells:.1%} of rows"
     return found
+
+
+def _target_correlation(frame: pd.DataFrame, target: str) -> dict[str, float]:
+    """Pearson's r of each numeric feature with the (numeric or two-valued) target."""
+    try:
+        matrix = correlations(frame, "pearson", target).matrix
+    except DataError:
+        return {}  # fewer than two numeric columns that vary
+    if target not in matrix.columns:
+        return {}
+    return matrix[target].drop(target).dropna().to_dict()
 
 
 def _near_perfect(share: float, guess: float, margin: float) -> bool:

@@ -21,6 +21,7 @@ SCATTER_POINTS = 5_000
 RANK_ROWS = 100_000  # rho from this many rows: one standard error is about 0.003
 MAX_CATEGORIES = 30
 MAX_HEATMAP_COLUMNS = 40
+CHUNK_ROWS = 65_536  # rows per block of the correlation sums: 10 MB for 20 columns
 MISSING_LABEL = "(missing)"
 SEED = 0
 
@@ -384,7 +385,7 @@ def correlations(
     if method == "spearman" and len(frame) > RANK_ROWS:
         rows = np.sort(np.random.default_rng(SEED).choice(len(frame), RANK_ROWS, replace=False))
         sampled = [f"Spearman computed on a random sample of {RANK_ROWS:,} of {len(frame):,} rows."]
-    names, values, notes = _numeric_values(frame, target, excluded, rows)
+    names, columns, notes = _numeric_columns(frame, target, excluded, rows)
     if len(names) < 2:
         raise DataError(
             "Correlations need at least two numeric columns that vary; this table has "
@@ -394,17 +395,18 @@ def correlations(
         # Spearman's rho is Pearson's r of the ranks (ties share their average rank). With
         # missing values each column is ranked once, not per pair as pandas does: rho can
         # differ from pandas' in the third decimal (Titanic's Age: 0.003).
-        values = pd.DataFrame(values).rank().to_numpy(dtype=float, copy=True)
-    return Correlations(matrix=_pearson(values, names), method=method, notes=notes + sampled)
+        ranks = pd.DataFrame(dict(zip(names, columns, strict=True))).rank()
+        columns = [ranks[name].to_numpy() for name in names]
+    return Correlations(matrix=_pearson(columns, names), method=method, notes=notes + sampled)
 
 
-def _numeric_values(
+def _numeric_columns(
     frame: pd.DataFrame,
     target: str | None,
     excluded: tuple[str, ...] = (),
     rows: np.ndarray | None = None,
-) -> tuple[list[str], np.ndarray, list[str]]:
-    """The numeric columns that vary, as one new float array, a two-valued text target as 0/1.
+) -> tuple[list[str], list[np.ndarray], list[str]]:
+    """The numeric columns that vary, as float arrays, a two-valued text target as 0/1.
 
     Args:
         frame: the table.
@@ -413,36 +415,30 @@ def _numeric_values(
         rows: positions of the rows to take, or None for all.
 
     Returns:
-        The column names, their values (one array column each, the caller's to change),
-        and notes on what was encoded or left out.
+        The column names, their values (views of the table where possible: do not change
+        them), and notes on what was encoded or left out.
     """
-    notes, names, arrays = [], [], []
+    notes, names, columns, constant = [], [], [], []
     for name in frame.columns:
-        if name in excluded:
-            continue
-        values, note = _correlatable(frame[name], name == target)
+        values, note = (
+            (None, None) if name in excluded else _correlatable(frame[name], name == target)
+        )
         if values is None:
+            continue
+        values = values if rows is None else values[rows]
+        # fmax/fmin skip missing values without copying the column (np.nanmax would copy).
+        if not (len(values) and np.fmax.reduce(values) > np.fmin.reduce(values)):
+            constant.append(name)
             continue
         notes += [note] if note else []
         names.append(name)
-        arrays.append(values if rows is None else values[rows])
-    length = len(frame) if rows is None else len(rows)
-    # One column-major array filled column by column: the only copy of a big table made here.
-    matrix = np.empty((length, len(arrays)), order="F")
-    for position, values in enumerate(arrays):
-        matrix[:, position] = values
-    varies = np.zeros(len(names), dtype=bool)
-    if length:
-        # fmax/fmin skip missing values without copying the array (np.nanmax would copy).
-        varies = np.fmax.reduce(matrix, axis=0) > np.fmin.reduce(matrix, axis=0)
-    constant = [name for name, vary in zip(names, varies, strict=True) if not vary]
+        columns.append(values)
     if constant:
         notes.append(
             f"Left out because they never vary: {', '.join(constant[:8])}"
             + (f" and {len(constant) - 8} more." if len(constant) > 8 else ".")
         )
-        matrix = matrix[:, varies]
-    return [name for name in names if name not in constant], matrix, notes
+    return names, columns, notes
 
 
 def _correlatable(series: pd.Series, is_target: bool) -> tuple[np.ndarray | None, str | None]:
@@ -457,36 +453,6 @@ def _correlatable(series: pd.Series, is_target: bool) -> tuple[np.ndarray | None
     return None, None
 
 
-def correlation_with_target(frame: pd.DataFrame, target: str) -> pd.Series:
-    """Pearson's r of each numeric column with the target, one column at a time.
-
-    Quicker than the whole matrix when only the target's column is wanted: no copy of
-    the table is made. Each column uses the rows where it and the target have a value.
-
-    Returns:
-        r per column; columns that never vary are left out. Empty when the target is
-        neither numeric nor two-valued.
-    """
-    answer, _ = _correlatable(frame[target], True)
-    found: dict[str, float] = {}
-    if answer is None:
-        return pd.Series(found, dtype=float)
-    answered = ~np.isnan(answer)
-    for name in frame.columns:
-        values, _ = _correlatable(frame[name], False)
-        if name == target or values is None:
-            continue
-        both = answered & ~np.isnan(values)
-        if both.sum() < 2:
-            continue
-        x, y = (values, answer) if both.all() else (values[both], answer[both])
-        x, y = x - x.mean(), y - y.mean()
-        scale = np.sqrt((x @ x) * (y @ y))
-        if scale > 0:
-            found[name] = float(np.clip((x @ y) / scale, -1.0, 1.0))
-    return pd.Series(found, dtype=float)
-
-
 def as_floats(series: pd.Series) -> np.ndarray:
     """A numeric or yes/no column as float64 values, NaN where missing (a view when possible)."""
     if series.dtype == np.float64:
@@ -494,32 +460,45 @@ def as_floats(series: pd.Series) -> np.ndarray:
     return series.to_numpy(dtype=float, na_value=np.nan)
 
 
-def _pearson(values: np.ndarray, names: list[str]) -> pd.DataFrame:
+def _pearson(columns: list[np.ndarray], names: list[str]) -> pd.DataFrame:
     """Pearson's r of every pair of columns, each pair on the rows where both have a value.
 
-    Written as matrix products (pandas' pairwise loop is ~10x slower on a million rows);
-    ``values`` is changed in place. Columns are centred first so the sums lose no precision.
+    The sums behind r are gathered block by block (``CHUNK_ROWS`` rows) with matrix
+    products: pandas' pairwise loop is ~10x slower on a million rows, and no copy of the
+    whole table is made (a million rows of 20 columns would take 160 MB per call on a
+    shared server). Each column is shifted by its mean first, so the sums lose no precision.
     """
-    present = ~np.isnan(values)
-    complete = bool(present.all())
-    with np.errstate(invalid="ignore", divide="ignore"):
-        if not complete:
-            values[~present] = 0.0  # zeros add nothing to the sums below
-        values -= values.sum(axis=0) / present.sum(axis=0)
-        if complete:
-            scale = np.sqrt(np.einsum("ij,ij->j", values, values))
-            matrix = (values.T @ values) / np.outer(scale, scale)
+    size, length = len(columns), len(columns[0])
+    shifts = [_mean(column) for column in columns]
+    block = np.empty((min(length, CHUNK_ROWS), size), order="F")
+    products, sums, squares, counts = (np.zeros((size, size)) for _ in range(4))
+    for start in range(0, length, CHUNK_ROWS):
+        part = block[: min(CHUNK_ROWS, length - start)]
+        for position, (column, shift) in enumerate(zip(columns, shifts, strict=True)):
+            np.subtract(column[start : start + len(part)], shift, out=part[:, position])
+        present = ~np.isnan(part)
+        if present.all():
+            sums += part.sum(axis=0)[:, None]
+            squares += np.einsum("ij,ij->j", part, part)[:, None]
+            counts += len(part)
         else:
-            values[~present] = 0.0
+            part[~present] = 0.0  # zeros add nothing to the sums
             mask = present.astype(float)
-            rows = mask.T @ mask  # rows[i, j]: rows where columns i and j both have a value
-            sums = values.T @ mask  # sums[i, j]: sum of column i over those rows
-            squares = (values * values).T @ mask
-            spread = squares - sums**2 / rows
-            matrix = (values.T @ values - sums * sums.T / rows) / np.sqrt(spread * spread.T)
-            matrix[rows < 2] = np.nan
-    matrix = np.clip(matrix, -1.0, 1.0)
-    return pd.DataFrame(matrix, index=names, columns=names)
+            sums += part.T @ mask  # sums[i, j]: sum of column i over rows where j has a value
+            squares += (part * part).T @ mask
+            counts += mask.T @ mask  # counts[i, j]: rows where both have a value
+        products += part.T @ part
+    with np.errstate(invalid="ignore", divide="ignore"):
+        spread = (squares - sums**2 / counts) * (squares - sums**2 / counts).T
+        matrix = (products - sums * sums.T / counts) / np.sqrt(spread)
+    matrix[(counts < 2) | ~(spread > 0)] = np.nan
+    return pd.DataFrame(np.clip(matrix, -1.0, 1.0), index=names, columns=names)
+
+
+def _mean(values: np.ndarray) -> float:
+    """The mean of the present values; no copy unless some are missing."""
+    mean = float(values.mean()) if len(values) else 0.0
+    return float(np.nanmean(values)) if np.isnan(mean) else mean
 
 
 def target_correlations(corr: Correlations, target: str, top: int = 10) -> pd.Series:
