@@ -38,7 +38,7 @@ if kind == "sample":
 else:
     uploads = st.file_uploader(
         "Upload one table, or several with the same columns to stack them",
-        type=["csv", "tsv", "txt", "xlsx"],
+        type=["csv", "tsv", "txt", "xlsx", "xls"],
         accept_multiple_files=True,
         key="data_upload",
         help="CSV, TSV, TXT or XLSX. Separator, encoding and decimal mark are detected.",
@@ -124,27 +124,26 @@ target = left.selectbox(
     "Target: the column to predict",
     list(frame.columns),
     key="data_target",
-    on_change=state.drop_target_from_excluded,
+    on_change=state.sync_data_choices,
     help="The network learns to predict this column from the others.",
 )
 guess, reason = infer_task(frame[target])
-task_choice = right.selectbox(
+right.selectbox(
     "Task",
     ["inferred", *TASKS],
     format_func=lambda t: f"{guess} (inferred: {reason})" if t == "inferred" else t,
     key="data_task",
+    on_change=state.sync_data_choices,
     help="Binary: two classes. Multiclass: several classes. Regression: a number.",
 )
-excluded = st.multiselect(
+st.multiselect(
     "Columns left out of the features",
     [c for c in frame.columns if c != target],
     key="data_excluded",
+    on_change=state.sync_data_choices,
     help="Identifier-like columns (a distinct value per row, e.g. PassengerId, Name) and empty "
     "columns are left out by default: a network would memorise them instead of learning.",
 )
-data.target, data.excluded = target, list(excluded)
-data.task = None if task_choice == "inferred" else task_choice
-
 problem = target_problem(frame[target], state.task())
 if problem:
     st.error(problem, icon="🎯")

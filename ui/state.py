@@ -96,7 +96,16 @@ def seed_widgets(**values) -> None:
             st.session_state[key] = value
 
 
-def drop_target_from_excluded() -> None:
-    """Keep a newly chosen target out of the excluded columns (a multiselect option it no longer is)."""
-    target = st.session_state.data_target
-    st.session_state.data_excluded = [c for c in st.session_state.data_excluded if c != target]
+def sync_data_choices() -> None:
+    """Copy the Data page's target, task and excluded columns into the experiment.
+
+    Runs as the widgets' on_change callback, before the script reruns, so the
+    sidebar (drawn before the page) already shows the new choice. A newly chosen
+    target is dropped from the excluded columns, where it is no longer an option.
+    """
+    data = experiment().data
+    data.target = st.session_state.data_target
+    choice = st.session_state.data_task
+    data.task = None if choice == "inferred" else choice
+    data.excluded = [c for c in st.session_state.data_excluded if c != data.target]
+    st.session_state.data_excluded = list(data.excluded)

@@ -1,0 +1,44 @@
+"""The real app in headless Chromium: what a first-time user does and sees."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def click_button(page, key: str) -> None:
+    """Click the button a widget key names (Streamlit marks its container with st-key-<key>)."""
+    page.locator(f".st-key-{key} button").first.click()
+
+
+def test_one_click_sample_shows_target_preview_and_status(app_url, page):
+    page.goto(app_url)
+    expect(page.get_by_role("heading", name="Neural Network Builder")).to_be_visible()
+    click_button(page, "home_sample_pima")
+
+    expect(page.get_by_role("heading", name="Data")).to_be_visible()
+    expect(page.get_by_test_id("stMetricValue").first).to_have_text("768")
+    target = page.locator(".st-key-data_target").first.get_by_role("combobox")
+    expect(target).to_have_value("Outcome")
+    expect(page.get_by_text("First rows")).to_be_visible()
+    expect(page.get_by_test_id("stDataFrame").last).to_be_visible()
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar).to_contain_text("Pima Indians diabetes")
+    expect(sidebar).to_contain_text(re.compile(r"Target: Outcome · task: binary"))
+
+    # Pick another target: the task and the sidebar follow.
+    target.click()
+    page.get_by_role("option", name="Age", exact=True).click()
+    expect(target).to_have_value("Age")
+    expect(sidebar).to_contain_text("task: regression")
+
+
+def test_sidebar_status_stays_on_other_pages(app_url, page):
+    page.goto(app_url)
+    click_button(page, "home_sample_iris")
+    expect(page.get_by_role("heading", name="Data")).to_be_visible()
+    page.get_by_role("link", name="Explore").click()
+    expect(page.get_by_role("heading", name="Explore")).to_be_visible()
+    expect(page.get_by_test_id("stSidebar")).to_contain_text("Target: species")
