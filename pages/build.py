@@ -4,6 +4,6 @@ import streamlit as st
 
 from ui import state
 
-st.title("🧱 Build")
+st.title("Build")
 state.require_table()
 st.info("This step is not built yet (Build page (issue 4)).")

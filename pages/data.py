@@ -15,7 +15,7 @@ DELIMITER_CHOICES = [DETECT, *DELIMITERS]
 ENCODING_CHOICES = [DETECT, "utf-8", "latin-1", "cp1252"]
 DECIMAL_CHOICES = [DETECT, ".", ","]
 
-st.title("📄 Data")
+st.title("Data")
 kind = st.radio(
     "Where does the data come from?",
     ["sample", "upload"],
@@ -33,8 +33,14 @@ if kind == "sample":
         help="Classic datasets of first-network tutorials; sources in sample_data/SOURCES.md.",
     )
     st.caption(SAMPLES[key].blurb)
-    if st.button("Load sample", key="data_load_sample", type="primary"):
-        state.use_sample(key)
+    st.button(
+        "Load sample",
+        key="data_load_sample",
+        type="primary",
+        on_click=state.use_sample,
+        args=(key,),
+        help="Replaces the current table with this sample.",
+    )
 else:
     uploads = st.file_uploader(
         "Upload one table, or several with the same columns to stack them",
@@ -96,7 +102,7 @@ else:
             except DataError as error:
                 st.session_state.data_read_error = str(error)
         if st.session_state.get("data_read_error"):
-            st.error(st.session_state.data_read_error, icon="🚫")
+            st.error(st.session_state.data_read_error, icon=":material/error:")
 
 frame = state.table()
 if frame is None:
@@ -108,7 +114,7 @@ st.subheader(data.title)
 for report in st.session_state.reports:
     st.caption(f"**{report.name}**: {report.describe()}")
     for warning in report.warnings:
-        st.warning(warning, icon="⚠️")
+        st.warning(warning, icon=":material/warning:")
 
 rows, cols = frame.shape
 metric_columns = st.columns(3)
@@ -146,7 +152,7 @@ st.multiselect(
 )
 problem = target_problem(frame[target], state.task())
 if problem:
-    st.error(problem, icon="🎯")
+    st.error(problem, icon=":material/target:")
 
 infos = describe_columns(frame, target, data.excluded)
 st.dataframe(pd.DataFrame([vars(info) for info in infos]), hide_index=True, key="data_columns")

@@ -28,7 +28,7 @@ def test_pages_that_need_data_say_what_to_do_first(page):
 def test_one_click_sample_lands_on_the_data_page_with_target_and_preview():
     at = with_sample("titanic")
     assert not at.exception
-    assert at.title[0].value == "📄 Data"
+    assert at.title[0].value == "Data"
     assert [m.value for m in at.metric][:2] == ["891", "12"]
     assert at.selectbox(key="data_target").value == "Survived"
     assert at.multiselect(key="data_excluded").value == ["PassengerId", "Name"]

@@ -72,7 +72,7 @@ def require_table() -> pd.DataFrame:
     frame = table()
     if frame is None:
         st.info("No data yet. Load a sample or upload a file on the **Data** page first.")
-        st.page_link("pages/data.py", label="Go to Data", icon="📄")
+        st.page_link("pages/data.py", label="Go to Data", icon=":material/table:")
         st.stop()
     return frame
 
@@ -83,6 +83,8 @@ def use_sample(key: str) -> None:
     frame, reports = load_sample(key)
     data = DataSpec(source=key, title=sample.title, files=list(sample.files))
     set_table(frame, reports, data, sample.target)
+    st.session_state.data_source_kind = "sample"
+    st.session_state.data_sample = key
 
 
 def seed_widgets(**values) -> None:
