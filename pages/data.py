@@ -67,7 +67,14 @@ else:
         decimal = right.selectbox(
             "Decimal mark", DECIMAL_CHOICES, key="data_decimal", help="',' for files like 1,5"
         )
-        sheet = left.text_input("Excel sheet", key="data_sheet", help="Blank: the first sheet.")
+        sheets = [name for report in st.session_state.reports for name in report.sheets]
+        sheet = left.selectbox(
+            "Excel sheet",
+            ["", *dict.fromkeys(sheets)],
+            format_func=lambda name: name or "the first sheet",
+            key="data_sheet",
+            help="Which sheet of a workbook to read.",
+        )
         extra_na = middle.text_input(
             "Extra missing-value markers",
             key="data_extra_na",
@@ -84,7 +91,7 @@ else:
             delimiter=None if delimiter == DETECT else delimiter,
             encoding=None if encoding == DETECT else encoding,
             decimal=None if decimal == DETECT else decimal,
-            sheet=sheet.strip() or None,
+            sheet=sheet or None,
             skip_bad_lines=skip_bad,
             na_values=ReadOptions().na_values
             + tuple(m.strip() for m in extra_na.split(",") if m.strip()),
@@ -101,6 +108,9 @@ else:
                 st.session_state.data_read_error = None
             except DataError as error:
                 st.session_state.data_read_error = str(error)
+            else:
+                # Redraw from the top: the sidebar and the sheet list were drawn before this read.
+                st.rerun()
         if st.session_state.get("data_read_error"):
             st.error(st.session_state.data_read_error, icon=":material/error:")
 

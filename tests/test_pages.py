@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest_helpers import PAGES, ROOT, start_app, texts, with_sample
-from tests.corpus import BAD_FILES
+from tests.corpus import BAD_FILES, workbook
 
 
 def test_start_page_offers_every_sample_in_one_click():
@@ -138,3 +138,14 @@ print(sorted(m for m in ("tensorflow", "keras") if m in sys.modules))
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_another_sheet_of_a_workbook_can_be_chosen():
+    content = workbook(
+        {"first": [["x", "y"], [1, 2], [3, 4]], "second": [["p", "q"], [5, 6], [7, 9]]}
+    )
+    at = upload(("book.xlsx", content, "application/octet-stream"))
+    assert any("has 2 sheets" in t for t in texts(at.warning))
+    at.selectbox(key="data_sheet").select("second").run()
+    assert not at.exception
+    assert list(at.session_state["table"].columns) == ["p", "q"]
