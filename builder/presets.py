@@ -51,6 +51,20 @@ def _data(sample: str, title: str, target: str, excluded=(), task=None) -> DataS
     )
 
 
+def _pima_lesson(
+    key: str, title: str, lesson: str, hidden: list[LayerSpec], train: TrainSpec
+) -> Preset:
+    """A lesson on standardised Pima data: one network or training setting taken to an extreme."""
+    experiment = Experiment(
+        name=key,
+        data=_data("pima", "Pima Indians diabetes", "Outcome"),
+        prep=PrepSpec(scaling="standard", seed=42),
+        network=NetworkSpec(hidden=hidden),
+        train=train,
+    )
+    return Preset(key, title, lesson, experiment, None)
+
+
 _WINE = "Wine (red + white)"
 
 PRESETS: dict[str, Preset] = {
@@ -192,63 +206,33 @@ PRESETS: dict[str, Preset] = {
             ),
             Expectation("accuracy", 0.76, "a scaled, better-tuned network should reach ≈ 0.80"),
         ),
-        Preset(
+        _pima_lesson(
             "lr-too-high",
             "Lesson: a learning rate that is too high",
             "Learning rate 1.0: the loss jumps around or explodes instead of falling.",
-            Experiment(
-                name="lr-too-high",
-                data=_data("pima", "Pima Indians diabetes", "Outcome"),
-                prep=PrepSpec(scaling="standard", seed=42),
-                network=NetworkSpec(hidden=_layers(12, 8)),
-                train=TrainSpec(
-                    optimizer="sgd", learning_rate=1.0, epochs=30, batch_size=16, seed=42
-                ),
-            ),
-            None,
+            _layers(12, 8),
+            TrainSpec(optimizer="sgd", learning_rate=1.0, epochs=30, batch_size=16, seed=42),
         ),
-        Preset(
+        _pima_lesson(
             "lr-too-low",
             "Lesson: a learning rate that is too low",
             "Learning rate 0.000001: after 30 epochs the loss has hardly moved from where it began.",
-            Experiment(
-                name="lr-too-low",
-                data=_data("pima", "Pima Indians diabetes", "Outcome"),
-                prep=PrepSpec(scaling="standard", seed=42),
-                network=NetworkSpec(hidden=_layers(12, 8)),
-                train=TrainSpec(
-                    optimizer="sgd", learning_rate=0.000001, epochs=30, batch_size=16, seed=42
-                ),
-            ),
-            None,
+            _layers(12, 8),
+            TrainSpec(optimizer="sgd", learning_rate=0.000001, epochs=30, batch_size=16, seed=42),
         ),
-        Preset(
+        _pima_lesson(
             "sigmoid-deep",
             "Lesson: deep sigmoid layers stall",
             "Six sigmoid layers pass back ever smaller gradients: the loss stalls where relu learns.",
-            Experiment(
-                name="sigmoid-deep",
-                data=_data("pima", "Pima Indians diabetes", "Outcome"),
-                prep=PrepSpec(scaling="standard", seed=42),
-                network=NetworkSpec(
-                    hidden=[LayerSpec(units=8, activation="sigmoid") for _ in range(6)]
-                ),
-                train=TrainSpec(optimizer="sgd", learning_rate=0.01, epochs=30, batch_size=16),
-            ),
-            None,
+            [LayerSpec(units=8, activation="sigmoid") for _ in range(6)],
+            TrainSpec(optimizer="sgd", learning_rate=0.01, epochs=30, batch_size=16, seed=42),
         ),
-        Preset(
+        _pima_lesson(
             "wide-overfit",
             "Lesson: a wide network that overfits",
             "512-unit layers on 500 rows: training loss keeps falling while validation loss rises.",
-            Experiment(
-                name="wide-overfit",
-                data=_data("pima", "Pima Indians diabetes", "Outcome"),
-                prep=PrepSpec(scaling="standard", seed=42),
-                network=NetworkSpec(hidden=_layers(512, 512)),
-                train=TrainSpec(optimizer="adam", epochs=150, batch_size=16, seed=42),
-            ),
-            None,
+            _layers(512, 512),
+            TrainSpec(optimizer="adam", epochs=150, batch_size=16, seed=42),
         ),
     )
 }
