@@ -277,7 +277,7 @@ def diagram_geometry(
     task: str,
     classes: list[str],
     target: str = "target",
-    max_drawn: int = 10,
+    max_drawn: int = 12,
 ) -> DiagramGeometry:
     """Where to draw each unit of the network: inputs, hidden layers, outputs, left to right.
 

@@ -31,6 +31,8 @@ def apply_preset() -> None:
 
 st.title("🧱 Build")
 st.subheader("Presets")
+if state.experiment().name in PRESETS:
+    state.seed_widgets(build_preset_choice=state.experiment().name)
 left, right = st.columns([3, 1], vertical_alignment="bottom")
 choice = left.selectbox(
     "Classic experiment",

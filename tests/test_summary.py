@@ -186,15 +186,15 @@ def test_wide_layers_are_drawn_compressed_with_a_count():
     geometry = diagram_geometry(features, network, "binary", ["0", "1"], "Outcome")
     inputs, first, _, output = geometry.columns
     assert (len(inputs.nodes), inputs.gap_y) == (8, None)
-    assert (first.size, len(first.nodes), first.hidden_units) == (512, 10, 502)
+    assert (first.size, len(first.nodes), first.hidden_units) == (512, 12, 500)
     assert first.gap_y is not None
     assert output.nodes[0].label == "P(Outcome = 1)"
-    assert len(geometry.edges) == 8 * 10 + 10 * 10 + 10 * 1
+    assert len(geometry.edges) == 8 * 12 + 12 * 12 + 12 * 1
     ys = [n.y for n in first.nodes]
     assert ys == sorted(ys, reverse=True) and first.gap_y not in ys
     figure = network_figure(geometry)
     assert len(figure.data) == 1 + 4
-    assert any("⋮ +502" in a.text for a in figure.layout.annotations)
+    assert any("⋮ +500" in a.text for a in figure.layout.annotations)
 
 
 def test_class_outputs_are_labelled_with_the_classes():

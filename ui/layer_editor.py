@@ -61,39 +61,26 @@ def _duplicate(hidden: list[LayerSpec], index: int) -> None:
 
 def _buttons(hidden: list[LayerSpec], index: int, layer_id: int, max_layers: int) -> None:
     """Move up/down, duplicate and remove buttons for one layer."""
-    last = len(hidden) - 1
-    up, down, duplicate, remove = st.columns(4, gap="small")
-    up.button(
-        "↑",
-        key=f"build_up_{layer_id}",
-        help="Move this layer towards the input",
-        disabled=index == 0,
-        on_click=_move,
-        args=(hidden, index, -1),
-    )
-    down.button(
-        "↓",
-        key=f"build_down_{layer_id}",
-        help="Move this layer towards the output",
-        disabled=index == last,
-        on_click=_move,
-        args=(hidden, index, 1),
-    )
-    duplicate.button(
-        "⧉",
-        key=f"build_duplicate_{layer_id}",
-        help="Insert a copy below",
-        disabled=len(hidden) >= max_layers,
-        on_click=_duplicate,
-        args=(hidden, index),
-    )
-    remove.button(
-        "✕",
-        key=f"build_remove_{layer_id}",
-        help="Remove this layer",
-        on_click=_remove,
-        args=(hidden, index),
-    )
+    buttons = (
+        ("up", "arrow_upward", "Move this layer towards the input", index == 0, _move, -1),
+        ("down", "arrow_downward", "Move this layer towards the output",
+         index == len(hidden) - 1, _move, 1),
+        ("duplicate", "content_copy", "Insert a copy of this layer below",
+         len(hidden) >= max_layers, _duplicate, None),
+        ("remove", "delete", "Remove this layer", False, _remove, None),
+    )  # fmt: skip
+    for column, (name, icon, help_text, disabled, action, step) in zip(
+        st.columns(len(buttons), gap="small"), buttons, strict=True
+    ):
+        column.button(
+            "",
+            icon=f":material/{icon}:",
+            key=f"build_{name}_{layer_id}",
+            help=help_text,
+            disabled=disabled,
+            on_click=action,
+            args=(hidden, index) if step is None else (hidden, index, step),
+        )
 
 
 def _controls(layer: LayerSpec, layer_id: int, max_units: int) -> None:
