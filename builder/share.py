@@ -36,7 +36,7 @@ from builder.spec import SPEC_VERSION, Experiment, LayerSpec
 
 PARAM = "x"
 PRESET_PARAM = "preset"
-MAX_LINK_CHARS = 8_000
+MAX_LINK_CHARS = 16_000
 MAX_JSON_BYTES = 200_000
 _SAME = object()
 _BAD_LINK = "This link does not hold an experiment (it may have been cut short when copied)."

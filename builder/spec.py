@@ -39,7 +39,7 @@ DECIMALS = (".", ",")
 # Hard ceilings that hold whatever the host allows; they keep a forged link or
 # JSON file from describing something absurd. Host caps (builder.config) are lower.
 MAX_HIDDEN = 64
-MAX_TEXT = 200
+MAX_TEXT = 1000
 MAX_COLUMNS_NAMED = 10_000
 
 

@@ -1,5 +1,7 @@
 """The Build page driven by widget key: presets, layer stack edits, preprocessing, summary, code."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -170,3 +172,28 @@ def test_host_caps_bound_the_controls(monkeypatch):
     at.button(key="build_preset_apply").click().run()
     assert "at most 64 units" in at.error[0].value
     assert at.session_state.experiment.name == "pima-small"
+
+
+# Runs the Build page in a fresh interpreter: the server process must never import TensorFlow.
+NO_TENSORFLOW_SCRIPT = """
+import sys
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file(sys.argv[1], default_timeout=60).run()
+at.switch_page("pages/build.py").run()
+at.selectbox(key="build_preset_choice").set_value("titanic").run()
+at.button(key="build_preset_apply").click().run()
+assert not at.exception and at.code, "the Build page did not render its code"
+print(sorted(m for m in ("tensorflow", "keras") if m in sys.modules))
+"""
+
+
+def test_the_build_page_never_imports_tensorflow():
+    done = subprocess.run(
+        [sys.executable, "-c", NO_TENSORFLOW_SCRIPT, str(ROOT / "app.py")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"
