@@ -16,6 +16,8 @@ from builder.data import DELIMITERS
 from builder.errors import SpecError
 from builder.samples import SAMPLES
 
+# Links (builder.share) store only what differs from the defaults below, so changing a
+# default, or a field's meaning, changes what old links say: bump the version when you do.
 SPEC_VERSION = 1
 
 TASKS = ("binary", "multiclass", "regression")
