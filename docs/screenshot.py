@@ -11,15 +11,13 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, app_url  # noqa: E402
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, serve_app  # noqa: E402
 
 SHOTS = ROOT / "docs"
 
 
 def main() -> None:
-    server = app_url.__wrapped__()
-    url = next(server)
-    with sync_playwright() as playwright:
+    with serve_app() as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.goto(url)
@@ -28,7 +26,6 @@ def main() -> None:
         page.wait_for_timeout(1500)
         page.screenshot(path=str(SHOTS / "data-page.png"))
         browser.close()
-    next(server, None)
 
 
 if __name__ == "__main__":

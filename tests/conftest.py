@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,12 +34,12 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url():
-    """`streamlit run app.py` on a free local port, stopped after the session."""
+@contextmanager
+def serve_app():
+    """Run `streamlit run app.py` on a free local port; yield its URL; stop it afterwards."""
     port = _free_port()
     ARTIFACTS.mkdir(exist_ok=True)
-    log = (ARTIFACTS / "streamlit-server.log").open("w")
+    log = (ARTIFACTS / f"streamlit-server-{port}.log").open("w")
     server = subprocess.Popen(
         [
             sys.executable,
@@ -67,10 +68,19 @@ def app_url():
     else:
         server.kill()
         pytest.fail("the Streamlit server did not answer within 60 s; see test-artifacts/")
-    yield url
-    server.terminate()
-    server.wait(timeout=20)
-    log.close()
+    try:
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    """The app served for the whole test session."""
+    with serve_app() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import serve_app
+
 pytestmark = pytest.mark.browser
 
 
@@ -42,3 +44,12 @@ def test_sidebar_status_stays_on_other_pages(app_url, page):
     page.get_by_role("link", name="Explore").click()
     expect(page.get_by_role("heading", name="Explore")).to_be_visible()
     expect(page.get_by_test_id("stSidebar")).to_contain_text("Target: species")
+
+
+def test_a_fresh_server_opened_at_a_page_address_shows_that_page(page):
+    """A shared link may be the first request a restarted server gets."""
+    with serve_app() as url:
+        page.goto(f"{url}/explore")
+        expect(page.get_by_role("heading", name="Explore")).to_be_visible()
+        expect(page.get_by_text("Load a sample or upload a file")).to_be_visible()
+        expect(page.get_by_test_id("stSidebar")).to_contain_text("Dataset: none loaded yet")

@@ -32,7 +32,9 @@ def restore_from_url() -> None:
         check_limits(experiment, load_limits())
         state.apply_experiment(experiment)
     except (SpecError, DataError) as error:
-        st.error(f"The experiment in this link could not be opened. {error}", icon=":material/link:")
+        st.error(
+            f"The experiment in this link could not be opened. {error}", icon=":material/link:"
+        )
         return
     data = experiment.data
     if data.source not in SAMPLES:

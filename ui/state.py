@@ -73,7 +73,7 @@ def require_table() -> pd.DataFrame:
     frame = table()
     if frame is None:
         st.info("No data yet. Load a sample or upload a file on the **Data** page first.")
-        st.page_link("pages/data.py", label="Go to Data", icon=":material/table:")
+        st.page_link("views/data.py", label="Go to Data", icon=":material/table:")
         st.stop()
     return frame
 

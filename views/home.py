@@ -21,6 +21,6 @@ for position, sample in enumerate(SAMPLES.values()):
         st.caption(sample.blurb)
         if st.button("Use this data", key=f"home_sample_{sample.key}", help=f"Load {sample.title}"):
             state.use_sample(sample.key)
-            st.switch_page("pages/data.py")
+            st.switch_page("views/data.py")
 
-st.page_link("pages/data.py", label="Upload your own file", icon=":material/table:")
+st.page_link("views/data.py", label="Upload your own file", icon=":material/table:")
