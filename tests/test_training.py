@@ -166,9 +166,9 @@ def test_nan_guard_stops_and_says_what_to_try():
     experiment = preset_experiment("wages")
     experiment.train.optimizer, experiment.train.learning_rate = "sgd", 1.0
     seen = []
-    with pytest.raises(TrainingError, match="learning rate.*lower"):
+    with pytest.raises(TrainingError, match=r"learning rate.*lower"):
         tasks.train(
-            tasks.sample_frame("wages"), experiment, on_epoch=lambda e, l, s: seen.append(l)
+            tasks.sample_frame("wages"), experiment, on_epoch=lambda e, logs, s: seen.append(logs)
         )
     assert len(seen) == 1 and not np.isfinite(seen[0]["loss"])
 
