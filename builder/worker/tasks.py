@@ -21,7 +21,7 @@ import pandas as pd
 from builder import prep
 from builder.errors import TrainingError
 from builder.samples import load_sample
-from builder.spec import Experiment, loss_name, validate
+from builder.spec import DataSpec, Experiment, TrainSpec, loss_name, validate
 from builder.worker.network import compiled_model, metric_names
 from builder.worker.training import (
     ForwardLogs,
@@ -192,3 +192,42 @@ def train(
     if keep_model:
         result["model"] = model
     return result
+
+
+def run(
+    kind: str,
+    payload: dict[str, Any],
+    on_epoch: Callable[[int, dict[str, float], float], None],
+    should_stop: Callable[[], bool],
+) -> dict[str, Any]:
+    """Do one job a worker received.
+
+    Args:
+        kind: ``"train"``.
+        payload: ``{"experiment": Experiment.to_dict(), "table": DataFrame or None}``;
+            without a table the experiment's sample is read here, in the worker.
+        on_epoch: forwards each epoch's logs to the server.
+        should_stop: true once the user pressed Stop (or the time limit passed).
+
+    Returns:
+        The task's plain-data result.
+
+    Raises:
+        BuilderError: the job cannot be done, with the reason in words.
+    """
+    if kind != "train":
+        raise TrainingError(f"A worker cannot do '{kind}'. Jobs it can do: train.")
+    experiment = Experiment.from_dict(payload["experiment"])
+    frame = payload.get("table")
+    if frame is None:
+        frame = sample_frame(experiment.data.source)
+    return train(frame, experiment, on_epoch=on_epoch, should_stop=should_stop)
+
+
+def warm_up() -> None:
+    """Train and save a tiny network once, so TensorFlow's one-time start-up is paid early."""
+    frame = pd.DataFrame({"x": np.linspace(0.0, 1.0, 16), "y": [0, 1] * 8})
+    experiment = Experiment(
+        data=DataSpec(source="upload", target="y"), train=TrainSpec(epochs=2, batch_size=4)
+    )
+    train(frame, experiment)

@@ -131,7 +131,7 @@ class CompiledLoop:
         self.loss_fn = keras.losses.get(model.loss)
         if not model.optimizer.built:
             model.optimizer.build(model.trainable_variables)
-        self.epoch = tf.function(self._epoch, jit_compile=True)
+        self.epoch = tf.function(self._epoch, jit_compile=True, autograph=False)
 
     def _batch(self, x, y, w, index, mask, training):
         """Loss (mean over real rows, plus regularisation) and metric sums of a batch.
