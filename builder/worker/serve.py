@@ -14,7 +14,7 @@ import traceback
 import warnings
 
 
-def _quiet_tensorflow(threads: int) -> None:
+def quiet_tensorflow(threads: int = 0) -> None:
     """Import TensorFlow with its start-up chatter off and a thread budget for this worker."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     warnings.filterwarnings("ignore", category=DeprecationWarning)
@@ -35,7 +35,7 @@ def serve(conn, stop_event, threads: int = 0, warm: bool = True) -> None:
         threads: TensorFlow threads for this worker (0 = TensorFlow's default).
         warm: train a tiny network first, so the first real job finds TensorFlow ready.
     """
-    _quiet_tensorflow(threads)
+    quiet_tensorflow(threads)
     from builder.errors import BuilderError
     from builder.worker import tasks
 
