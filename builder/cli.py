@@ -1,8 +1,9 @@
 """Headless command line: what the app concludes, without a browser.
 
 ``python -m builder inspect FILE [FILE ...] [--target COL] [--json]`` prints
-what the Data page would show. Bad input exits with status 2 and one line
-``error: …`` on stderr.
+what the Data page would show; ``python -m builder train (--preset NAME |
+--experiment FILE.json)`` trains headless. Bad input exits with status 2 and one
+line ``error: …`` on stderr.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import sys
 from pathlib import Path
 
+from builder.cli_train import add_train_parser
 from builder.columns import default_excluded, describe_columns, infer_task, require_target
 from builder.data import DELIMITERS, ReadOptions, load_files
 from builder.errors import BuilderError
@@ -35,7 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("--target", help="the column to predict (default: the last)")
     inspect.add_argument("--delimiter", choices=list(DELIMITERS), help="skip detection")
     inspect.add_argument("--json", action="store_true", help="print one JSON object")
-    inspect.set_defaults(run=run_inspect)
+    inspect.set_defaults(func=run_inspect)
+    add_train_parser(commands)
     return parser
 
 
@@ -111,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; bad input gives exit status 2 and one ``error:`` line."""
     args = build_parser().parse_args(argv)
     try:
-        return args.run(args)
+        return args.func(args)
     except BuilderError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
