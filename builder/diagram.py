@@ -9,13 +9,21 @@ from builder.summary import DiagramGeometry
 ROLE_COLOURS = {"input": "#2ca02c", "hidden": "#1f77b4", "output": "#ff7f0e"}
 EDGE_COLOUR = "rgba(120, 120, 120, 0.25)"
 PIXELS_PER_SLOT = 34
+TRACE_SCALE = "RdBu_r"  # negative blue, zero white, positive red
 
 
-def network_figure(geometry: DiagramGeometry) -> go.Figure:
+def network_figure(
+    geometry: DiagramGeometry,
+    values: list[list[float]] | None = None,
+    notes: list[list[str]] | None = None,
+) -> go.Figure:
     """Draw a network from its geometry (``builder.summary.diagram_geometry``).
 
     Args:
         geometry: the placed nodes and edges.
+        values: optional, per column, a number per unit (e.g. a traced row's activations);
+            nodes are then coloured by it and show it.
+        notes: optional, per column, a hover text per unit (e.g. how its value was computed).
 
     Returns:
         A figure with one trace of edges and one trace of nodes per layer; a
@@ -32,15 +40,26 @@ def network_figure(geometry: DiagramGeometry) -> go.Figure:
         )
     )
     top = (geometry.height - 1) / 2
-    for column in geometry.columns:
+    for position, column in enumerate(geometry.columns):
+        marker = {"size": 16, "color": ROLE_COLOURS[column.role], "line": {"width": 1}}
+        hover = [n.label for n in column.nodes]
+        mode, shown = "markers", None
+        if values is not None:
+            numbers = [float(values[position][n.unit]) for n in column.nodes]
+            marker.update(size=26, color=numbers, colorscale=TRACE_SCALE, cmid=0)
+            mode, shown = "markers+text", [f"{v:.2g}" for v in numbers]
+        if notes is not None:
+            hover = [f"{n.label}<br>{notes[position][n.unit]}" for n in column.nodes]
         figure.add_trace(
             go.Scatter(
                 x=[n.x for n in column.nodes],
                 y=[n.y for n in column.nodes],
-                mode="markers",
-                marker={"size": 16, "color": ROLE_COLOURS[column.role], "line": {"width": 1}},
-                text=[n.label for n in column.nodes],
-                hovertemplate="%{text}<extra></extra>",
+                mode=mode,
+                marker=marker,
+                text=shown,
+                textfont={"size": 9},
+                customdata=hover,
+                hovertemplate="%{customdata}<extra></extra>",
                 name=column.title.replace("<br>", " "),
             )
         )

@@ -219,6 +219,7 @@ class Node:
     x: float
     y: float
     label: str
+    unit: int = 0
 
 
 @dataclass(frozen=True)
@@ -266,7 +267,7 @@ def _column(x: float, title: str, role: str, labels: list[str], max_drawn: int) 
         if position == gap_at:
             gap_y = top - slot
             slot += 1
-        nodes.append(Node(x, top - slot, labels[index]))
+        nodes.append(Node(x, top - slot, labels[index], index))
         slot += 1
     return DiagramColumn(title, role, size, nodes, gap_y)
 
