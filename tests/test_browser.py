@@ -53,3 +53,28 @@ def test_a_fresh_server_opened_at_a_page_address_shows_that_page(page):
         expect(page.get_by_role("heading", name="Explore")).to_be_visible()
         expect(page.get_by_text("Load a sample or upload a file")).to_be_visible()
         expect(page.get_by_test_id("stSidebar")).to_contain_text("Dataset: none loaded yet")
+
+
+def test_two_students_never_see_each_others_data(app_url, browser):
+    """Two browser contexts are two students on one classroom server."""
+    first, second = (browser.new_context().new_page() for _ in range(2))
+    try:
+        first.goto(app_url)
+        click_button(first, "home_sample_titanic")
+        expect(first.get_by_test_id("stSidebar")).to_contain_text("Titanic passengers")
+
+        second.goto(f"{app_url}/data")
+        expect(second.get_by_text("Load a sample or upload a file to begin.")).to_be_visible()
+        expect(second.get_by_test_id("stSidebar")).to_contain_text("Dataset: none loaded yet")
+        second.goto(app_url)
+        click_button(second, "home_sample_iris")
+        expect(second.get_by_test_id("stSidebar")).to_contain_text("Iris flowers")
+
+        # The first student's next run still shows their own table.
+        first.get_by_role("link", name="Explore").click()
+        expect(first.get_by_role("heading", name="Explore")).to_be_visible()
+        expect(first.get_by_test_id("stSidebar")).to_contain_text("Titanic passengers")
+        expect(first.get_by_test_id("stSidebar")).not_to_contain_text("Iris")
+    finally:
+        first.context.close()
+        second.context.close()
