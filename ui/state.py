@@ -166,3 +166,22 @@ def apply_experiment(new: Experiment) -> None:
     for key in [*st.session_state.bound_keys, "data_target", "data_task", "data_excluded"]:
         st.session_state.pop(key, None)
     st.session_state.bound_keys = set()
+
+
+def keep_choice(key: str, options: list | None, default) -> None:
+    """Keep a widget's value on runs where it is not drawn, resetting it when no longer offered.
+
+    A widget in a tab that is not open (lazy ``st.tabs``) is not drawn, and Streamlit then
+    forgets its value; writing the value back through the Session State API keeps it.
+    The widget must then be created without a default of its own.
+
+    Args:
+        key: the widget's key.
+        options: the values the widget offers now, or None when any value stays valid.
+        default: the value to use the first time, or when the kept one is no longer offered
+            (the first option when ``default`` is not offered either).
+    """
+    value = st.session_state.get(key, default)
+    if options is not None and value not in options:
+        value = default if default in options else next(iter(options), None)
+    st.session_state[key] = value

@@ -53,7 +53,7 @@ st.caption(PRESETS[choice].lesson)
 if message := st.session_state.pop("build_message", None):
     st.success(message, icon="✅")
 if error := st.session_state.pop("build_error", None):
-    st.error(error, icon="🚫")
+    st.error(error, icon=":material/error:")
 
 frame = state.require_table()
 experiment = state.experiment()
@@ -86,7 +86,7 @@ st.dataframe(
     key="build_summary",
 )
 for note in feature_notes(features):
-    st.warning(note, icon="⚠️")
+    st.warning(note, icon=":material/warning:")
 
 st.subheader("Diagram")
 geometry = diagram_geometry([f.name for f in features], network, task, classes, data.target)
