@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui import state
 
-st.title("🔎 Explore")
+st.title("Explore")
 frame = state.require_table()
 st.info(
     "The Explore page's charts are not built yet (issue 3). Meanwhile, the Data page shows "

@@ -4,6 +4,6 @@ import streamlit as st
 
 from ui import state
 
-st.title("🎯 Evaluate")
+st.title("Evaluate")
 state.require_table()
 st.info("This step is not built yet (Evaluate page (issue 5)).")

@@ -4,6 +4,6 @@ import streamlit as st
 
 from ui import state
 
-st.title("📈 Train")
+st.title("Train")
 state.require_table()
 st.info("This step is not built yet (Train page (issue 8)).")
