@@ -1,52 +1,59 @@
 """Turning a table into the numbers a network trains on: split, impute, scale, encode.
 
-Pure pandas/numpy, so the server, the worker, the Evaluate and Export steps all
-share one implementation. Every statistic is fitted on the training split only,
-and ``FittedPrep`` keeps them as plain numbers and word lists (means, scales,
-vocabularies, feature names), so the export step can rebuild the same
-preprocessing as Keras layers inside a ``.keras`` model:
-``(x - offsets) / scales`` is ``keras.layers.Normalization(mean=offsets,
-variance=scales**2)``; a vocabulary is a ``StringLookup(output_mode="one_hot")``.
+Pure pandas/numpy (and scikit-learn's splitter), so the server, the worker, the
+Evaluate and Export steps all share one implementation of ``PrepSpec``.
+
+What the network's inputs are is read from the whole table, exactly as the
+Build page's summary counts them (``builder.summary.input_features``): one input
+per numeric column and per text category seen, then a ``<column>_was_missing``
+flag for each feature column with a missing value anywhere. Every statistic —
+fill values, means, scales, the most frequent category — is fitted on the
+training split only. ``FittedPrep`` keeps them as plain numbers and word lists,
+so the export step can rebuild the same preprocessing as Keras layers inside a
+``.keras`` model: ``(x - offsets) / scales`` is ``keras.layers.Normalization(
+mean=offsets, variance=scales**2)``; a vocabulary is a ``StringLookup``.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from builder.columns import require_target
+from builder.columns import column_kind, require_target
 from builder.errors import DataError
 from builder.spec import Experiment
 
-MAX_CATEGORIES = 100
-_NUMERIC_KINDS = ("number", "bool", "date")
+MAX_CATEGORIES = 1000
 
 
 @dataclass
 class FittedPrep:
-    """Preprocessing statistics fitted on a training split, as plain data.
+    """Preprocessing fitted on a training split, as plain data.
 
-    Feature order in ``transform``: the numeric columns (imputed, then scaled
-    with ``offsets``/``scales``), then one was-missing indicator per column in
-    ``indicators``, then each text column's one-hot block (or its category
-    index when ``one_hot`` is off).
+    Inputs in ``transform`` order: for each column of ``columns`` in turn, a numeric
+    column imputed with ``fill`` and scaled with its ``offsets``/``scales`` entry
+    (aligned with ``numeric``), or a text column's one-hot block over ``vocab``
+    (its category code when ``one_hot`` is off); then one 0/1 flag per column in
+    ``indicators``. A category not in ``vocab`` gets an all-zero block; missing text
+    takes the training split's most frequent category.
     """
 
     target: str
     task: str
     classes: list[Any] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
     numeric: list[str] = field(default_factory=list)
-    kinds: dict[str, str] = field(default_factory=dict)
     fill: dict[str, float] = field(default_factory=dict)
-    indicators: list[str] = field(default_factory=list)
     offsets: list[float] = field(default_factory=list)
     scales: list[float] = field(default_factory=list)
     categorical: list[str] = field(default_factory=list)
     vocab: dict[str, list[str]] = field(default_factory=dict)
     most_frequent: dict[str, str] = field(default_factory=dict)
+    indicators: list[str] = field(default_factory=list)
     one_hot: bool = True
     scaling: str = "standard"
     impute: str = "mean"
@@ -67,26 +74,28 @@ class FittedPrep:
         return cls(**raw)
 
     def transform(self, frame: pd.DataFrame) -> np.ndarray:
-        """Turn rows into the float32 feature matrix the network takes.
+        """Turn rows into the float32 input matrix the network takes.
 
         Raises:
             DataError: a feature column is missing from ``frame``.
         """
-        missing = [c for c in self.numeric + self.categorical if c not in frame.columns]
+        missing = [c for c in self.columns if c not in frame.columns]
         if missing:
             raise DataError(
                 "The table lacks column(s) the model was trained on: "
                 + ", ".join(f"'{c}'" for c in missing)
             )
+        position = {name: i for i, name in enumerate(self.numeric)}
         blocks = []
-        if self.numeric:
-            raw = np.column_stack([_as_number(frame[c], self.kinds[c]) for c in self.numeric])
-            filled = np.where(np.isnan(raw), [self.fill[c] for c in self.numeric], raw)
-            blocks.append((filled - np.asarray(self.offsets)) / np.asarray(self.scales))
-        for name in self.indicators:
-            blocks.append(np.isnan(_as_number(frame[name], self.kinds[name]))[:, None])
-        for name in self.categorical:
-            blocks.append(self._encode_text(frame[name]))
+        for name in self.columns:
+            if name in position:
+                i = position[name]
+                values = _as_number(frame[name])
+                filled = np.where(np.isnan(values), self.fill[name], values)
+                blocks.append(((filled - self.offsets[i]) / self.scales[i])[:, None])
+            else:
+                blocks.append(self._encode_text(frame[name]))
+        blocks += [frame[name].isna().to_numpy()[:, None] for name in self.indicators]
         if not blocks:
             return np.zeros((len(frame), 0), dtype=np.float32)
         return np.hstack([np.asarray(b, dtype=np.float64) for b in blocks]).astype(np.float32)
@@ -99,7 +108,6 @@ class FittedPrep:
         if not self.one_hot:
             most = vocab.index(self.most_frequent[name])
             return np.where(codes < 0, most, codes)[:, None]
-        # A category never seen in training gets no column: an all-zero block.
         return (codes[:, None] == np.arange(len(vocab))[None, :]).astype(np.float64)
 
     def encode_target(self, series: pd.Series) -> np.ndarray:
@@ -166,89 +174,100 @@ def feature_columns(frame: pd.DataFrame, experiment: Experiment) -> list[str]:
 def split(frame: pd.DataFrame, experiment: Experiment) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split rows into a training and a test part as ``experiment.prep`` says.
 
-    ``random`` shuffles with ``prep.seed`` (stratified by class when ``prep.stratify``
-    is on and the task is a classification); ``ordered`` keeps the first rows for
-    training and the last ``test_size`` fraction for testing. Rows without a
-    target value are left out first.
+    Rows without a target value are left out first. ``random`` is scikit-learn's
+    ``train_test_split(test_size=…, random_state=seed)`` (stratified by class when
+    ``prep.stratify`` is on for a class task), so a tutorial's split is reproduced
+    row for row; ``ordered`` keeps the last ``test_size`` of the rows, in file order,
+    as the test split (the rows Keras' ``validation_split`` holds out).
 
     Returns:
         (train, test) frames that keep the original row labels.
 
     Raises:
-        DataError: too few rows for both parts.
+        DataError: too few rows for both parts, or for every class in each part.
     """
+    from sklearn.model_selection import train_test_split
+
     prep = experiment.prep
     target = experiment.data.target
-    labelled = frame[frame[target].notna()] if target in frame.columns else frame
+    labelled = _labelled(frame, target)
     rows = len(labelled)
-    n_test = round(rows * prep.test_size)
-    if rows < 4 or n_test < 1 or n_test >= rows:
+    if prep.split == "ordered":
+        n_train = math.floor(rows * (1.0 - prep.test_size) + 1e-9)
+    else:
+        n_train = rows - math.ceil(rows * prep.test_size)
+    if n_train < 1 or n_train >= rows:
         raise DataError(
             f"{rows} row(s) with a target value are too few to split into training and test "
             f"rows with test size {prep.test_size:.0%}. Load more rows or change the test size."
         )
     if prep.split == "ordered":
-        return labelled.iloc[: rows - n_test], labelled.iloc[rows - n_test :]
-    rng = np.random.default_rng(prep.seed)
+        return labelled.iloc[:n_train], labelled.iloc[n_train:]
     task = resolve_task(labelled, experiment)
-    if prep.stratify and task != "regression":
-        test_pos = _stratified_test_positions(labelled[target], n_test, rng)
-    else:
-        test_pos = rng.permutation(rows)[:n_test]
-    is_test = np.zeros(rows, dtype=bool)
-    is_test[test_pos] = True
-    train_pos = rng.permutation(np.flatnonzero(~is_test))
-    return labelled.iloc[train_pos], labelled.iloc[np.sort(test_pos)]
+    strata = labelled[target] if prep.stratify and task != "regression" else None
+    try:
+        return train_test_split(
+            labelled, test_size=prep.test_size, random_state=prep.seed, stratify=strata
+        )
+    except ValueError as error:
+        raise DataError(
+            f"The rows cannot be split with every class on both sides ({error}). "
+            "Raise the test size, or turn off the stratified split."
+        ) from None
 
 
-def _stratified_test_positions(target: pd.Series, n_test: int, rng) -> np.ndarray:
-    """Pick ``n_test`` positions keeping each class's share (largest remainders first)."""
-    codes, _ = pd.factorize(target)
-    counts = np.bincount(codes)
-    exact = counts * n_test / len(codes)
-    take = np.floor(exact).astype(int)
-    extra = n_test - take.sum()
-    take[np.argsort(-(exact - take), kind="stable")[:extra]] += 1
-    picked = [rng.permutation(np.flatnonzero(codes == k))[:t] for k, t in enumerate(take)]
-    return np.concatenate(picked)
+def _labelled(frame: pd.DataFrame, target: str | None) -> pd.DataFrame:
+    """The rows that have a target value (the others cannot be learned from)."""
+    if target is None or target not in frame.columns:
+        return frame
+    return frame[frame[target].notna()]
 
 
 def fit(
-    train: pd.DataFrame, experiment: Experiment, task: str, classes: list[Any] | None = None
+    train: pd.DataFrame,
+    experiment: Experiment,
+    task: str,
+    classes: list[Any] | None = None,
+    table: pd.DataFrame | None = None,
 ) -> FittedPrep:
-    """Fit the preprocessing on the training rows only.
+    """Fit the preprocessing: which inputs from ``table``, their statistics from ``train``.
 
     Args:
-        train: the training split.
+        train: the training split; every statistic comes from these rows.
         experiment: whose ``prep`` settings and ``data`` columns apply.
         task: binary, multiclass or regression.
-        classes: the class labels in output order; taken from ``train`` when omitted.
+        classes: the class labels in output order; taken from ``table`` when omitted.
+        table: the rows that decide the inputs (categories seen, columns with missing
+            values); ``train`` when omitted.
 
     Returns:
-        The fitted statistics.
+        The fitted preprocessing.
 
     Raises:
-        DataError: a text column has too many distinct values to one-hot encode.
+        DataError: no feature is left, or a text column has too many categories.
     """
     spec = experiment.prep
     target = experiment.data.target
+    table = train if table is None else table
     fitted = FittedPrep(
         target=target, task=task, one_hot=spec.one_hot, scaling=spec.scaling, impute=spec.impute
     )
     if task != "regression":
-        found = classes if classes is not None else train[target].dropna().unique()
+        found = classes if classes is not None else table[target].dropna().unique()
         fitted.classes = sorted({_plain(c) for c in found}, key=_sort_key)
-    for name in feature_columns(train, experiment):
-        kind = _kind(train[name])
-        if kind in _NUMERIC_KINDS:
-            _fit_numeric(fitted, name, kind, _as_number(train[name], kind), spec)
+    for name in feature_columns(table, experiment):
+        fitted.columns.append(name)
+        if column_kind(table[name]) in ("text", "date"):
+            _fit_text(fitted, _as_text(table[name]), _as_text(train[name]))
         else:
-            _fit_text(fitted, train[name])
+            _fit_numeric(fitted, name, _as_number(train[name]), spec)
+        if spec.missing_indicator and table[name].isna().any():
+            fitted.indicators.append(name)
     fitted.feature_names = _feature_names(fitted)
     return fitted
 
 
-def _fit_numeric(fitted: FittedPrep, name: str, kind: str, values: np.ndarray, spec) -> None:
+def _fit_numeric(fitted: FittedPrep, name: str, values: np.ndarray, spec) -> None:
     observed = values[~np.isnan(values)]
     if observed.size == 0:
         fill = 0.0
@@ -266,47 +285,42 @@ def _fit_numeric(fitted: FittedPrep, name: str, kind: str, values: np.ndarray, s
     elif spec.scaling == "minmax" and filled.size:
         offset, scale = float(filled.min()), float(filled.max() - filled.min())
     fitted.numeric.append(name)
-    fitted.kinds[name] = kind
     fitted.fill[name] = fill
     fitted.offsets.append(offset)
     fitted.scales.append(scale if scale > 0 else 1.0)  # a constant column stays finite
-    if spec.missing_indicator and observed.size < values.size:
-        fitted.indicators.append(name)
 
 
-def _fit_text(fitted: FittedPrep, series: pd.Series) -> None:
-    name = str(series.name)
-    text = _as_text(series).dropna()
-    counts = text.value_counts()
-    if len(counts) > MAX_CATEGORIES:
+def _fit_text(fitted: FittedPrep, everywhere: pd.Series, train: pd.Series) -> None:
+    name = str(everywhere.name)
+    vocab = sorted(everywhere.dropna().unique())
+    if len(vocab) > MAX_CATEGORIES:
         raise DataError(
-            f"Column '{name}' holds {len(counts)} different texts; one-hot encoding would make "
-            f"that many inputs. Leave it out on the Data page (it is probably a name or an id)."
+            f"Column '{name}' holds {len(vocab)} different texts; one-hot encoding would make "
+            "that many inputs. Leave it out on the Data page (it is probably a name or an id)."
         )
-    fitted.categorical.append(name)
-    fitted.kinds[name] = "text"
-    fitted.vocab[name] = sorted(counts.index)
+    counts = train.value_counts()
     # Ties go to the alphabetically first category, so the choice is reproducible.
-    fitted.most_frequent[name] = (
-        min(counts.index[counts == counts.max()]) if len(counts) else "missing"
-    )
-    if not fitted.vocab[name]:
-        fitted.vocab[name] = ["missing"]
+    if len(counts):
+        most = min(counts.index[counts == counts.max()])
+    else:
+        most = vocab[0] if vocab else "missing"
+    fitted.categorical.append(name)
+    fitted.vocab[name] = vocab or [most]
+    fitted.most_frequent[name] = most
 
 
 def _feature_names(fitted: FittedPrep) -> list[str]:
-    names = list(fitted.numeric)
-    names += [f"{c}_was_missing" for c in fitted.indicators]
-    for name in fitted.categorical:
-        if fitted.one_hot:
+    names = []
+    for name in fitted.columns:
+        if name in fitted.vocab and fitted.one_hot:
             names += [f"{name}={value}" for value in fitted.vocab[name]]
         else:
             names.append(name)
-    return names
+    return names + [f"{name}_was_missing" for name in fitted.indicators]
 
 
 def prepare(frame: pd.DataFrame, experiment: Experiment) -> Prepared:
-    """Split, fit on the training part, and transform both parts.
+    """Split, fit (inputs from the whole table, statistics from the training part), transform.
 
     Returns:
         Arrays for training and testing with the fitted preprocessing.
@@ -317,8 +331,7 @@ def prepare(frame: pd.DataFrame, experiment: Experiment) -> Prepared:
     task = resolve_task(frame, experiment)
     target = experiment.data.target
     train, test = split(frame, experiment)
-    classes = None if task == "regression" else list(frame[target].dropna().unique())
-    fitted = fit(train, experiment, task, classes)
+    fitted = fit(train, experiment, task, table=_labelled(frame, target))
     return Prepared(
         prep=fitted,
         x_train=fitted.transform(train),
@@ -331,29 +344,14 @@ def prepare(frame: pd.DataFrame, experiment: Experiment) -> Prepared:
     )
 
 
-def _kind(series: pd.Series) -> str:
-    if pd.api.types.is_bool_dtype(series):
-        return "bool"
-    if pd.api.types.is_datetime64_any_dtype(series):
-        return "date"
-    if pd.api.types.is_numeric_dtype(series):
-        return "number"
-    return "text"
-
-
-def _as_number(series: pd.Series, kind: str) -> np.ndarray:
-    """A column as float64 with NaN for missing; dates become days since 1970."""
-    if kind == "date":
-        stamps = pd.to_datetime(series, errors="coerce")
-        days = (stamps - pd.Timestamp("1970-01-01")).dt.total_seconds() / 86400.0
-        return days.to_numpy(dtype=np.float64, na_value=np.nan)
-    if kind == "text":
-        raise DataError(f"Column '{series.name}' holds text where the model expects numbers.")
+def _as_number(series: pd.Series) -> np.ndarray:
+    """A column as float64, NaN where missing (yes/no columns become 0/1)."""
     return pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
 
 
 def _as_text(series: pd.Series) -> pd.Series:
-    return series.astype("string").astype(object).where(series.notna(), None)
+    """A column as Python strings (``str(value)``, as the Build page names categories), None where missing."""
+    return series.astype(object).map(lambda v: None if pd.isna(v) else str(v), na_action=None)
 
 
 def _plain(value: Any) -> Any:

@@ -5,12 +5,14 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.model_selection import train_test_split
 
 from builder import prep
 from builder.errors import DataError
 from builder.presets import preset_experiment
 from builder.samples import load_sample
 from builder.spec import DataSpec, Experiment, PrepSpec
+from builder.summary import input_features
 
 
 def _experiment(target, excluded=(), **prep_settings) -> Experiment:
@@ -29,7 +31,7 @@ def test_random_split_is_seeded_stratified_and_disjoint(titanic):
     experiment = preset_experiment("titanic")
     train, test = prep.split(titanic, experiment)
     again_train, _ = prep.split(titanic, experiment)
-    assert len(test) == round(891 * 0.33) and len(train) + len(test) == 891
+    assert len(test) == 295 and len(train) + len(test) == 891  # ceil(891 * 0.33), as sklearn
     assert not set(train.index) & set(test.index)
     assert list(train.index) == list(again_train.index)
     share = titanic["Survived"].mean()
@@ -38,10 +40,29 @@ def test_random_split_is_seeded_stratified_and_disjoint(titanic):
     assert list(prep.split(titanic, experiment)[0].index) != list(train.index)
 
 
+def test_random_split_is_the_tutorials_train_test_split(titanic):
+    """The split PrepSpec documents: sklearn's train_test_split with the same seed, row for row."""
+    experiment = preset_experiment("pima-small")
+    frame = load_sample("pima")[0]
+    train, test = prep.split(frame, experiment)
+    want_train, want_test = train_test_split(frame, test_size=0.33, random_state=9)
+    assert list(train.index) == list(want_train.index)
+    assert list(test.index) == list(want_test.index)
+    experiment = preset_experiment("titanic")
+    train, _ = prep.split(titanic, experiment)
+    want_train, _ = train_test_split(
+        titanic, test_size=0.33, random_state=42, stratify=titanic["Survived"]
+    )
+    assert list(train.index) == list(want_train.index)
+
+
 def test_ordered_split_keeps_first_rows_for_training():
     frame = load_sample("pima")[0]
     train, test = prep.split(frame, preset_experiment("pima-deep"))
     assert list(train.index) == list(range(568)) and list(test.index) == list(range(568, 768))
+    digits = load_sample("digits")[0]
+    train, test = prep.split(digits, preset_experiment("digits"))
+    assert len(test) == 1797 - int(1797 * (1 - 0.3))  # the rows validation_split=0.3 holds out
 
 
 def test_rows_without_target_are_left_out():
@@ -52,9 +73,9 @@ def test_rows_without_target_are_left_out():
 
 
 def test_too_few_rows_to_split_is_a_data_error():
-    frame = pd.DataFrame({"x": [1, 2, 3], "y": [0, 1, 0]})
+    frame = pd.DataFrame({"x": [1, 2, 3], "y": [0, 1, 1]})
     with pytest.raises(DataError, match="too few"):
-        prep.split(frame, _experiment("y"))
+        prep.split(frame, _experiment("y", test_size=0.9))
 
 
 def test_statistics_come_from_training_rows_only():
@@ -77,7 +98,7 @@ def test_minmax_and_no_scaling():
     assert none.transform(frame)[:, 0].tolist() == [2.0, 4.0, 6.0, 10.0]
 
 
-def test_imputation_and_indicators_only_for_columns_missing_in_training():
+def test_imputation_from_training_rows_and_indicators_for_columns_with_gaps():
     train = pd.DataFrame({"a": [1.0, None, 3.0, 3.0], "b": [1.0, 2.0, 3.0, 4.0], "y": [0, 1, 0, 1]})
     test = pd.DataFrame({"a": [None], "b": [None], "y": [0]})
     fills = (("mean", 7 / 3, 2.5), ("median", 3.0, 2.5), ("most_frequent", 3.0, 1.0))
@@ -87,19 +108,34 @@ def test_imputation_and_indicators_only_for_columns_missing_in_training():
         assert fitted.indicators == ["a"]
         assert fitted.feature_names == ["a", "b", "a_was_missing"]
         assert fitted.transform(test)[0].tolist() == pytest.approx([fill_a, fill_b, 1.0])
+    table = pd.concat([train, test])  # 'b' has a gap in the table, though not in training
+    fitted = prep.fit(train, _experiment("y", missing_indicator=True), "binary", table=table)
+    assert fitted.indicators == ["a", "b"]
 
 
-def test_text_columns_one_hot_with_training_categories(titanic):
+def test_inputs_are_the_ones_the_build_page_counts(titanic):
+    for key, frame in (("titanic", titanic), ("wine-quality", load_sample("wine")[0])):
+        experiment = preset_experiment(key)
+        experiment.prep.missing_indicator = True
+        fitted = prep.prepare(frame, experiment).prep
+        expected = input_features(frame, experiment.data, experiment.prep)
+        assert fitted.feature_names == [feature.name for feature in expected]
+
+
+def test_text_columns_one_hot_with_statistics_from_training(titanic):
     experiment = preset_experiment("titanic")
     train, _ = prep.split(titanic, experiment)
-    fitted = prep.fit(train, experiment, "binary")
+    fitted = prep.fit(train, experiment, "binary", table=titanic)
     assert fitted.vocab["Embarked"] == ["C", "Q", "S"]
     assert fitted.most_frequent["Embarked"] == "S"
+    assert fitted.indicators == ["Age", "Embarked"]
     rows = pd.DataFrame(
         {c: [titanic[c].iloc[0]] * 3 for c in titanic.columns if c != "Embarked"}
     ).assign(Embarked=["Q", None, "Z"])
-    block = fitted.transform(rows)[:, -3:]
+    names = fitted.feature_names
+    block = fitted.transform(rows)[:, names.index("Embarked=C") : names.index("Embarked=S") + 1]
     assert block.tolist() == [[0, 1, 0], [0, 0, 1], [0, 0, 0]]  # missing -> S; unseen -> none
+    assert fitted.transform(rows)[:, names.index("Embarked_was_missing")].tolist() == [0, 1, 0]
     for left_out in ("PassengerId", "Name", "Ticket", "Cabin", "Survived"):
         assert not any(name.startswith(left_out) for name in fitted.feature_names)
 
@@ -111,11 +147,10 @@ def test_text_as_category_index_when_one_hot_is_off():
     assert fitted.transform(frame)[:, 0].tolist() == [1.0, 0.0, 1.0, 1.0]
 
 
-def test_too_many_categories_asks_to_leave_the_column_out(titanic):
-    experiment = preset_experiment("titanic")
-    experiment.data.excluded = ["PassengerId", "Ticket", "Cabin"]
-    with pytest.raises(DataError, match=r"'Name'.*Leave it out"):
-        prep.prepare(titanic, experiment)
+def test_too_many_categories_asks_to_leave_the_column_out():
+    frame = pd.DataFrame({"id": [f"row {i}" for i in range(1200)], "y": [0, 1] * 600})
+    with pytest.raises(DataError, match=r"'id' holds 1200 different texts.*Leave it out"):
+        prep.prepare(frame, _experiment("y"))
 
 
 def test_target_encodings():

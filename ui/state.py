@@ -7,6 +7,7 @@ never visible to another session on a shared server.
 import pandas as pd
 import streamlit as st
 
+from builder import runs as run_records
 from builder.columns import default_excluded, infer_task
 from builder.data import ReadReport
 from builder.samples import SAMPLES, load_sample
@@ -17,6 +18,9 @@ DEFAULTS = {
     "reports": [],
     "uploads": {},
     "bound_keys": set(),
+    "runs": [],
+    "job": None,
+    "job_experiment": None,
 }
 
 
@@ -185,3 +189,19 @@ def keep_choice(key: str, options: list | None, default) -> None:
     if options is not None and value not in options:
         value = default if default in options else next(iter(options), None)
     st.session_state[key] = value
+
+
+def collect_run() -> bool:
+    """Keep the session's ended training job as a run, once; True when one was added.
+
+    The newest run joins the Train page's comparison, which shows the last few.
+    """
+    job = st.session_state.job
+    runs = st.session_state.runs
+    if job is None or not job.done or any(run.job_id == job.id for run in runs):
+        return False
+    number = max((run.number for run in runs), default=0) + 1
+    runs.append(run_records.from_job(job, st.session_state.job_experiment, number))
+    chosen = [name for name in st.session_state.get("train_compare", []) if name != f"Run {number}"]
+    st.session_state.train_compare = [*chosen, f"Run {number}"][-4:]
+    return True
