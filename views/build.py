@@ -29,7 +29,7 @@ def apply_preset() -> None:
         st.session_state.build_error = str(error)
 
 
-st.title("🧱 Build")
+st.title("Build")
 st.subheader("Presets")
 if state.experiment().name in PRESETS:
     state.seed_widgets(build_preset_choice=state.experiment().name)
