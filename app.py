@@ -1,21 +1,34 @@
-"""Entry point: `streamlit run app.py`. Navigation, session state and the sidebar status."""
+"""Entry point: `streamlit run app.py`. Navigation, session state, the sidebar, the link."""
 
 import streamlit as st
 
-from ui import sidebar, state
+from builder import jobs
+from ui import share, sidebar, state
 
-st.set_page_config(page_title="Neural Network Builder", page_icon="🧠", layout="wide")
+st.set_page_config(
+    page_title="Neural Network Builder", page_icon=":material/neurology:", layout="wide"
+)
 state.init_state()
+# Start the shared worker pool with the first page view, so TensorFlow is imported
+# in the workers (in the background) before anyone presses Train.
+jobs.get_pool()
+share.restore_from_url()
 
+# The page files live in views/, not pages/: Streamlit runs a file in pages/ on its
+# own (without this entry script) when a fresh server is first opened at its address.
 pages = [
-    st.Page("pages/home.py", title="Start", icon="🏠", default=True),
-    st.Page("pages/data.py", title="Data", icon="📄"),
-    st.Page("pages/explore.py", title="Explore", icon="🔎"),
-    st.Page("pages/build.py", title="Build", icon="🧱"),
-    st.Page("pages/train.py", title="Train", icon="📈"),
-    st.Page("pages/evaluate.py", title="Evaluate", icon="🎯"),
-    st.Page("pages/export.py", title="Export", icon="📦"),
+    st.Page("views/home.py", title="Start", icon=":material/home:", default=True),
+    st.Page("views/data.py", title="Data", icon=":material/table:"),
+    st.Page("views/explore.py", title="Explore", icon=":material/query_stats:"),
+    st.Page("views/build.py", title="Build", icon=":material/stacks:"),
+    st.Page("views/train.py", title="Train", icon=":material/show_chart:"),
+    st.Page("views/evaluate.py", title="Evaluate", icon=":material/target:"),
+    st.Page("views/export.py", title="Export", icon=":material/download:"),
 ]
 current = st.navigation(pages)
 sidebar.render_status()
-current.run()
+try:
+    current.run()
+finally:
+    # In finally: a page may end early with st.stop().
+    share.write_to_url()

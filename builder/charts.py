@@ -317,3 +317,155 @@ def target_correlation_bar(series: pd.Series, target: str, method: str) -> go.Fi
     fig.update_yaxes(type="category")
     height = 140 + 28 * len(series)
     return styled(fig, f"Features most correlated with '{target}' ({method})", "r", None, height)
+
+
+# ---------------------------------------------------------------- Evaluate page
+
+
+def confusion_figure(
+    matrix: list[list[float]], class_names: list[str], normalised: bool
+) -> go.Figure:
+    """The confusion matrix: true classes down, predicted classes across, counts or row shares."""
+    values = np.asarray(matrix, dtype=float)
+    fig = go.Figure(
+        go.Heatmap(
+            z=values,
+            x=[str(n) for n in class_names],
+            y=[str(n) for n in class_names],
+            colorscale="Blues",
+            zmin=0,
+            texttemplate="%{z:.0%}" if normalised else "%{z:,.0f}",
+            hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>",
+            showscale=False,
+        )
+    )
+    fig.update_yaxes(autorange="reversed", type="category", showgrid=False)
+    fig.update_xaxes(type="category", showgrid=False, side="top")
+    size = max(300, min(700, 120 + 45 * len(class_names)))
+    title = "Confusion matrix (share of each true class)" if normalised else "Confusion matrix"
+    return styled(fig, title, "predicted class", "true class", height=size)
+
+
+def roc_figure(curves: list) -> go.Figure:
+    """ROC curves (``metrics.RocCurve``) with their AUC, and the diagonal of guessing."""
+    fig = go.Figure(
+        go.Scatter(
+            x=[0, 1],
+            y=[0, 1],
+            mode="lines",
+            line={"dash": "dot", "color": "#999999"},
+            name="guessing (AUC 0.5)",
+            hoverinfo="skip",
+        )
+    )
+    for curve in curves:
+        fig.add_trace(
+            go.Scatter(
+                x=curve.fpr,
+                y=curve.tpr,
+                mode="lines",
+                name=f"{curve.label} (AUC {curve.auc:.3f})",
+                hovertemplate="false positives %{x:.2f}, true positives %{y:.2f}<extra></extra>",
+            )
+        )
+    fig.update_xaxes(range=[0, 1])
+    fig.update_yaxes(range=[0, 1.02])
+    return styled(fig, "ROC curve", "false positive rate", "true positive rate", height=420)
+
+
+def threshold_figure(rows: list[dict], chosen: float) -> go.Figure:
+    """Accuracy, precision and recall as the decision threshold moves, the chosen one marked."""
+    fig = go.Figure()
+    for name in ("accuracy", "precision", "recall"):
+        fig.add_trace(
+            go.Scatter(
+                x=[r["threshold"] for r in rows],
+                y=[r[name] for r in rows],
+                mode="lines+markers",
+                name=name,
+            )
+        )
+    fig.add_vline(x=chosen, line_dash="dash", line_color="#555555")
+    fig.update_yaxes(range=[0, 1.02])
+    return styled(fig, "What the decision threshold changes", "threshold", None, height=360)
+
+
+def predicted_vs_actual(actual: np.ndarray, predicted: np.ndarray, target: str) -> go.Figure:
+    """Each test row's prediction against its true value; perfect predictions lie on the line."""
+    low = float(min(np.min(actual), np.min(predicted)))
+    high = float(max(np.max(actual), np.max(predicted)))
+    fig = go.Figure(
+        [
+            go.Scatter(
+                x=[low, high],
+                y=[low, high],
+                mode="lines",
+                name="perfect",
+                line={"dash": "dot", "color": "#999999"},
+                hoverinfo="skip",
+            ),
+            go.Scatter(
+                x=actual,
+                y=predicted,
+                mode="markers",
+                name="test rows",
+                marker={"color": PALETTE[0], "opacity": 0.6, "size": 6},
+                hovertemplate="actual %{x:.3g}, predicted %{y:.3g}<extra></extra>",
+            ),
+        ]
+    )
+    return styled(fig, "Predicted vs actual", f"actual {target}", f"predicted {target}", 400)
+
+
+def residuals_figure(actual: np.ndarray, predicted: np.ndarray) -> go.Figure:
+    """Errors (prediction − actual) against the prediction: a pattern means something is missed."""
+    fig = go.Figure(
+        go.Scatter(
+            x=predicted,
+            y=np.asarray(predicted) - np.asarray(actual),
+            mode="markers",
+            marker={"color": PALETTE[3], "opacity": 0.6, "size": 6},
+            hovertemplate="predicted %{x:.3g}, error %{y:+.3g}<extra></extra>",
+        )
+    )
+    fig.add_hline(y=0, line_color="#999999")
+    return styled(fig, "Residuals", "predicted value", "error (predicted − actual)", height=360)
+
+
+def boundary_figure(boundary) -> go.Figure:
+    """The predicted class over two features (``evaluation.Boundary``), real rows on top."""
+    names = boundary.class_names
+    scale = [[i / max(1, len(names) - 1), PALETTE[i % len(PALETTE)]] for i in range(len(names))]
+    fig = go.Figure(
+        go.Heatmap(
+            x=boundary.xs,
+            y=boundary.ys,
+            z=boundary.classes,
+            zmin=0,
+            zmax=max(1, len(names) - 1),
+            colorscale=scale if len(names) > 1 else [[0, PALETTE[0]], [1, PALETTE[0]]],
+            opacity=0.35,
+            showscale=False,
+            customdata=np.vectorize(lambda i: names[i])(boundary.classes),
+            text=boundary.confidence,
+            hovertemplate="predicted %{customdata} (p = %{text:.2f})<extra></extra>",
+        )
+    )
+    target = boundary.points.columns[2]
+    for index, name in enumerate(names):
+        rows = boundary.points[boundary.points[target].astype(str) == name]
+        fig.add_trace(
+            go.Scatter(
+                x=rows[boundary.x_name],
+                y=rows[boundary.y_name],
+                mode="markers",
+                name=name,
+                marker={
+                    "color": PALETTE[index % len(PALETTE)],
+                    "size": 6,
+                    "line": {"width": 0.5, "color": "white"},
+                },
+            )
+        )
+    title = "Decision boundary (other features held at their typical value)"
+    return styled(fig, title, boundary.x_name, boundary.y_name, height=480, legend_title=target)

@@ -179,7 +179,9 @@ def _read_excel(content: bytes, name: str, options: ReadOptions) -> tuple[pd.Dat
     sheet = options.sheet or sheets[0]
     if sheet not in sheets:
         raise DataError(f"'{name}' has no sheet '{sheet}'. Its sheets: {_names(sheets)}.")
-    frame = book.parse(sheet, na_values=list(options.na_values), keep_default_na=False)
+    frame = pd.read_excel(
+        book, sheet_name=sheet, na_values=list(options.na_values), keep_default_na=False
+    )
     report = ReadReport(name=name, kind="excel", rows=0, columns=0, sheets=sheets, sheet=sheet)
     if len(sheets) > 1:
         report.warnings.append(
@@ -308,12 +310,12 @@ def _check_shape(frame: pd.DataFrame, name: str, limits: HostLimits) -> None:
         )
     if rows > limits.max_rows:
         raise DataError(
-            f"'{name}' has {rows:,} rows; this server accepts up to {limits.max_rows:,}. "
+            f"'{name}' has {rows:,} rows; this server accepts up to {limits.max_rows:,} rows. "
             "Upload a sample of the rows."
         )
     if columns > limits.max_columns:
         raise DataError(
-            f"'{name}' has {columns:,} columns; this server accepts up to {limits.max_columns:,}. "
+            f"'{name}' has {columns:,} columns; this server accepts up to {limits.max_columns:,} columns. "
             "Keep the columns you need."
         )
 

@@ -11,6 +11,7 @@ import copy
 from dataclasses import dataclass
 
 from builder.errors import SpecError
+from builder.samples import SAMPLES
 from builder.spec import DataSpec, Experiment, LayerSpec, NetworkSpec, PrepSpec, TrainSpec
 
 
@@ -44,7 +45,24 @@ def _layers(*units: int, initializer: str = "glorot_uniform") -> list[LayerSpec]
 
 
 def _data(sample: str, title: str, target: str, excluded=(), task=None) -> DataSpec:
-    return DataSpec(source=sample, title=title, target=target, task=task, excluded=list(excluded))
+    files = list(SAMPLES[sample].files)
+    return DataSpec(
+        source=sample, title=title, files=files, target=target, task=task, excluded=list(excluded)
+    )
+
+
+def _pima_lesson(
+    key: str, title: str, lesson: str, hidden: list[LayerSpec], train: TrainSpec
+) -> Preset:
+    """A lesson on standardised Pima data: one network or training setting taken to an extreme."""
+    experiment = Experiment(
+        name=key,
+        data=_data("pima", "Pima Indians diabetes", "Outcome"),
+        prep=PrepSpec(scaling="standard", seed=42),
+        network=NetworkSpec(hidden=hidden),
+        train=train,
+    )
+    return Preset(key, title, lesson, experiment, None)
 
 
 _WINE = "Wine (red + white)"
@@ -59,7 +77,7 @@ PRESETS: dict[str, Preset] = {
             Experiment(
                 name="wine-type",
                 data=_data("wine", _WINE, "type", excluded=["quality"]),
-                prep=PrepSpec(scaling="standard", test_size=0.33, seed=42),
+                prep=PrepSpec(scaling="standard", test_size=0.33, stratify=False, seed=42),
                 network=NetworkSpec(hidden=_layers(12, 8)),
                 train=TrainSpec(optimizer="adam", epochs=20, batch_size=1, seed=42),
             ),
@@ -85,7 +103,7 @@ PRESETS: dict[str, Preset] = {
             Experiment(
                 name="pima-small",
                 data=_data("pima", "Pima Indians diabetes", "Outcome"),
-                prep=PrepSpec(scaling="none", test_size=0.33, seed=9),
+                prep=PrepSpec(scaling="none", test_size=0.33, stratify=False, seed=9),
                 network=NetworkSpec(
                     hidden=_layers(8, 6, initializer="random_uniform"),
                     output_initializer="random_uniform",
@@ -101,7 +119,9 @@ PRESETS: dict[str, Preset] = {
             Experiment(
                 name="pima-deep",
                 data=_data("pima", "Pima Indians diabetes", "Outcome"),
-                prep=PrepSpec(scaling="none", split="ordered", test_size=200 / 768, seed=42),
+                prep=PrepSpec(
+                    scaling="none", split="ordered", test_size=200 / 768, stratify=False, seed=42
+                ),
                 network=NetworkSpec(hidden=_layers(10, 8, 8)),
                 train=TrainSpec(optimizer="adam", epochs=20, batch_size=10, seed=42),
             ),
@@ -160,7 +180,9 @@ PRESETS: dict[str, Preset] = {
             Experiment(
                 name="digits",
                 data=_data("digits", "Handwritten digits (8×8)", "target"),
-                prep=PrepSpec(scaling="none", test_size=0.3, seed=42),
+                # Keras' validation_split=0.3 holds out the last 30% of rows, unshuffled:
+                # an ordered 30% test split, used for validation, is the same rows.
+                prep=PrepSpec(scaling="none", split="ordered", test_size=0.3, stratify=False),
                 network=NetworkSpec(hidden=_layers(50, 50)),
                 train=TrainSpec(optimizer="adam", epochs=10, batch_size=32, seed=42),
             ),
@@ -184,33 +206,33 @@ PRESETS: dict[str, Preset] = {
             ),
             Expectation("accuracy", 0.76, "a scaled, better-tuned network should reach ≈ 0.80"),
         ),
-        Preset(
+        _pima_lesson(
             "lr-too-high",
             "Lesson: a learning rate that is too high",
             "Learning rate 1.0: the loss jumps around or explodes instead of falling.",
-            Experiment(
-                name="lr-too-high",
-                data=_data("pima", "Pima Indians diabetes", "Outcome"),
-                prep=PrepSpec(scaling="standard", seed=42),
-                network=NetworkSpec(hidden=_layers(12, 8)),
-                train=TrainSpec(
-                    optimizer="sgd", learning_rate=1.0, epochs=30, batch_size=16, seed=42
-                ),
-            ),
-            None,
+            _layers(12, 8),
+            TrainSpec(optimizer="sgd", learning_rate=1.0, epochs=30, batch_size=16, seed=42),
         ),
-        Preset(
+        _pima_lesson(
+            "lr-too-low",
+            "Lesson: a learning rate that is too low",
+            "Learning rate 0.000001: after 30 epochs the loss has hardly moved from where it began.",
+            _layers(12, 8),
+            TrainSpec(optimizer="sgd", learning_rate=0.000001, epochs=30, batch_size=16, seed=42),
+        ),
+        _pima_lesson(
+            "sigmoid-deep",
+            "Lesson: deep sigmoid layers stall",
+            "Six sigmoid layers pass back ever smaller gradients: the loss stalls where relu learns.",
+            [LayerSpec(units=8, activation="sigmoid") for _ in range(6)],
+            TrainSpec(optimizer="sgd", learning_rate=0.01, epochs=30, batch_size=16, seed=42),
+        ),
+        _pima_lesson(
             "wide-overfit",
             "Lesson: a wide network that overfits",
             "512-unit layers on 500 rows: training loss keeps falling while validation loss rises.",
-            Experiment(
-                name="wide-overfit",
-                data=_data("pima", "Pima Indians diabetes", "Outcome"),
-                prep=PrepSpec(scaling="standard", seed=42),
-                network=NetworkSpec(hidden=_layers(512, 512)),
-                train=TrainSpec(optimizer="adam", epochs=150, batch_size=16, seed=42),
-            ),
-            None,
+            _layers(512, 512),
+            TrainSpec(optimizer="adam", epochs=150, batch_size=16, seed=42),
         ),
     )
 }

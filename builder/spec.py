@@ -11,8 +11,13 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from builder.config import HostLimits
+from builder.data import DELIMITERS
 from builder.errors import SpecError
+from builder.samples import SAMPLES
 
+# Links (builder.share) store only what differs from the defaults below, so changing a
+# default, or a field's meaning, changes what old links say: bump the version when you do.
 SPEC_VERSION = 1
 
 TASKS = ("binary", "multiclass", "regression")
@@ -32,6 +37,12 @@ INITIALIZERS = (
 OPTIMIZERS = ("adam", "sgd", "rmsprop", "adagrad")
 LOSSES = ("binary_crossentropy", "categorical_crossentropy", "mse", "mae")
 VALIDATIONS = ("test", "split", "none")
+DECIMALS = (".", ",")
+# Hard ceilings that hold whatever the host allows; they keep a forged link or
+# JSON file from describing something absurd. Host caps (builder.config) are lower.
+MAX_HIDDEN = 64
+MAX_TEXT = 1000
+MAX_COLUMNS_NAMED = 10_000
 
 
 @dataclass
@@ -55,7 +66,25 @@ class DataSpec:
 
 @dataclass
 class PrepSpec:
-    """How features are prepared; every statistic is fitted on the training split only."""
+    """How features are prepared; every statistic is fitted on the training split only.
+
+    The features are the table's columns other than the target and ``data.excluded``.
+    Rows without a target value are dropped. Then, in this order:
+
+    - ``split``: ``"random"`` draws ``test_size`` of the rows as the test split with
+      ``seed``, as ``sklearn.model_selection.train_test_split(test_size=test_size,
+      random_state=seed)`` does (stratified by class when ``stratify`` and the task is a
+      class task), so a tutorial's split is reproduced exactly;
+      ``"ordered"`` keeps the last ``test_size`` of the rows, in file order, as the test split.
+    - ``impute``: missing numbers are filled with the training split's mean, median or
+      most frequent value; missing text always gets the most frequent value.
+    - ``missing_indicator``: adds a 0/1 column ``<column>_was_missing`` for every feature
+      column that has a missing value anywhere in the table.
+    - ``one_hot``: text columns become one 0/1 column per category (``<column>=<value>``);
+      when off, each becomes one column of category codes (0, 1, 2, ... in sorted order).
+    - ``scaling``: ``"standard"`` (mean 0, sd 1) or ``"minmax"`` (0 to 1) applies to the
+      numeric columns, with the training split's statistics; ``"none"`` leaves them raw.
+    """
 
     scaling: str = "standard"
     impute: str = "mean"
@@ -69,7 +98,10 @@ class PrepSpec:
 
 @dataclass
 class LayerSpec:
-    """One hidden Dense layer."""
+    """One hidden Dense layer; a Dropout layer follows it when ``dropout`` is above 0.
+
+    ``l1``/``l2`` are kernel regularisation factors (``keras.regularizers.L1L2``).
+    """
 
     units: int = 8
     activation: str = "relu"
@@ -133,7 +165,7 @@ class Experiment:
         if not isinstance(raw, dict):
             raise SpecError(f"An experiment must be a JSON object. Received: {type(raw).__name__}")
         version = raw.get("version", SPEC_VERSION)
-        if version != SPEC_VERSION:
+        if type(version) is not int or version != SPEC_VERSION:
             raise SpecError(
                 f"This app reads experiment version {SPEC_VERSION}. Received: version {version!r}"
             )
@@ -187,6 +219,44 @@ def _check_number(value: Any, low: float, high: float, where: str, integer: bool
         raise SpecError(f"'{where}' must be {kind} from {low} to {high}. Received: {value!r}")
 
 
+def _check_bool(value: Any, where: str) -> None:
+    if not isinstance(value, bool):
+        raise SpecError(f"'{where}' must be true or false. Received: {value!r}")
+
+
+def _check_text(value: Any, where: str, optional: bool = False) -> None:
+    if optional and value is None:
+        return
+    if not isinstance(value, str) or len(value) > MAX_TEXT:
+        raise SpecError(
+            f"'{where}' must be a text of at most {MAX_TEXT} characters. Received: {value!r}"
+        )
+
+
+def _check_texts(value: Any, where: str) -> None:
+    if not isinstance(value, list) or len(value) > MAX_COLUMNS_NAMED:
+        raise SpecError(f"'{where}' must be a list of names. Received: {value!r}")
+    for i, item in enumerate(value):
+        _check_text(item, f"{where}[{i}]")
+
+
+def _validate_data(data: DataSpec) -> None:
+    sources = ("", "upload", *SAMPLES)
+    _check_choice(data.source, sources, "data.source")
+    _check_text(data.title, "data.title")
+    _check_texts(data.files, "data.files")
+    _check_choice(data.delimiter, tuple(DELIMITERS), "data.delimiter", optional=True)
+    _check_text(data.encoding, "data.encoding", optional=True)
+    _check_choice(data.decimal, DECIMALS, "data.decimal", optional=True)
+    _check_text(data.target, "data.target", optional=True)
+    _check_choice(data.task, TASKS, "data.task", optional=True)
+    _check_texts(data.excluded, "data.excluded")
+    if data.target is not None and data.target in data.excluded:
+        raise SpecError(
+            f"The target '{data.target}' cannot also be left out of the features ('data.excluded')."
+        )
+
+
 def validate(experiment: Experiment) -> None:
     """Check every setting against what the app supports.
 
@@ -194,17 +264,26 @@ def validate(experiment: Experiment) -> None:
         SpecError: naming the first bad setting and the value received.
     """
     data, prep, net, train = experiment.data, experiment.prep, experiment.network, experiment.train
-    _check_choice(data.task, TASKS, "data.task", optional=True)
+    _check_text(experiment.name, "name")
+    _validate_data(data)
+    for flag in ("missing_indicator", "one_hot", "stratify"):
+        _check_bool(getattr(prep, flag), f"prep.{flag}")
     _check_choice(prep.scaling, SCALINGS, "prep.scaling")
     _check_choice(prep.impute, IMPUTERS, "prep.impute")
     _check_choice(prep.split, SPLITS, "prep.split")
     _check_number(prep.test_size, 0.05, 0.9, "prep.test_size")
     _check_number(prep.seed, 0, 2**31 - 1, "prep.seed", integer=True)
+    if not isinstance(net.hidden, list) or len(net.hidden) > MAX_HIDDEN:
+        raise SpecError(
+            f"'network.hidden' must be a list of at most {MAX_HIDDEN} layers. "
+            f"Received: {len(net.hidden)} layers"
+        )
     for i, layer in enumerate(net.hidden):
         where = f"network.hidden[{i}]"
         _check_number(layer.units, 1, 4096, f"{where}.units", integer=True)
         _check_choice(layer.activation, ACTIVATIONS, f"{where}.activation")
         _check_choice(layer.initializer, INITIALIZERS, f"{where}.initializer")
+        _check_bool(layer.use_bias, f"{where}.use_bias")
         _check_number(layer.dropout, 0.0, 0.95, f"{where}.dropout")
         _check_number(layer.l1, 0.0, 1.0, f"{where}.l1")
         _check_number(layer.l2, 0.0, 1.0, f"{where}.l2")
@@ -220,6 +299,57 @@ def validate(experiment: Experiment) -> None:
     _check_number(train.validation_split, 0.05, 0.9, "train.validation_split")
     _check_number(train.patience, 1, 10_000, "train.patience", integer=True)
     _check_number(train.seed, 0, 2**31 - 1, "train.seed", integer=True)
+    for flag in ("early_stopping", "restore_best_weights", "class_weights"):
+        _check_bool(getattr(train, flag), f"train.{flag}")
+
+
+def check_limits(experiment: Experiment, limits: HostLimits) -> None:
+    """Check the experiment against the caps of this server.
+
+    Args:
+        experiment: a validated experiment.
+        limits: the host's caps (``builder.config.load_limits()``).
+
+    Raises:
+        SpecError: naming the setting over its cap, the cap and the value received.
+    """
+    hidden = experiment.network.hidden
+    if len(hidden) > limits.max_layers:
+        raise SpecError(
+            f"This server allows at most {limits.max_layers} hidden layers. "
+            f"Received: {len(hidden)} layers"
+        )
+    for i, layer in enumerate(hidden):
+        if layer.units > limits.max_units:
+            raise SpecError(
+                f"This server allows at most {limits.max_units} units in a layer. "
+                f"Received: {layer.units} units in hidden layer {i + 1}"
+            )
+    if experiment.train.epochs > limits.max_epochs:
+        raise SpecError(
+            f"This server allows at most {limits.max_epochs} epochs. "
+            f"Received: {experiment.train.epochs} epochs"
+        )
+
+
+def check_columns(experiment: Experiment, columns: list[str]) -> None:
+    """Check that the columns the experiment names exist in the loaded table.
+
+    Args:
+        experiment: the experiment, e.g. restored from a link.
+        columns: the column names of the table it will run on.
+
+    Raises:
+        SpecError: naming the first column the table does not have.
+    """
+    data = experiment.data
+    named = ([data.target] if data.target is not None else []) + list(data.excluded)
+    for name in named:
+        if name not in columns:
+            raise SpecError(
+                f"The experiment names a column '{name}' that this table does not have. "
+                f"Columns: {', '.join(repr(c) for c in list(columns)[:12])}"
+            )
 
 
 DEFAULT_OUTPUT = {
@@ -254,3 +384,62 @@ def output_units(network: NetworkSpec, task: str, n_classes: int) -> int:
         )
         return 2 if two_units else 1
     return n_classes
+
+
+def output_warnings(network: NetworkSpec, task: str) -> list[str]:
+    """Say in words what is wrong with the output activation and loss chosen for a task.
+
+    Args:
+        network: the network, whose output activation and loss may be overridden.
+        task: "binary", "multiclass" or "regression".
+
+    Returns:
+        One sentence per problem; empty when the combination suits the task.
+    """
+    activation, loss = output_activation(network, task), loss_name(network, task)
+    units = output_units(network, task, n_classes=3)
+    found = []
+    if activation == "softmax" and units == 1:
+        found.append(
+            "Softmax on one output unit always outputs 1.0, so the network cannot learn. "
+            "Use a linear output for regression."
+        )
+    if task == "regression":
+        if activation in ("sigmoid", "tanh", "softmax"):
+            found.append(
+                f"A {activation} output squeezes predictions into a small range, but the target "
+                "is a number on its own scale. Use a linear output for regression."
+            )
+        if loss in ("binary_crossentropy", "categorical_crossentropy"):
+            found.append(
+                f"{loss} compares class probabilities, but the target is a number. "
+                "Use mse or mae for regression."
+            )
+        return found
+    if activation not in ("sigmoid", "softmax"):
+        found.append(
+            f"A {activation} output does not give probabilities, which cross-entropy and "
+            "accuracy expect. Use sigmoid (one unit) or softmax (one unit per class)."
+        )
+    elif task == "multiclass" and activation == "sigmoid":
+        found.append(
+            "Sigmoid outputs for several classes do not add up to one. Use softmax, "
+            "which gives one probability per class."
+        )
+    elif task == "binary" and activation == "sigmoid" and units == 2:
+        found.append(
+            "Categorical cross-entropy with two sigmoid units treats the classes separately. "
+            "Use softmax with categorical cross-entropy, or one sigmoid unit with binary "
+            "cross-entropy."
+        )
+    if loss in ("mse", "mae"):
+        found.append(
+            f"{loss} treats the classes as numbers; cross-entropy is the loss that matches "
+            "a class task and usually learns faster."
+        )
+    elif task == "multiclass" and loss == "binary_crossentropy":
+        found.append(
+            "Binary cross-entropy scores each class on its own and makes accuracy look too "
+            "good. Use categorical cross-entropy for several classes."
+        )
+    return found

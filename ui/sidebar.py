@@ -5,18 +5,25 @@ import streamlit as st
 from ui import state
 
 
-def render_status() -> None:
-    """Show dataset, target, task, model and run state in the sidebar."""
+def status_lines() -> list[str]:
+    """Dataset, target, task, model and runs of this session, as short Markdown lines."""
     frame = state.table()
+    if frame is None:
+        return ["Dataset: none loaded yet"]
     data = state.experiment().data
     network = state.experiment().network
+    units = " → ".join(str(layer.units) for layer in network.hidden) or "no hidden layer"
+    return [
+        f"Dataset: **{data.title}** ({frame.shape[0]:,} rows × {frame.shape[1]} cols)",
+        f"Target: **{data.target}** · task: **{state.task()}**",
+        f"Model: {len(network.hidden)} hidden layer(s), {units}",
+        f"Runs: {len(st.session_state.get('runs', []))}",
+    ]
+
+
+def render_status() -> None:
+    """Show the status lines in the sidebar."""
     with st.sidebar:
         st.subheader("Where you are")
-        if frame is None:
-            st.caption("Dataset: none loaded yet")
-            return
-        st.caption(f"Dataset: **{data.title}** ({frame.shape[0]:,} rows × {frame.shape[1]} cols)")
-        st.caption(f"Target: **{data.target}** · task: **{state.task()}**")
-        units = " → ".join(str(layer.units) for layer in network.hidden) or "no hidden layer"
-        st.caption(f"Model: {len(network.hidden)} hidden layer(s), {units}")
-        st.caption(f"Runs: {len(st.session_state.get('runs', []))}")
+        for line in status_lines():
+            st.caption(line)

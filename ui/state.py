@@ -7,15 +7,20 @@ never visible to another session on a shared server.
 import pandas as pd
 import streamlit as st
 
+from builder import runs as run_records
 from builder.columns import default_excluded, infer_task
 from builder.data import ReadReport
 from builder.samples import SAMPLES, load_sample
-from builder.spec import DataSpec, Experiment
+from builder.spec import DataSpec, Experiment, check_columns
 
 DEFAULTS = {
     "table": None,
     "reports": [],
     "uploads": {},
+    "bound_keys": set(),
+    "runs": [],
+    "job": None,
+    "job_experiment": None,
 }
 
 
@@ -72,7 +77,7 @@ def require_table() -> pd.DataFrame:
     frame = table()
     if frame is None:
         st.info("No data yet. Load a sample or upload a file on the **Data** page first.")
-        st.page_link("pages/data.py", label="Go to Data", icon="📄")
+        st.page_link("views/data.py", label="Go to Data", icon=":material/table:")
         st.stop()
     return frame
 
@@ -83,6 +88,8 @@ def use_sample(key: str) -> None:
     frame, reports = load_sample(key)
     data = DataSpec(source=key, title=sample.title, files=list(sample.files))
     set_table(frame, reports, data, sample.target)
+    st.session_state.data_source_kind = "sample"
+    st.session_state.data_sample = key
 
 
 def seed_widgets(**values) -> None:
@@ -96,10 +103,73 @@ def seed_widgets(**values) -> None:
             st.session_state[key] = value
 
 
-def drop_target_from_excluded() -> None:
-    """Keep a newly chosen target out of the excluded columns (a multiselect option it no longer is)."""
-    target = st.session_state.data_target
-    st.session_state.data_excluded = [c for c in st.session_state.data_excluded if c != target]
+def sync_data_choices() -> None:
+    """Copy the Data page's target, task and excluded columns into the experiment.
+
+    Runs as the widgets' on_change callback, before the script reruns, so the
+    sidebar (drawn before the page) already shows the new choice. A newly chosen
+    target is dropped from the excluded columns, where it is no longer an option.
+    """
+    data = experiment().data
+    data.target = st.session_state.data_target
+    choice = st.session_state.data_task
+    data.task = None if choice == "inferred" else choice
+    data.excluded = [c for c in st.session_state.data_excluded if c != data.target]
+    st.session_state.data_excluded = list(data.excluded)
+
+
+def bind(widget, key: str, owner, attr: str, *args, to_widget=None, from_widget=None, **kwargs):
+    """Render a widget that edits ``owner.attr`` of the experiment, seeded from it.
+
+    The key is remembered so ``apply_experiment`` can re-seed every bound widget.
+
+    Args:
+        widget: a Streamlit widget function, e.g. ``st.slider`` or ``column.selectbox``.
+        key: the widget key.
+        owner: the spec object holding the setting (e.g. ``experiment().prep``).
+        attr: the setting's attribute name.
+        to_widget: converts the setting to the widget's value (e.g. None -> "auto").
+        from_widget: converts the widget's value back to the setting.
+        *args, **kwargs: passed to the widget (label, options, help, ...).
+
+    Returns:
+        The setting's new value.
+    """
+    st.session_state.bound_keys.add(key)
+    if key not in st.session_state:
+        value = getattr(owner, attr)
+        st.session_state[key] = to_widget(value) if to_widget else value
+
+    def store() -> None:
+        # As an on_change callback this runs before the rerun, so the sidebar is never stale.
+        raw = st.session_state[key]
+        setattr(owner, attr, from_widget(raw) if from_widget else raw)
+
+    value = widget(*args, key=key, on_change=store, **kwargs)
+    value = from_widget(value) if from_widget else value
+    setattr(owner, attr, value)
+    return value
+
+
+def apply_experiment(new: Experiment) -> None:
+    """Make ``new`` the session's experiment, loading the sample it names.
+
+    Widgets bound to the experiment and the Data page's controls forget their
+    state, so every page shows the new experiment's settings.
+
+    Raises:
+        SpecError: the experiment names a column the table does not have.
+        DataError: the sample cannot be read.
+    """
+    if new.data.source in SAMPLES:
+        use_sample(new.data.source)
+    frame = table()
+    if frame is not None and new.data.source in (*SAMPLES, "upload"):
+        check_columns(new, list(frame.columns))
+    st.session_state.experiment = new
+    for key in [*st.session_state.bound_keys, "data_target", "data_task", "data_excluded"]:
+        st.session_state.pop(key, None)
+    st.session_state.bound_keys = set()
 
 
 def keep_choice(key: str, options: list | None, default) -> None:
@@ -119,3 +189,19 @@ def keep_choice(key: str, options: list | None, default) -> None:
     if options is not None and value not in options:
         value = default if default in options else next(iter(options), None)
     st.session_state[key] = value
+
+
+def collect_run() -> bool:
+    """Keep the session's ended training job as a run, once; True when one was added.
+
+    The newest run joins the Train page's comparison, which shows the last few.
+    """
+    job = st.session_state.job
+    runs = st.session_state.runs
+    if job is None or not job.done or any(run.job_id == job.id for run in runs):
+        return False
+    number = max((run.number for run in runs), default=0) + 1
+    runs.append(run_records.from_job(job, st.session_state.job_experiment, number))
+    chosen = [name for name in st.session_state.get("train_compare", []) if name != f"Run {number}"]
+    st.session_state.train_compare = [*chosen, f"Run {number}"][-4:]
+    return True

@@ -5,7 +5,7 @@ import streamlit as st
 from builder.samples import SAMPLES
 from ui import state
 
-st.title("🧠 Neural Network Builder")
+st.title("Neural Network Builder")
 st.markdown(
     "Build a neural network without writing code: **load** a table, **explore** it, "
     "**stack** Dense layers, **watch** the loss fall while Keras trains, **judge** the "
@@ -21,6 +21,6 @@ for position, sample in enumerate(SAMPLES.values()):
         st.caption(sample.blurb)
         if st.button("Use this data", key=f"home_sample_{sample.key}", help=f"Load {sample.title}"):
             state.use_sample(sample.key)
-            st.switch_page("pages/data.py")
+            st.switch_page("views/data.py")
 
-st.page_link("pages/data.py", label="Upload your own file", icon="📄")
+st.page_link("views/data.py", label="Upload your own file", icon=":material/table:")

@@ -15,7 +15,7 @@ DELIMITER_CHOICES = [DETECT, *DELIMITERS]
 ENCODING_CHOICES = [DETECT, "utf-8", "latin-1", "cp1252"]
 DECIMAL_CHOICES = [DETECT, ".", ","]
 
-st.title("📄 Data")
+st.title("Data")
 kind = st.radio(
     "Where does the data come from?",
     ["sample", "upload"],
@@ -33,12 +33,18 @@ if kind == "sample":
         help="Classic datasets of first-network tutorials; sources in sample_data/SOURCES.md.",
     )
     st.caption(SAMPLES[key].blurb)
-    if st.button("Load sample", key="data_load_sample", type="primary"):
-        state.use_sample(key)
+    st.button(
+        "Load sample",
+        key="data_load_sample",
+        type="primary",
+        on_click=state.use_sample,
+        args=(key,),
+        help="Replaces the current table with this sample.",
+    )
 else:
     uploads = st.file_uploader(
         "Upload one table, or several with the same columns to stack them",
-        type=["csv", "tsv", "txt", "xlsx"],
+        type=["csv", "tsv", "txt", "xlsx", "xls"],
         accept_multiple_files=True,
         key="data_upload",
         help="CSV, TSV, TXT or XLSX. Separator, encoding and decimal mark are detected.",
@@ -61,7 +67,14 @@ else:
         decimal = right.selectbox(
             "Decimal mark", DECIMAL_CHOICES, key="data_decimal", help="',' for files like 1,5"
         )
-        sheet = left.text_input("Excel sheet", key="data_sheet", help="Blank: the first sheet.")
+        sheets = [name for report in st.session_state.reports for name in report.sheets]
+        sheet = left.selectbox(
+            "Excel sheet",
+            ["", *dict.fromkeys(sheets)],
+            format_func=lambda name: name or "the first sheet",
+            key="data_sheet",
+            help="Which sheet of a workbook to read.",
+        )
         extra_na = middle.text_input(
             "Extra missing-value markers",
             key="data_extra_na",
@@ -78,7 +91,7 @@ else:
             delimiter=None if delimiter == DETECT else delimiter,
             encoding=None if encoding == DETECT else encoding,
             decimal=None if decimal == DETECT else decimal,
-            sheet=sheet.strip() or None,
+            sheet=sheet or None,
             skip_bad_lines=skip_bad,
             na_values=ReadOptions().na_values
             + tuple(m.strip() for m in extra_na.split(",") if m.strip()),
@@ -95,8 +108,11 @@ else:
                 st.session_state.data_read_error = None
             except DataError as error:
                 st.session_state.data_read_error = str(error)
+            else:
+                # Redraw from the top: the sidebar and the sheet list were drawn before this read.
+                st.rerun()
         if st.session_state.get("data_read_error"):
-            st.error(st.session_state.data_read_error, icon="🚫")
+            st.error(st.session_state.data_read_error, icon=":material/error:")
 
 frame = state.table()
 if frame is None:
@@ -108,7 +124,7 @@ st.subheader(data.title)
 for report in st.session_state.reports:
     st.caption(f"**{report.name}**: {report.describe()}")
     for warning in report.warnings:
-        st.warning(warning, icon="⚠️")
+        st.warning(warning, icon=":material/warning:")
 
 rows, cols = frame.shape
 metric_columns = st.columns(3)
@@ -124,30 +140,29 @@ target = left.selectbox(
     "Target: the column to predict",
     list(frame.columns),
     key="data_target",
-    on_change=state.drop_target_from_excluded,
+    on_change=state.sync_data_choices,
     help="The network learns to predict this column from the others.",
 )
 guess, reason = infer_task(frame[target])
-task_choice = right.selectbox(
+right.selectbox(
     "Task",
     ["inferred", *TASKS],
     format_func=lambda t: f"{guess} (inferred: {reason})" if t == "inferred" else t,
     key="data_task",
+    on_change=state.sync_data_choices,
     help="Binary: two classes. Multiclass: several classes. Regression: a number.",
 )
-excluded = st.multiselect(
+st.multiselect(
     "Columns left out of the features",
     [c for c in frame.columns if c != target],
     key="data_excluded",
+    on_change=state.sync_data_choices,
     help="Identifier-like columns (a distinct value per row, e.g. PassengerId, Name) and empty "
     "columns are left out by default: a network would memorise them instead of learning.",
 )
-data.target, data.excluded = target, list(excluded)
-data.task = None if task_choice == "inferred" else task_choice
-
 problem = target_problem(frame[target], state.task())
 if problem:
-    st.error(problem, icon="🎯")
+    st.error(problem, icon=":material/target:")
 
 infos = describe_columns(frame, target, data.excluded)
 st.dataframe(pd.DataFrame([vars(info) for info in infos]), hide_index=True, key="data_columns")

@@ -4,6 +4,6 @@ import streamlit as st
 
 from ui import state
 
-st.title("📦 Export")
+st.title("Export")
 state.require_table()
 st.info("This step is not built yet (Export page (issue 6)).")

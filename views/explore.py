@@ -32,7 +32,7 @@ HELP = {
     "falling one, and is robust to outliers.",
 }
 
-st.title("🔎 Explore")
+st.title("Explore")
 frame = state.require_table()
 data, task = state.experiment().data, state.task()
 target = data.target if data.target in frame.columns else None
@@ -67,7 +67,7 @@ if tabs[0].open:
             balance = profile.class_balance(frame[target])
             st.plotly_chart(charts.class_balance_bar(balance, target), key="explore_balance")
             if balance.warning:
-                st.warning(balance.warning, icon="⚖️")
+                st.warning(balance.warning, icon=":material/balance:")
         elif target in numeric:
             spread = histogram(frame, target, 30)
             st.plotly_chart(charts.histogram_figure(spread), key="explore_target_histogram")
@@ -114,7 +114,7 @@ if tabs[1].open:
                 counts = category_counts(frame, column, group)
                 st.plotly_chart(charts.category_bar(counts, mode == "stack"), key="explore_bars")
         except DataError as error:
-            st.error(str(error), icon="🚫")
+            st.error(str(error), icon=":material/error:")
 
 if tabs[2].open:
     with tabs[2]:

@@ -1,0 +1,28 @@
+# Two entry points: `make run` starts the app, `make test` runs every test.
+# Both create .venv and install what is needed on the first call.
+VENV ?= .venv
+PYTHON := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test lint chromium
+
+$(INSTALLED): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -e '.[test]'
+	touch $(INSTALLED)
+
+run: $(INSTALLED)
+	$(PYTHON) -m streamlit run app.py
+
+# Browser tests drive Debian's Chromium; Playwright's own browser download is not used.
+chromium:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
+
+lint: $(INSTALLED)
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m ruff format --check .
+
+test: $(INSTALLED) chromium lint
+	$(PYTHON) -m pytest

@@ -1,0 +1,246 @@
+"""Training speed: the project's compiled loop against plain Keras ``fit()`` and scikit-learn.
+
+Each seed preset is trained three ways in this one process, on identical data:
+the project's training (``builder.worker.tasks.train``), the identical network
+with plain ``model.fit()`` (same optimizer, batch size, epochs, validation data,
+starting weights), and scikit-learn's MLPClassifier/MLPRegressor where the
+network can be expressed there. Then, through a warm worker pool, the time from
+submitting a run (clicking Train) to its first epoch arriving in the server.
+
+    python benchmarks/train_speed.py [--only iris pima-small] [--skip-pool]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+SEED_PRESETS = (
+    "wine-type",
+    "wine-quality",
+    "pima-small",
+    "pima-deep",
+    "iris",
+    "wages",
+    "titanic",
+    "digits",
+)
+
+
+def steady_ms(ends: list[float]) -> float:
+    """Median epoch duration in ms, leaving out the first epoch (it includes compiling)."""
+    steps = [b - a for a, b in zip(ends, ends[1:], strict=False)]
+    return 1000 * statistics.median(steps) if steps else float("nan")
+
+
+def project_run(key: str) -> dict:
+    from builder.presets import PRESETS, preset_experiment
+    from builder.worker import tasks
+
+    experiment = preset_experiment(key)
+    ends: list[float] = []
+    result = tasks.train(
+        tasks.sample_frame(experiment.data.source),
+        experiment,
+        on_epoch=lambda epoch, logs, seconds: ends.append(seconds),
+    )
+    metric = PRESETS[key].expected.metric
+    return {
+        "total": result["train_seconds"],
+        "epoch_ms": steady_ms(ends),
+        "metric": result["metrics"]["test"][metric],
+    }
+
+
+def keras_run(key: str) -> dict:
+    import keras
+
+    from builder import prep
+    from builder.presets import PRESETS, preset_experiment
+    from builder.worker import tasks
+    from builder.worker.network import compiled_model
+    from builder.worker.training import model_targets
+
+    experiment = preset_experiment(key)
+    spec = experiment.train
+    data = prep.prepare(tasks.sample_frame(experiment.data.source), experiment)
+    keras.utils.set_random_seed(spec.seed)
+    model = compiled_model(
+        experiment, data.x_train.shape[1], data.prep.task, len(data.prep.classes)
+    )
+    units = model.output_shape[-1]
+    ends: list[float] = []
+    started = time.perf_counter()
+
+    class Clock(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            ends.append(time.perf_counter() - started)
+
+    settings = {}
+    if spec.validation == "test":
+        settings["validation_data"] = (data.x_test, model_targets(data.y_test, units))
+    elif spec.validation == "split":
+        settings["validation_split"] = spec.validation_split
+    model.fit(
+        data.x_train,
+        model_targets(data.y_train, units),
+        batch_size=spec.batch_size,
+        epochs=spec.epochs,
+        verbose=0,
+        callbacks=[Clock()],
+        **settings,
+    )
+    total = time.perf_counter() - started
+    metric = PRESETS[key].expected.metric
+    scores = tasks.scores(model, data.prep.task, data.x_test, data.y_test)
+    return {"total": total, "epoch_ms": steady_ms(ends), "metric": scores[metric]}
+
+
+def sklearn_run(key: str) -> dict | None:
+    """The same network in scikit-learn, or None when it cannot be expressed there."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.metrics import accuracy_score, mean_absolute_error, mean_squared_error
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+    from builder import prep
+    from builder.presets import PRESETS, preset_experiment
+    from builder.spec import DEFAULT_OUTPUT, loss_name, output_activation
+    from builder.worker import tasks
+
+    experiment = preset_experiment(key)
+    net, spec = experiment.network, experiment.train
+    data = prep.prepare(tasks.sample_frame(experiment.data.source), experiment)
+    task = data.prep.task
+    activations = {layer.activation for layer in net.hidden}
+    expressible = (
+        spec.optimizer in ("adam", "sgd")
+        and len(activations) == 1
+        and activations <= {"relu", "tanh", "sigmoid", "linear"}
+        and all(
+            layer.initializer == "glorot_uniform" and not layer.dropout and layer.use_bias
+            for layer in net.hidden
+        )
+        and (output_activation(net, task), loss_name(net, task)) == DEFAULT_OUTPUT[task]
+    )
+    if not expressible:
+        return None
+    (only,) = activations
+    activation = {"sigmoid": "logistic", "linear": "identity"}.get(only, only)
+    kind = MLPRegressor if task == "regression" else MLPClassifier
+    model = kind(
+        hidden_layer_sizes=[layer.units for layer in net.hidden],
+        activation=activation,
+        solver=spec.optimizer,
+        learning_rate_init=spec.learning_rate,
+        momentum=spec.momentum,
+        nesterovs_momentum=False,
+        batch_size=spec.batch_size,
+        max_iter=spec.epochs,
+        alpha=0.0,
+        tol=0.0,
+        n_iter_no_change=spec.epochs + 1,
+        random_state=spec.seed,
+        shuffle=True,
+    )
+    started = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(data.x_train, data.y_train)
+    total = time.perf_counter() - started
+    predicted = model.predict(data.x_test)
+    metric = PRESETS[key].expected.metric
+    value = {
+        "accuracy": lambda: accuracy_score(data.y_test, predicted),
+        "mae": lambda: mean_absolute_error(data.y_test, predicted),
+        "mse": lambda: mean_squared_error(data.y_test, predicted),
+    }[metric]()
+    return {"total": total, "epoch_ms": 1000 * total / model.n_iter_, "metric": value}
+
+
+def first_epoch_latency(keys: list[str]) -> list[float]:
+    """Seconds from submitting each preset to a warm pool until its first epoch arrives."""
+    from builder import jobs
+    from builder.presets import preset_experiment
+
+    pool = jobs.WorkerPool(max_workers=1, warm_workers=1)
+    try:
+        warmup = jobs.submit_training(preset_experiment("iris"), pool=pool)
+        warmup.wait(600)  # the worker is up and warm
+        latencies = []
+        for key in keys:
+            started = time.perf_counter()
+            job = jobs.submit_training(preset_experiment(key), pool=pool)
+            while not job.history and not job.done:
+                time.sleep(0.005)
+            latencies.append(time.perf_counter() - started)
+            job.stop()
+            job.wait(600)
+        return latencies
+    finally:
+        pool.shutdown()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="+", choices=SEED_PRESETS, help="presets to run")
+    parser.add_argument("--skip-pool", action="store_true", help="skip the first-epoch latency")
+    args = parser.parse_args()
+    keys = list(args.only or SEED_PRESETS)
+
+    from builder.worker.serve import quiet_tensorflow
+
+    quiet_tensorflow()
+    from builder.worker import tasks
+
+    tasks.warm_up()  # TensorFlow's one-time start-up is paid by neither side
+    header = (
+        f"{'preset':<13} {'project s':>9} {'fit s':>8} {'sklearn s':>9} | "
+        f"{'project ms/ep':>13} {'fit ms/ep':>9} {'sklearn ms/ep':>13} | "
+        f"{'metric':<8} {'project':>8} {'fit':>8} {'sklearn':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    epoch_speedups, total_speedups = [], []
+    from builder.presets import PRESETS
+
+    for key in keys:
+        ours, plain, sk = project_run(key), keras_run(key), sklearn_run(key)
+        epoch_speedups.append(plain["epoch_ms"] / ours["epoch_ms"])
+        total_speedups.append(plain["total"] / ours["total"])
+        sk_cols = (
+            (f"{sk['total']:9.2f}", f"{sk['epoch_ms']:13.2f}", f"{sk['metric']:8.4f}")
+            if sk
+            else (f"{'n/a':>9}", f"{'n/a':>13}", f"{'n/a':>8}")
+        )
+        print(
+            f"{key:<13} {ours['total']:9.2f} {plain['total']:8.2f} {sk_cols[0]} | "
+            f"{ours['epoch_ms']:13.2f} {plain['epoch_ms']:9.2f} {sk_cols[1]} | "
+            f"{PRESETS[key].expected.metric:<8} {ours['metric']:8.4f} {plain['metric']:8.4f} "
+            f"{sk_cols[2]}",
+            flush=True,
+        )
+    if not args.skip_pool:
+        latencies = first_epoch_latency(keys)
+        print(
+            "submit (Train click, warm pool) to first epoch in the server: "
+            + ", ".join(f"{k} {s:.2f} s" for k, s in zip(keys, latencies, strict=True))
+        )
+        print(
+            f"first epoch latency: median {statistics.median(latencies):.2f} s, "
+            f"max {max(latencies):.2f} s"
+        )
+    print(f"median per-epoch speedup vs fit: {statistics.median(epoch_speedups):.0f}x")
+    print(f"median end-to-end speedup vs fit: {statistics.median(total_speedups):.1f}x")
+
+
+if __name__ == "__main__":
+    main()

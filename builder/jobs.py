@@ -1,0 +1,421 @@
+"""The only door to TensorFlow: a pool of warm worker processes running jobs.
+
+Streamlit clears Keras' global session after every script run whenever
+``keras`` is imported in the server, and TensorFlow is not safe for concurrent
+model building in threads, so training never happens in the server process.
+``WorkerPool`` starts worker processes with the ``spawn`` method (the server
+never imports TensorFlow); each imports TensorFlow once, in the background,
+and then runs jobs one at a time. A dispatcher thread hands queued jobs to idle
+workers, streams each epoch's logs into the job, stops a job at its time limit,
+and replaces a worker that crashed or was killed, failing only that worker's job.
+
+A ``Job`` is reachable only through the handle ``submit`` returns, so one
+session never sees another's runs even though all share one pool.
+"""
+
+from __future__ import annotations
+
+import atexit
+import collections
+import contextlib
+import multiprocessing
+import os
+import threading
+import time
+import uuid
+from multiprocessing.connection import wait
+from typing import Any
+
+import pandas as pd
+
+from builder.config import load_limits
+from builder.errors import TrainingError
+from builder.samples import SAMPLES
+from builder.spec import Experiment, validate
+
+QUEUED, RUNNING, FINISHED, STOPPED, FAILED = "queued", "running", "finished", "stopped", "failed"
+ENDED = (FINISHED, STOPPED, FAILED)
+GRACE_SECONDS = 15.0
+WARM_WORKERS = 2
+
+
+def _worker_main(conn, stop_event, threads: int, warm: bool) -> None:
+    """Entry point of a worker process; imports the worker code only there."""
+    from builder.worker.serve import serve
+
+    serve(conn, stop_event, threads=threads, warm=warm)
+
+
+class Job:
+    """One run as its submitting session sees it: state, progress, result. Thread-safe reads."""
+
+    def __init__(self, pool: WorkerPool, kind: str, payload: dict, epochs: int, label: str):
+        self.id = uuid.uuid4().hex
+        self.kind = kind
+        self.label = label
+        self.epochs = epochs
+        self.state = QUEUED
+        self.error: str | None = None
+        self.note: str | None = None
+        self.result: dict[str, Any] | None = None
+        self.worker_pid: int | None = None
+        self.stop_requested = False
+        self.submitted_at = time.time()
+        self.started_at: float | None = None
+        self.ended_at: float | None = None
+        self._payload: dict | None = payload
+        self._pool = pool
+        self._history: list[dict[str, float]] = []
+        self._lock = threading.Lock()
+        self._done = threading.Event()
+
+    @property
+    def history(self) -> list[dict[str, float]]:
+        """Epoch records so far: ``{"epoch": 1, "seconds": …, "loss": …, "val_loss": …}``."""
+        with self._lock:
+            return list(self._history)
+
+    @property
+    def done(self) -> bool:
+        """True once the job finished, was stopped or failed."""
+        return self._done.is_set()
+
+    @property
+    def position(self) -> int | None:
+        """1 for the next job to start, 2 behind it, …; None once the job left the queue."""
+        return self._pool._position(self)
+
+    def stop(self) -> None:
+        """Stop at the end of the current epoch, keeping the model trained so far."""
+        self._pool._stop(self)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the job has ended (or ``timeout`` seconds passed); True when it ended."""
+        return self._done.wait(timeout)
+
+    def elapsed(self) -> float:
+        """Seconds since the job started running (0 while queued)."""
+        if self.started_at is None:
+            return 0.0
+        return (self.ended_at or time.time()) - self.started_at
+
+    def eta(self) -> float | None:
+        """Seconds until the planned epochs are done, from the pace of the epochs so far."""
+        history = self.history
+        if self.done or not history:
+            return None
+        if len(history) == 1:
+            per_epoch = history[0]["seconds"]
+        else:  # leave out the first epoch, which includes compiling
+            per_epoch = (history[-1]["seconds"] - history[0]["seconds"]) / (len(history) - 1)
+        return max(0.0, per_epoch * (self.epochs - len(history)))
+
+    # The methods below are called by the pool's dispatcher thread only.
+
+    def _set_running(self, pid: int) -> None:
+        with self._lock:
+            self.state, self.worker_pid, self.started_at = RUNNING, pid, time.time()
+
+    def _add_epoch(self, epoch: int, logs: dict[str, float], seconds: float) -> None:
+        with self._lock:
+            self._history.append({"epoch": epoch + 1, "seconds": seconds, **logs})
+
+    def _finish(self, state: str, result: dict | None = None, error: str | None = None) -> None:
+        with self._lock:
+            self.state, self.result, self.error = state, result, error
+            self.ended_at = time.time()
+            self._payload = None
+        self._done.set()
+
+
+class _Worker:
+    """One worker process, its pipe, its stop flag and the job it runs."""
+
+    def __init__(self, ctx, threads: int, warm: bool):
+        self.stop_event = ctx.Event()
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.process = ctx.Process(
+            target=_worker_main,
+            args=(child, self.stop_event, threads, warm),
+            daemon=True,
+            name="nnb-worker",
+        )
+        self.process.start()
+        child.close()
+        self.ready = False
+        self.job: Job | None = None
+        self.deadline = 0.0
+        self.kill_at = 0.0
+        self.timed_out = False
+        self.dead = False
+
+
+class WorkerPool:
+    """Warm worker processes running queued jobs, at most ``max_workers`` at once."""
+
+    def __init__(
+        self,
+        max_workers: int | None = None,
+        job_seconds: float | None = None,
+        warm_workers: int = WARM_WORKERS,
+        grace_seconds: float = GRACE_SECONDS,
+        warm: bool = True,
+    ):
+        """Start ``warm_workers`` workers now; more start on demand up to ``max_workers``.
+
+        Args:
+            max_workers: most jobs running at once (host limit ``max_concurrent_trainings``).
+            job_seconds: a running job is stopped after this long (``max_job_seconds``);
+                one that does not stop within ``grace_seconds`` more is killed.
+            warm_workers: workers started at once, importing TensorFlow in the background.
+            warm: workers train a tiny network before their first job.
+        """
+        limits = load_limits()
+        self.max_workers = max(1, max_workers or limits.max_concurrent_trainings)
+        self.job_seconds = float(job_seconds or limits.max_job_seconds)
+        self.grace_seconds = grace_seconds
+        # Each worker gets its share of the cores, so concurrent runs do not fight over them.
+        self._threads = max(1, (os.cpu_count() or 1) // self.max_workers)
+        self._warm = warm
+        self._ctx = multiprocessing.get_context("spawn")
+        self._lock = threading.Lock()
+        self._pending: collections.deque[Job] = collections.deque()
+        self._wake_reader, self._wake_writer = self._ctx.Pipe(duplex=False)
+        self.closed = False
+        with self._lock:
+            self._workers = [self._spawn() for _ in range(min(warm_workers, self.max_workers))]
+        self._thread = threading.Thread(target=self._dispatch_forever, daemon=True)
+        self._thread.start()
+
+    def submit(self, kind: str, payload: dict, epochs: int = 0, label: str = "") -> Job:
+        """Queue a job and return its handle (the only way to reach it).
+
+        Raises:
+            TrainingError: the pool was shut down.
+        """
+        with self._lock:
+            if self.closed:
+                raise TrainingError("The training service is shutting down. Reload the page.")
+            job = Job(self, kind, payload, epochs, label)
+            self._pending.append(job)
+        self._wake()
+        return job
+
+    def worker_pids(self) -> list[int]:
+        """Process ids of the live workers (for monitoring and tests)."""
+        with self._lock:
+            return [w.process.pid for w in self._workers if not w.dead]
+
+    def shutdown(self) -> None:
+        """Stop the workers and fail whatever is still queued or running."""
+        with self._lock:
+            if self.closed:
+                return
+            self.closed = True
+        self._wake()
+        self._thread.join(timeout=10)
+        with self._lock:
+            for job in self._pending:
+                job._finish(FAILED, error="The training service shut down before this job ran.")
+            self._pending.clear()
+            for worker in self._workers:
+                if worker.job is not None:
+                    worker.job._finish(FAILED, error="The training service shut down.")
+                with contextlib.suppress(OSError):
+                    worker.conn.send(None)
+            for worker in self._workers:
+                worker.process.join(timeout=3)
+                if worker.process.is_alive():
+                    worker.process.kill()
+                    worker.process.join(timeout=3)
+                worker.conn.close()
+
+    # Called with self._lock held, or by the dispatcher thread.
+
+    def _spawn(self) -> _Worker:
+        return _Worker(self._ctx, self._threads, self._warm)
+
+    def _wake(self) -> None:
+        with contextlib.suppress(OSError):
+            self._wake_writer.send(b"")
+
+    def _position(self, job: Job) -> int | None:
+        with self._lock:
+            for place, queued in enumerate(self._pending, start=1):
+                if queued is job:
+                    return place
+        return None
+
+    def _stop(self, job: Job) -> None:
+        with self._lock:
+            if job in self._pending:
+                self._pending.remove(job)
+                job.stop_requested = True
+                job._finish(STOPPED)
+                return
+            for worker in self._workers:
+                if worker.job is job:
+                    job.stop_requested = True
+                    worker.stop_event.set()
+
+    def _dispatch_forever(self) -> None:
+        while not self.closed:
+            with self._lock:
+                waitables = [self._wake_reader]
+                for worker in self._workers:
+                    waitables += [worker.conn, worker.process.sentinel]
+                timeout = self._next_timeout()
+            ready = wait(waitables, timeout)
+            with self._lock:
+                if self._wake_reader in ready:
+                    while self._wake_reader.poll():
+                        self._wake_reader.recv_bytes()
+                if self.closed:
+                    return
+                for worker in list(self._workers):
+                    self._read(worker)
+                self._enforce_time_limits()
+                self._assign()
+
+    def _next_timeout(self) -> float:
+        now = time.monotonic()
+        moments = [w.kill_at if w.timed_out else w.deadline for w in self._workers if w.job]
+        if not moments:
+            return 1.0
+        return min(1.0, max(0.01, min(moments) - now))
+
+    def _read(self, worker: _Worker) -> None:
+        """Take every message a worker sent; replace it when its process is gone."""
+        try:
+            while worker.conn.poll():
+                self._handle(worker, worker.conn.recv())
+        except (EOFError, OSError):
+            worker.dead = True
+        if worker.dead or not worker.process.is_alive():
+            self._replace(worker)
+
+    def _handle(self, worker: _Worker, message: tuple) -> None:
+        kind = message[0]
+        if kind == "ready":
+            worker.ready = True
+            return
+        job = worker.job
+        if job is None or message[1] != job.id:
+            return
+        if kind == "epoch":
+            job._add_epoch(*message[2:])
+            return
+        worker.job = None
+        if kind == "done":
+            result = message[2]
+            state = STOPPED if result.get("ended") == "stopped" else FINISHED
+            job._finish(state, result=result)
+        else:
+            job._finish(FAILED, error=message[2])
+
+    def _replace(self, worker: _Worker) -> None:
+        """A worker died: fail its job only, and start a fresh worker in its place."""
+        worker.dead = True
+        if worker.process.is_alive():
+            worker.process.kill()
+        worker.process.join(timeout=5)
+        worker.conn.close()
+        if worker.job is not None:
+            if worker.timed_out:
+                error = (
+                    f"The run passed the time limit of {self.job_seconds:g} s and did not stop, "
+                    "so it was ended. Try fewer epochs, a larger batch size or fewer rows."
+                )
+            else:
+                error = (
+                    f"The process running this job stopped unexpectedly (exit code "
+                    f"{worker.process.exitcode}), perhaps out of memory. Try a smaller network "
+                    "or fewer rows, then train again."
+                )
+            worker.job._finish(FAILED, error=error)
+            worker.job = None
+        self._workers.remove(worker)
+        if not self.closed:
+            self._workers.append(self._spawn())
+
+    def _enforce_time_limits(self) -> None:
+        now = time.monotonic()
+        for worker in self._workers:
+            if worker.job is None:
+                continue
+            if not worker.timed_out and now >= worker.deadline:
+                worker.timed_out = True
+                worker.kill_at = now + self.grace_seconds
+                worker.job.note = (
+                    f"Stopped at the time limit of {self.job_seconds:g} s per run; "
+                    "the model trained so far is kept."
+                )
+                worker.stop_event.set()
+            elif worker.timed_out and now >= worker.kill_at:
+                worker.process.kill()  # its sentinel fires; the next pass replaces it
+
+    def _assign(self) -> None:
+        """Hand queued jobs to idle ready workers; start another worker while below the cap."""
+        while self._pending:
+            idle = [w for w in self._workers if w.ready and w.job is None and not w.dead]
+            if not idle:
+                starting = [w for w in self._workers if not w.ready and not w.dead]
+                if len(starting) < len(self._pending) and len(self._workers) < self.max_workers:
+                    self._workers.append(self._spawn())
+                return
+            worker, job = idle[0], self._pending.popleft()
+            worker.stop_event.clear()
+            worker.job, worker.timed_out = job, False
+            worker.deadline = time.monotonic() + self.job_seconds
+            job._set_running(worker.process.pid)
+            try:
+                worker.conn.send((job.id, job.kind, job._payload))
+            except OSError:
+                worker.dead = True  # replaced, and the job failed, on the next pass
+            job._payload = None
+
+
+_POOL: WorkerPool | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def get_pool() -> WorkerPool:
+    """The process-wide pool shared by every session of the server, started on first use."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None or _POOL.closed:
+            _POOL = WorkerPool()
+            atexit.register(_POOL.shutdown)
+        return _POOL
+
+
+def submit_training(
+    experiment: Experiment, table: pd.DataFrame | None = None, pool: WorkerPool | None = None
+) -> Job:
+    """Queue a training run of ``experiment``.
+
+    A bundled sample is read by the worker from its key; an uploaded table is sent along.
+
+    Args:
+        experiment: what to train; it is copied, so later edits do not change the run.
+        table: the uploaded table (needed when ``experiment.data.source`` is not a sample).
+        pool: the pool to use; the shared one when omitted.
+
+    Returns:
+        The job handle.
+
+    Raises:
+        SpecError: a setting is not allowed.
+        TrainingError: an uploaded experiment came without its table.
+    """
+    validate(experiment)
+    payload: dict[str, Any] = {"experiment": experiment.to_dict(), "table": None}
+    if experiment.data.source not in SAMPLES:
+        if table is None:
+            raise TrainingError(
+                "This experiment uses an uploaded table. Load the table on the Data page first."
+            )
+        payload["table"] = table
+    return (pool or get_pool()).submit(
+        "train", payload, epochs=experiment.train.epochs, label=experiment.name
+    )

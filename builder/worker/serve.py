@@ -1,0 +1,67 @@
+"""The main loop of one worker process: import TensorFlow once, then run jobs as they come.
+
+Started by ``builder.jobs`` with the ``spawn`` method. Messages on the pipe:
+the server sends ``(job_id, kind, payload)`` or ``None`` (quit); the worker sends
+``("ready",)``, ``("epoch", job_id, epoch, logs, seconds)``,
+``("done", job_id, result)`` and ``("failed", job_id, message)``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+import warnings
+
+
+def quiet_tensorflow(threads: int = 0) -> None:
+    """Import TensorFlow with its start-up chatter off and a thread budget for this worker."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    import tensorflow as tf
+
+    tf.get_logger().setLevel("ERROR")  # one compiled function per run is expected: no retrace noise
+    if threads:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
+
+
+def serve(conn, stop_event, threads: int = 0, warm: bool = True) -> None:
+    """Serve jobs from ``conn`` until told to quit or the server goes away.
+
+    Args:
+        conn: this worker's end of a duplex pipe.
+        stop_event: set by the server to stop the running job at the next epoch end.
+        threads: TensorFlow threads for this worker (0 = TensorFlow's default).
+        warm: train a tiny network first, so the first real job finds TensorFlow ready.
+    """
+    quiet_tensorflow(threads)
+    from builder.errors import BuilderError
+    from builder.worker import tasks
+
+    if warm:
+        tasks.warm_up()
+    conn.send(("ready",))
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        job_id, kind, payload = message
+
+        def send_epoch(epoch, logs, seconds, job_id=job_id):
+            conn.send(("epoch", job_id, epoch, logs, seconds))
+
+        try:
+            result = tasks.run(kind, payload, send_epoch, stop_event.is_set)
+        except BuilderError as error:
+            conn.send(("failed", job_id, str(error)))
+        except Exception as error:  # the user gets a sentence; the details go to the log
+            traceback.print_exc(file=sys.stderr)
+            conn.send(
+                ("failed", job_id, f"The job could not finish ({type(error).__name__}: {error}).")
+            )
+        else:
+            conn.send(("done", job_id, result))

@@ -1,0 +1,233 @@
+"""What a worker does on request, returning plain numbers the server can use without Keras.
+
+``train`` prepares the table, builds and trains the experiment's network with the
+fast loop, and returns its history, final metrics, weights, test predictions and
+the model as ``.keras`` bytes (for the Evaluate and Export steps).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from typing import Any
+
+import keras
+import numpy as np
+import pandas as pd
+
+from builder import prep
+from builder.errors import TrainingError
+from builder.samples import load_sample
+from builder.spec import DataSpec, Experiment, TrainSpec, loss_name, validate
+from builder.worker.network import compiled_model, metric_names
+from builder.worker.training import (
+    ForwardLogs,
+    NanGuard,
+    StopWhen,
+    balanced_class_weights,
+    fit_fast,
+    model_targets,
+)
+
+PREDICT_CHUNK = 8192
+
+
+@functools.lru_cache(maxsize=4)
+def sample_frame(key: str) -> pd.DataFrame:
+    """A bundled sample, read once per worker process."""
+    return load_sample(key)[0]
+
+
+def predict(model: keras.Model, x: np.ndarray) -> np.ndarray:
+    """The model's outputs for rows ``x``, in chunks, as float32 numpy."""
+    if len(x) == 0:
+        return np.zeros((0, model.output_shape[-1]), dtype=np.float32)
+    parts = [
+        keras.ops.convert_to_numpy(model(x[i : i + PREDICT_CHUNK], training=False))
+        for i in range(0, len(x), PREDICT_CHUNK)
+    ]
+    return np.concatenate(parts).astype(np.float32)
+
+
+def scores(model: keras.Model, task: str, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    """Loss and the task's metrics on one split: accuracy, or MSE and MAE.
+
+    Args:
+        y: encoded targets (class index or value), as ``builder.prep`` makes them.
+    """
+    out = predict(model, x)
+    targets = model_targets(y, out.shape[-1])
+    loss = keras.losses.get(model.loss)(targets, out)
+    result = {"loss": float(np.mean(keras.ops.convert_to_numpy(loss)))}
+    if model.losses:
+        result["loss"] += float(sum(keras.ops.convert_to_numpy(v) for v in model.losses))
+    if task == "regression":
+        error = out[:, 0] - np.asarray(y, dtype=np.float32)
+        result.update(mse=float(np.mean(error**2)), mae=float(np.mean(np.abs(error))))
+    else:
+        result["accuracy"] = float(np.mean(predicted_classes(out) == y))
+    return result
+
+
+def predicted_classes(out: np.ndarray) -> np.ndarray:
+    """Class index per row: threshold 0.5 for one output unit, else the largest output."""
+    return (out[:, 0] > 0.5).astype(np.int32) if out.shape[-1] == 1 else out.argmax(axis=1)
+
+
+def model_bytes(model: keras.Model) -> bytes:
+    """The model as the bytes of a ``.keras`` file."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "model.keras")
+        model.save(path)
+        with open(path, "rb") as handle:
+            return handle.read()
+
+
+def layer_weights(model: keras.Model) -> dict[str, list]:
+    """Weights of every layer that has some, as nested lists: {name: [kernel, bias]}."""
+    return {
+        layer.name: [w.tolist() for w in layer.get_weights()]
+        for layer in model.layers
+        if layer.get_weights()
+    }
+
+
+def train(
+    frame: pd.DataFrame,
+    experiment: Experiment,
+    on_epoch: Callable[[int, dict[str, float], float], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    keep_model: bool = False,
+) -> dict[str, Any]:
+    """Train an experiment on a table.
+
+    Args:
+        frame: the whole table; it is split as ``experiment.prep`` says.
+        experiment: data choice, preprocessing, network and training settings.
+        on_epoch: called after every epoch with (epoch, logs, seconds since start).
+        should_stop: polled after every epoch; True stops and keeps the model so far.
+        keep_model: also return the live ``keras.Model`` under ``"model"`` (in-process use).
+
+    Returns:
+        Plain data: task, classes, feature names, fitted preprocessing, history,
+        epochs run, why it ended, seconds, train/test metrics, weights, test rows with
+        their targets and predictions, and the ``.keras`` bytes.
+
+    Raises:
+        SpecError, DataError: the experiment or table cannot be used.
+        TrainingError: the loss stopped being a number (with what to try).
+    """
+    validate(experiment)
+    started = time.perf_counter()
+    data = prep.prepare(frame, experiment)
+    task, spec = data.prep.task, experiment.train
+    keras.utils.set_random_seed(spec.seed)
+    model = compiled_model(experiment, data.x_train.shape[1], task, len(data.prep.classes))
+    units = model.output_shape[-1]
+    y_train, y_test = model_targets(data.y_train, units), model_targets(data.y_test, units)
+    guard = NanGuard(spec.learning_rate)
+    stopper = StopWhen(should_stop or (lambda: False))
+    callbacks: list[keras.callbacks.Callback] = [guard]
+    if on_epoch is not None:
+        callbacks.append(ForwardLogs(on_epoch))
+    callbacks.append(stopper)
+    early = None
+    if spec.early_stopping:
+        monitor = "loss" if spec.validation == "none" else "val_loss"
+        early = keras.callbacks.EarlyStopping(
+            monitor=monitor, patience=spec.patience, restore_best_weights=spec.restore_best_weights
+        )
+        callbacks.append(early)
+    class_weight = None
+    if spec.class_weights and task != "regression":
+        class_weight = balanced_class_weights(data.y_train, len(data.prep.classes))
+    fit_started = time.perf_counter()
+    history = fit_fast(
+        model,
+        data.x_train,
+        y_train,
+        batch_size=spec.batch_size,
+        epochs=spec.epochs,
+        metrics=metric_names(task),
+        validation_data=(data.x_test, y_test) if spec.validation == "test" else None,
+        validation_split=spec.validation_split if spec.validation == "split" else 0.0,
+        class_weight=class_weight,
+        callbacks=callbacks,
+        seed=spec.seed,
+    )
+    train_seconds = time.perf_counter() - fit_started
+    if guard.message:
+        raise TrainingError(guard.message)
+    ended = "stopped" if stopper.stopped else "finished"
+    if early is not None and early.stopped_epoch > 0:
+        ended = "early_stopped"
+    out = predict(model, data.x_test)
+    result = {
+        "name": experiment.name,
+        "task": task,
+        "loss_name": loss_name(experiment.network, task),
+        "classes": data.prep.class_names,
+        "feature_names": data.prep.feature_names,
+        "prep": data.prep.to_dict(),
+        "history": {k: [float(v) for v in vs] for k, vs in history.history.items()},
+        "epochs_run": len(history.history.get("loss", [])),
+        "ended": ended,
+        "best_epoch": (early.best_epoch + 1) if early is not None else None,
+        "train_seconds": train_seconds,
+        "total_seconds": time.perf_counter() - started,
+        "metrics": {
+            "train": scores(model, task, data.x_train, data.y_train),
+            "test": scores(model, task, data.x_test, data.y_test),
+        },
+        "weights": layer_weights(model),
+        "test_rows": data.test_rows,
+        "y_test": data.y_test.tolist(),
+        "predictions": out.tolist(),
+        "rows": {"train": len(data.x_train), "test": len(data.x_test), "dropped": data.dropped},
+        "model_bytes": model_bytes(model),
+    }
+    if keep_model:
+        result["model"] = model
+    return result
+
+
+def run(
+    kind: str,
+    payload: dict[str, Any],
+    on_epoch: Callable[[int, dict[str, float], float], None],
+    should_stop: Callable[[], bool],
+) -> dict[str, Any]:
+    """Do one job a worker received.
+
+    Args:
+        kind: ``"train"``.
+        payload: ``{"experiment": Experiment.to_dict(), "table": DataFrame or None}``;
+            without a table the experiment's sample is read here, in the worker.
+        on_epoch: forwards each epoch's logs to the server.
+        should_stop: true once the user pressed Stop (or the time limit passed).
+
+    Returns:
+        The task's plain-data result.
+
+    Raises:
+        BuilderError: the job cannot be done, with the reason in words.
+    """
+    if kind != "train":
+        raise TrainingError(f"A worker cannot do '{kind}'. Jobs it can do: train.")
+    experiment = Experiment.from_dict(payload["experiment"])
+    frame = payload.get("table")
+    if frame is None:
+        frame = sample_frame(experiment.data.source)
+    return train(frame, experiment, on_epoch=on_epoch, should_stop=should_stop)
+
+
+def warm_up() -> None:
+    """Train and save a tiny network once, so TensorFlow's one-time start-up is paid early."""
+    frame = pd.DataFrame({"x": np.linspace(0.0, 1.0, 16), "y": [0, 1] * 8})
+    experiment = Experiment(
+        data=DataSpec(source="upload", target="y"), train=TrainSpec(epochs=2, batch_size=4)
+    )
+    train(frame, experiment)

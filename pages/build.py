@@ -1,9 +1,0 @@
-"""Build page: not built yet; it tells the user what comes first."""
-
-import streamlit as st
-
-from ui import state
-
-st.title("🧱 Build")
-state.require_table()
-st.info("This step is not built yet (Build page (issue 4)).")

@@ -1,9 +1,0 @@
-"""Train page: not built yet; it tells the user what comes first."""
-
-import streamlit as st
-
-from ui import state
-
-st.title("📈 Train")
-state.require_table()
-st.info("This step is not built yet (Train page (issue 8)).")

@@ -1,0 +1,80 @@
+"""The real app in headless Chromium: what a first-time user does and sees."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import serve_app
+
+pytestmark = pytest.mark.browser
+
+
+def click_button(page, key: str) -> None:
+    """Click the button a widget key names (Streamlit marks its container with st-key-<key>)."""
+    page.locator(f".st-key-{key} button").first.click()
+
+
+def test_one_click_sample_shows_target_preview_and_status(app_url, page):
+    page.goto(app_url)
+    expect(page.get_by_role("heading", name="Neural Network Builder")).to_be_visible()
+    click_button(page, "home_sample_pima")
+
+    expect(page.get_by_role("heading", name="Data")).to_be_visible()
+    expect(page.get_by_test_id("stMetricValue").first).to_have_text("768")
+    target = page.locator(".st-key-data_target").first.get_by_role("combobox")
+    expect(target).to_have_value("Outcome")
+    expect(page.get_by_text("First rows")).to_be_visible()
+    expect(page.get_by_test_id("stDataFrame").last).to_be_visible()
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar).to_contain_text("Pima Indians diabetes")
+    expect(sidebar).to_contain_text(re.compile(r"Target: Outcome · task: binary"))
+
+    # Pick another target: the task and the sidebar follow.
+    target.click()
+    page.get_by_role("option", name="Age", exact=True).click()
+    expect(target).to_have_value("Age")
+    expect(sidebar).to_contain_text("task: regression")
+
+
+def test_sidebar_status_stays_on_other_pages(app_url, page):
+    page.goto(app_url)
+    click_button(page, "home_sample_iris")
+    expect(page.get_by_role("heading", name="Data")).to_be_visible()
+    page.get_by_role("link", name="Explore").click()
+    expect(page.get_by_role("heading", name="Explore")).to_be_visible()
+    expect(page.get_by_test_id("stSidebar")).to_contain_text("Target: species")
+
+
+def test_a_fresh_server_opened_at_a_page_address_shows_that_page(page):
+    """A shared link may be the first request a restarted server gets."""
+    with serve_app() as url:
+        page.goto(f"{url}/explore")
+        expect(page.get_by_role("heading", name="Explore")).to_be_visible()
+        expect(page.get_by_text("Load a sample or upload a file")).to_be_visible()
+        expect(page.get_by_test_id("stSidebar")).to_contain_text("Dataset: none loaded yet")
+
+
+def test_two_students_never_see_each_others_data(app_url, browser):
+    """Two browser contexts are two students on one classroom server."""
+    first, second = (browser.new_context().new_page() for _ in range(2))
+    try:
+        first.goto(app_url)
+        click_button(first, "home_sample_titanic")
+        expect(first.get_by_test_id("stSidebar")).to_contain_text("Titanic passengers")
+
+        second.goto(f"{app_url}/data")
+        expect(second.get_by_text("Load a sample or upload a file to begin.")).to_be_visible()
+        expect(second.get_by_test_id("stSidebar")).to_contain_text("Dataset: none loaded yet")
+        second.goto(app_url)
+        click_button(second, "home_sample_iris")
+        expect(second.get_by_test_id("stSidebar")).to_contain_text("Iris flowers")
+
+        # The first student's next run still shows their own table.
+        first.get_by_role("link", name="Explore").click()
+        expect(first.get_by_role("heading", name="Explore")).to_be_visible()
+        expect(first.get_by_test_id("stSidebar")).to_contain_text("Titanic passengers")
+        expect(first.get_by_test_id("stSidebar")).not_to_contain_text("Iris")
+    finally:
+        first.context.close()
+        second.context.close()

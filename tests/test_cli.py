@@ -1,0 +1,66 @@
+"""`python -m builder inspect`, run as a user runs it: a real subprocess."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "sample_data"
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "builder", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_inspect_json_describes_titanic():
+    result = run_cli("inspect", str(SAMPLES / "titanic.csv"), "--target", "Survived", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["rows"] == 891
+    assert report["target"] == "Survived"
+    assert report["task"] == "binary"
+    columns = {c["name"]: c for c in report["columns"]}
+    assert len(columns) == 12
+    assert columns["Age"]["missing"] == 177
+    assert columns["PassengerId"]["role"] == "identifier"
+    assert report["files"][0]["delimiter"] == ","
+
+
+def test_inspect_stacks_several_files():
+    files = [str(SAMPLES / "winequality-red.csv"), str(SAMPLES / "winequality-white.csv")]
+    result = run_cli("inspect", *files, "--target", "quality", "--json")
+    report = json.loads(result.stdout)
+    assert report["rows"] == 6497
+    assert report["task"] == "regression"
+    assert [f["delimiter"] for f in report["files"]] == [";", ";"]
+    assert "source" in {c["name"] for c in report["columns"]}
+
+
+def test_inspect_text_output_names_target_and_task():
+    result = run_cli("inspect", str(SAMPLES / "iris.csv"))
+    assert result.returncode == 0
+    assert "150 rows × 5 columns" in result.stdout
+    assert "target: species (multiclass" in result.stdout
+
+
+def test_bad_input_exits_2_with_one_error_line(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    for args in (
+        ("inspect", str(empty)),
+        ("inspect", str(tmp_path / "missing.csv")),
+        ("inspect", str(SAMPLES / "iris.csv"), "--target", "nope"),
+        ("inspect",),
+    ):
+        result = run_cli(*args)
+        assert result.returncode == 2, args
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+        assert "Traceback" not in result.stderr

@@ -1,0 +1,81 @@
+"""`python -m builder train`: JSON report, saved model, one-line errors on bad input."""
+
+import argparse
+import json
+import zipfile
+
+import pytest
+
+from builder.cli_train import add_train_parser, run_train
+from builder.presets import preset_experiment
+from builder.samples import SAMPLE_DIR
+
+
+def _train(*argv: str) -> int:
+    parser = argparse.ArgumentParser(prog="builder")
+    add_train_parser(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["train", *argv])
+    assert args.func is run_train
+    return run_train(args)
+
+
+def test_preset_report_as_json(capsys):
+    assert _train("--preset", "iris", "--epochs", "3", "--json") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["preset"] == "iris" and report["task"] == "multiclass"
+    assert report["epochs_run"] == 3 and report["train_seconds"] > 0
+    assert 0.0 <= report["metrics"]["accuracy"] <= 1.0
+    assert report["expected"]["metric"] == "accuracy"
+
+
+def test_regression_reports_mse_and_mae(capsys):
+    assert _train("--preset", "wages", "--epochs", "2", "--json") == 0
+    metrics = json.loads(capsys.readouterr().out)["metrics"]
+    assert metrics["mse"] > 0 and metrics["mae"] > 0
+
+
+def test_experiment_file_with_its_table_and_a_saved_model(tmp_path, capsys):
+    experiment = preset_experiment("pima-deep")
+    experiment.data.source, experiment.train.epochs = "upload", 2
+    spec = tmp_path / "pima.json"
+    spec.write_text(json.dumps(experiment.to_dict()))
+    model = tmp_path / "pima.keras"
+    data = str(SAMPLE_DIR / "pima-indians-diabetes.csv")
+    code = _train("--experiment", str(spec), "--data", data, "--save", str(model))
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert "pima-deep (binary): 2 epoch(s)" in out.out and "accuracy" in out.out
+    assert zipfile.is_zipfile(model)
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["--preset", "nope"], "no preset named 'nope'"),
+        ([], "either --preset"),
+        (["--preset", "iris", "--epochs", "zero"], "--epochs must be"),
+        (["--experiment", "missing.json"], "missing.json"),
+        (["--preset", "iris", "--data", "missing.csv"], "missing.csv"),
+    ],
+)
+def test_bad_input_is_one_error_line_and_exit_2(argv, words, capsys):
+    assert _train(*argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ") and words in err[0]
+
+
+def test_bad_experiment_files(tmp_path, capsys):
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    assert _train("--experiment", str(broken)) == 2
+    upload = tmp_path / "upload.json"
+    experiment = preset_experiment("iris")
+    experiment.data.source = "upload"
+    upload.write_text(json.dumps(experiment.to_dict()))
+    assert _train("--experiment", str(upload)) == 2
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({**experiment.to_dict(), "train": {"optimizer": "magic"}}))
+    assert _train("--experiment", str(bad)) == 2
+    errors = capsys.readouterr().err.strip().splitlines()
+    assert len(errors) == 3 and all(line.startswith("error: ") for line in errors)
+    assert "not valid JSON" in errors[0] and "--data" in errors[1] and "magic" in errors[2]

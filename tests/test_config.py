@@ -1,0 +1,31 @@
+"""Host limits: defaults, environment overrides, and the Streamlit settings that match them."""
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from builder.config import HostLimits, load_limits
+
+
+def test_environment_overrides_a_limit():
+    limits = load_limits({"NNB_MAX_ROWS": "5000", "NNB_MAX_UNITS": "64"})
+    assert limits.max_rows == 5000
+    assert limits.max_units == 64
+    assert limits.max_layers == HostLimits().max_layers
+
+
+@pytest.mark.parametrize("raw", ["-1", "0", "lots", "1.5"])
+def test_a_bad_override_names_the_variable(raw):
+    with pytest.raises(
+        ValueError, match=f"NNB_MAX_EPOCHS must be a positive whole number. Received: '{raw}'"
+    ):
+        load_limits({"NNB_MAX_EPOCHS": raw})
+
+
+def test_streamlit_upload_limit_matches_the_host_cap():
+    config = Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml"
+    settings = tomllib.loads(config.read_text())
+    assert settings["server"]["maxUploadSize"] == HostLimits().max_upload_mb
+    assert settings["server"]["enableXsrfProtection"] is True
+    assert settings["client"]["showErrorDetails"] == "none"

@@ -1,0 +1,145 @@
+"""The worker pool: queue, concurrency bound, stop, time limit, a killed worker, uploads."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from builder import jobs
+from builder.errors import TrainingError
+from builder.presets import preset_experiment
+from builder.spec import DataSpec, Experiment, TrainSpec
+
+ROOT = Path(__file__).resolve().parent.parent
+WAIT = 180  # generous: a fresh worker imports TensorFlow on a busy machine
+
+
+@pytest.fixture(scope="module")
+def pool():
+    pool = jobs.WorkerPool(max_workers=1, warm_workers=1)
+    yield pool
+    pool.shutdown()
+
+
+def _iris(epochs: int, **train) -> Experiment:
+    experiment = preset_experiment("iris")
+    experiment.train.epochs = epochs
+    for name, value in train.items():
+        setattr(experiment.train, name, value)
+    return experiment
+
+
+def _endless() -> Experiment:
+    """A run far longer than any test waits for (it is always stopped or killed)."""
+    return _iris(100_000, batch_size=1)
+
+
+def _wait_for_epochs(job: jobs.Job, count: int) -> None:
+    deadline = time.monotonic() + WAIT
+    while len(job.history) < count:
+        assert not job.done, job.error
+        assert time.monotonic() < deadline, "no progress from the worker"
+        time.sleep(0.05)
+
+
+def test_more_jobs_than_workers_wait_their_turn(pool):
+    queued = [jobs.submit_training(_iris(3), pool=pool) for _ in range(3)]
+    second, third = queued[1].position, queued[2].position
+    assert second in (1, 2) and third == second + 1  # the first may have started already
+    for job in queued:
+        assert job.wait(WAIT) and job.state == jobs.FINISHED, job.error
+        assert [record["epoch"] for record in job.history] == [1, 2, 3]
+        assert job.position is None
+    spans = sorted((job.started_at, job.ended_at) for job in queued)
+    assert all(spans[i][1] <= spans[i + 1][0] for i in range(2)), "one worker ran two jobs at once"
+    result = queued[0].result
+    assert result["epochs_run"] == 3 and result["metrics"]["test"]["accuracy"] >= 0.0
+
+
+def test_stop_a_running_job_keeps_its_model_and_a_queued_one_never_runs(pool):
+    running = jobs.submit_training(_endless(), pool=pool)
+    waiting = jobs.submit_training(_iris(3), pool=pool)
+    _wait_for_epochs(running, 3)
+    assert waiting.state == jobs.QUEUED and waiting.position == 1
+    waiting.stop()
+    assert waiting.done and waiting.state == jobs.STOPPED and waiting.result is None
+    running.stop()
+    assert running.wait(WAIT) and running.state == jobs.STOPPED
+    assert running.result["ended"] == "stopped" and running.result["model_bytes"]
+    assert running.result["epochs_run"] == len(running.history) < 100_000
+
+
+def test_time_limit_stops_a_run_gracefully(pool):
+    pool.job_seconds = 2.0
+    try:
+        job = jobs.submit_training(_endless(), pool=pool)
+        assert job.wait(WAIT)
+    finally:
+        pool.job_seconds = 600.0
+    assert job.state == jobs.STOPPED and "time limit" in job.note
+    assert job.result["epochs_run"] >= 1
+
+
+def test_a_killed_worker_fails_only_its_job_and_is_replaced(pool):
+    doomed = jobs.submit_training(_endless(), pool=pool)
+    after = jobs.submit_training(_iris(2), pool=pool)
+    _wait_for_epochs(doomed, 2)
+    os.kill(doomed.worker_pid, signal.SIGKILL)
+    assert doomed.wait(WAIT) and doomed.state == jobs.FAILED
+    assert "stopped unexpectedly" in doomed.error
+    assert after.wait(WAIT) and after.state == jobs.FINISHED, after.error
+    assert after.worker_pid != doomed.worker_pid
+    assert doomed.worker_pid not in pool.worker_pids()
+
+
+def test_errors_come_back_as_messages_with_the_epochs_so_far(pool):
+    diverging = preset_experiment("wages")
+    diverging.train.optimizer, diverging.train.learning_rate = "sgd", 1.0
+    job = jobs.submit_training(diverging, pool=pool)
+    assert job.wait(WAIT) and job.state == jobs.FAILED
+    assert "learning rate" in job.error and len(job.history) == 1
+    bad_target = _iris(2)
+    bad_target.data.target = "no_such_column"
+    job = jobs.submit_training(bad_target, pool=pool)
+    assert job.wait(WAIT) and job.state == jobs.FAILED and "no_such_column" in job.error
+
+
+def test_an_uploaded_table_travels_to_the_worker(pool):
+    table = pd.DataFrame({"x": [float(i) for i in range(40)], "y": [0, 1] * 20})
+    experiment = Experiment(
+        data=DataSpec(source="upload", target="y"), train=TrainSpec(epochs=2, batch_size=8)
+    )
+    with pytest.raises(TrainingError, match="Data page"):
+        jobs.submit_training(experiment, pool=pool)
+    job = jobs.submit_training(experiment, table, pool=pool)
+    assert job.wait(WAIT) and job.state == jobs.FINISHED, job.error
+    assert job.result["rows"]["train"] + job.result["rows"]["test"] == 40
+    assert job.result["history"]["loss"] == [r["loss"] for r in job.history]
+
+
+def test_the_server_side_never_imports_tensorflow():
+    script = textwrap.dedent(
+        """
+        import sys
+        from builder import jobs
+        from builder.presets import preset_experiment
+        if __name__ == "__main__":
+            pool = jobs.WorkerPool(max_workers=1, warm_workers=1, warm=False)
+            experiment = preset_experiment("iris")
+            experiment.train.epochs = 1
+            job = jobs.submit_training(experiment, pool=pool)
+            job.wait(180)
+            pool.shutdown()
+            print(job.state, "tensorflow" in sys.modules, "keras" in sys.modules)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert done.stdout.split()[-3:] == ["finished", "False", "False"], done.stderr[-2000:]

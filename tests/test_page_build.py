@@ -1,0 +1,199 @@
+"""The Build page driven by widget key: presets, layer stack edits, preprocessing, summary, code."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from builder.presets import PRESETS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _build_page(preset: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page("views/build.py").run()
+    if preset:
+        at.selectbox(key="build_preset_choice").set_value(preset).run()
+        at.button(key="build_preset_apply").click().run()
+    assert not at.exception
+    return at
+
+
+def _summary(at: AppTest) -> list[tuple[str, str, int]]:
+    """The summary table's rows as the user sees them."""
+    frame = at.dataframe[0].value
+    return list(frame.itertuples(index=False, name=None))
+
+
+def _metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def _ids(at: AppTest) -> list[int]:
+    return list(at.session_state.build_layer_ids)
+
+
+def test_without_data_the_page_offers_presets_and_points_to_data():
+    at = _build_page()
+    assert "No data yet" in at.info[0].value
+    assert at.selectbox(key="build_preset_choice").options[0].startswith("wine-type")
+
+
+def test_a_preset_loads_its_sample_and_shows_its_summary():
+    at = _build_page("titanic")
+    assert at.session_state.table.shape == (891, 12)
+    assert at.session_state.experiment == PRESETS["titanic"].experiment
+    assert "titanic" in at.success[0].value
+    assert _metric(at, "Inputs after preprocessing") == "12"
+    assert _summary(at) == [
+        ("dense (Dense)", "(None, 32)", 416),
+        ("dense_1 (Dense)", "(None, 2)", 66),
+    ]
+    assert _metric(at, "Parameters") == "482"
+    assert at.multiselect(key="build_excluded").value == ["PassengerId", "Name", "Ticket", "Cabin"]
+    assert "layers.Dense(32" in at.code[0].value
+
+
+def test_add_remove_duplicate_and_reorder_layers_by_key():
+    at = _build_page("pima-small")
+    assert [row[2] for row in _summary(at)] == [72, 54, 7]
+    first, second = _ids(at)
+
+    at.button(key="build_add_layer").click().run()
+    assert [row[1] for row in _summary(at)] == ["(None, 8)", "(None, 6)", "(None, 6)", "(None, 1)"]
+    third = _ids(at)[2]
+    at.slider(key=f"build_units_{third}").set_value(3).run()
+    assert [row[2] for row in _summary(at)] == [72, 54, 21, 4]
+
+    at.button(key=f"build_up_{third}").click().run()
+    assert _ids(at) == [first, third, second]
+    assert [row[1] for row in _summary(at)] == ["(None, 8)", "(None, 3)", "(None, 6)", "(None, 1)"]
+    assert at.slider(key=f"build_units_{third}").value == 3
+
+    at.button(key=f"build_down_{first}").click().run()
+    assert [row[1] for row in _summary(at)] == ["(None, 3)", "(None, 8)", "(None, 6)", "(None, 1)"]
+
+    at.button(key=f"build_remove_{first}").click().run()
+    assert _ids(at) == [third, second]
+    assert _summary(at) == [
+        ("dense (Dense)", "(None, 3)", 27),
+        ("dense_1 (Dense)", "(None, 6)", 24),
+        ("dense_2 (Dense)", "(None, 1)", 7),
+    ]
+
+    at.button(key=f"build_duplicate_{second}").click().run()
+    assert [row[1] for row in _summary(at)][-2:] == ["(None, 6)", "(None, 1)"]
+    assert len(_ids(at)) == 3
+    assert not at.exception
+
+
+def test_layer_settings_reach_the_summary_and_the_code():
+    at = _build_page("iris")
+    (layer,) = _ids(at)
+    at.checkbox(key=f"build_bias_{layer}").uncheck().run()
+    at.slider(key=f"build_dropout_{layer}").set_value(0.25).run()
+    at.selectbox(key=f"build_activation_{layer}").set_value("tanh").run()
+    assert _summary(at) == [
+        ("dense (Dense)", "(None, 8)", 32),
+        ("dropout (Dropout)", "(None, 8)", 0),
+        ("dense_1 (Dense)", "(None, 3)", 27),
+    ]
+    code = at.code[0].value
+    assert 'activation="tanh"' in code and "use_bias=False" in code
+    assert "layers.Dropout(0.25)" in code
+
+
+def test_preprocessing_controls_change_the_inputs():
+    at = _build_page("titanic")
+    at.checkbox(key="build_missing_indicator").uncheck().run()
+    assert _metric(at, "Inputs after preprocessing") == "10"
+    at.checkbox(key="build_one_hot").uncheck().run()
+    assert _metric(at, "Inputs after preprocessing") == "7"
+    at.multiselect(key="build_excluded").unselect("Cabin").run()
+    assert _metric(at, "Inputs after preprocessing") == "8"
+    at.selectbox(key="build_scaling").set_value("minmax").run()
+    prep = at.session_state.experiment.prep
+    assert (prep.scaling, prep.one_hot, prep.missing_indicator) == ("minmax", False, False)
+
+
+def test_a_wrong_output_for_the_task_is_warned_about():
+    at = _build_page("wages")
+    assert not at.warning
+    at.selectbox(key="build_output_activation").set_value("sigmoid").run()
+    assert any("Use a linear output" in w.value for w in at.warning)
+    at.selectbox(key="build_output_activation").set_value("softmax").run()
+    assert any("Softmax on one output unit" in w.value for w in at.warning)
+    at.selectbox(key="build_output_activation").set_value("auto").run()
+    assert at.session_state.experiment.network.output_activation is None
+    assert not at.warning
+
+
+def test_edits_survive_a_visit_to_another_page():
+    at = _build_page("wine-type")
+    first = _ids(at)[0]
+    at.slider(key=f"build_units_{first}").set_value(40).run()
+    at.switch_page("views/data.py").run()
+    at.switch_page("views/build.py").run()
+    assert at.slider(key=f"build_units_{first}").value == 40
+    assert _summary(at)[0] == ("dense (Dense)", "(None, 40)", 480)
+
+
+def test_a_second_preset_replaces_every_setting_shown():
+    at = _build_page("titanic")
+    at.checkbox(key="build_missing_indicator").uncheck().run()
+    at.selectbox(key="build_preset_choice").set_value("titanic").run()
+    at.button(key="build_preset_apply").click().run()
+    assert at.checkbox(key="build_missing_indicator").value is True
+    assert at.session_state.experiment == PRESETS["titanic"].experiment
+    at.selectbox(key="build_preset_choice").set_value("wages").run()
+    at.button(key="build_preset_apply").click().run()
+    assert at.session_state.experiment == PRESETS["wages"].experiment
+    assert [row[1] for row in _summary(at)] == ["(None, 50)", "(None, 32)", "(None, 1)"]
+
+
+@pytest.mark.parametrize("key", list(PRESETS))
+def test_every_preset_applies_cleanly(key):
+    at = _build_page(key)
+    assert at.session_state.experiment == PRESETS[key].experiment
+    assert not at.error
+    assert len(at.get("plotly_chart")) == 1
+
+
+def test_host_caps_bound_the_controls(monkeypatch):
+    monkeypatch.setenv("NNB_MAX_UNITS", "64")
+    monkeypatch.setenv("NNB_MAX_LAYERS", "2")
+    at = _build_page("pima-small")
+    assert at.slider(key=f"build_units_{_ids(at)[0]}").max == 64
+    assert at.button(key="build_add_layer").disabled
+    at.selectbox(key="build_preset_choice").set_value("wide-overfit").run()
+    at.button(key="build_preset_apply").click().run()
+    assert "at most 64 units" in at.error[0].value
+    assert at.session_state.experiment.name == "pima-small"
+
+
+# Runs the Build page in a fresh interpreter: the server process must never import TensorFlow.
+NO_TENSORFLOW_SCRIPT = """
+import sys
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file(sys.argv[1], default_timeout=60).run()
+at.switch_page("views/build.py").run()
+at.selectbox(key="build_preset_choice").set_value("titanic").run()
+at.button(key="build_preset_apply").click().run()
+assert not at.exception and at.code, "the Build page did not render its code"
+print(sorted(m for m in ("tensorflow", "keras") if m in sys.modules))
+"""
+
+
+def test_the_build_page_never_imports_tensorflow():
+    done = subprocess.run(
+        [sys.executable, "-c", NO_TENSORFLOW_SCRIPT, str(ROOT / "app.py")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -1,0 +1,62 @@
+"""The Train page through AppTest: train, watch the curves, stop, keep and compare runs."""
+
+import time
+
+from tests.apptest_helpers import texts, with_sample
+
+WAIT = 240  # a fresh worker imports TensorFlow first; the machine may be busy
+
+
+def _train_page(epochs: int):
+    at = with_sample("iris").switch_page("views/train.py").run()
+    assert not at.exception
+    at.number_input(key="train_epochs").set_value(epochs).run()
+    return at
+
+
+def _finish(at):
+    job = at.session_state["job"]
+    assert job.wait(WAIT), "the training job did not end"
+    return at.run()
+
+
+def test_train_shows_curves_and_keeps_each_run_for_comparison():
+    at = _train_page(4)
+    assert not at.button(key="train_start").disabled and at.button(key="train_stop").disabled
+    at.button(key="train_start").click().run()
+    assert not at.exception
+    assert at.button(key="train_start").disabled and not at.button(key="train_stop").disabled
+    at = _finish(at)
+    assert not at.exception
+    assert any("Finished 4 epochs" in t for t in texts(at.success))
+    assert len(at.get("plotly_chart")) >= 2  # loss and accuracy curves
+    runs = at.session_state["runs"]
+    assert [run.name for run in runs] == ["Run 1"] and len(runs[0].history) == 4
+    assert runs[0].result["metrics"]["test"]["accuracy"] >= 0.0
+
+    at.select_slider(key="train_learning_rate").set_value(0.01).run()
+    at.button(key="train_start").click().run()
+    at = _finish(at)
+    assert [run.name for run in at.session_state["runs"]] == ["Run 1", "Run 2"]
+    assert at.multiselect(key="train_compare").value == ["Run 1", "Run 2"]
+    assert at.dataframe[0].value.shape[0] == 2
+    differ = " ".join(m.value for m in at.markdown)
+    assert "train.learning_rate: Run 1 = 0.001, Run 2 = 0.01" in differ
+    assert not at.exception
+
+
+def test_stop_keeps_the_model_trained_so_far():
+    at = _train_page(1000)
+    at.button(key="train_start").click().run()
+    job = at.session_state["job"]
+    deadline = time.monotonic() + WAIT
+    while len(job.history) < 2 and not job.done and time.monotonic() < deadline:
+        time.sleep(0.1)
+    at.run()
+    assert any("Epoch" in t for t in texts(at.caption))
+    at.button(key="train_stop").click().run()
+    at = _finish(at)
+    assert job.state == "stopped" and job.result["model_bytes"]
+    assert any("model trained so far is kept" in t for t in texts(at.warning))
+    assert at.session_state["runs"][0].state == "stopped"
+    assert not at.exception

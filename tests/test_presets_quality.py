@@ -1,0 +1,43 @@
+"""Every preset, trained with its own settings, reaches the result its tutorial reports."""
+
+import numpy as np
+import pytest
+
+from builder.presets import PRESETS, preset_experiment
+from builder.worker import tasks
+
+pytestmark = pytest.mark.slow
+
+
+def _train(key: str) -> dict:
+    experiment = preset_experiment(key)
+    return tasks.train(tasks.sample_frame(experiment.data.source), experiment)
+
+
+@pytest.mark.parametrize("key", [k for k, p in PRESETS.items() if p.expected is not None])
+def test_preset_reaches_its_expected_result(key):
+    expected = PRESETS[key].expected
+    result = _train(key)
+    assert result["epochs_run"] == PRESETS[key].experiment.train.epochs
+    value = result["metrics"]["test"][expected.metric]
+    assert expected.met_by(value), (
+        f"{key}: test {expected.metric} {value:.4f}, bound {expected.bound}"
+    )
+    # within a range: a result far beyond the tutorial's would point at a leak
+    if expected.metric == "accuracy":
+        assert value <= 1.0 and result["metrics"]["train"]["accuracy"] >= value - 0.15
+    else:
+        assert value > 0.5 * expected.bound
+
+
+def test_wages_training_error_falls_as_in_the_course():
+    history = _train("wages")["history"]["loss"]
+    assert history[0] > 40 and history[-1] < 30  # the course: from ~78 to ~21.5
+
+
+def test_wide_network_overfits():
+    result = _train("wide-overfit")
+    val_loss = result["history"]["val_loss"]
+    assert result["history"]["loss"][-1] < 0.1  # the training rows are learned by heart
+    assert val_loss[-1] > 1.5 * min(val_loss)  # while the loss on unseen rows rises
+    assert int(np.argmin(val_loss)) < len(val_loss) // 3

@@ -1,0 +1,176 @@
+"""Experiments in links: round trips, bad and forged links, and the address bar of the app."""
+
+import base64
+import json
+import random
+import re
+import zlib
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from builder.errors import SpecError
+from builder.presets import PRESETS, preset_experiment
+from builder.share import MAX_LINK_CHARS, PARAM, decode, encode, from_query, to_query
+from builder.spec import Experiment
+
+URL_SAFE = re.compile(r"^[0-9]+\.[A-Za-z0-9_-]+$")
+
+
+def _pack(payload: bytes, version: str = "1") -> str:
+    packed = base64.urlsafe_b64encode(zlib.compress(payload)).decode().rstrip("=")
+    return f"{version}.{packed}"
+
+
+@pytest.mark.parametrize("key", list(PRESETS))
+def test_every_preset_round_trips_through_a_link(key):
+    experiment = PRESETS[key].experiment
+    link = encode(experiment)
+    assert URL_SAFE.match(link)
+    assert len(link) < 400
+    assert decode(link) == experiment
+    assert from_query(to_query(experiment)) == experiment
+
+
+def test_only_changed_settings_travel():
+    assert decode(encode(Experiment())) == Experiment()
+    short = len(encode(Experiment()))
+    changed = Experiment()
+    changed.network.hidden[0].units = 9
+    assert short < len(encode(changed)) < 80
+    assert decode(encode(changed)).network.hidden[0].units == 9
+
+
+def test_edited_layers_survive_a_link():
+    experiment = preset_experiment("titanic")
+    experiment.network.hidden[0].dropout = 0.25
+    experiment.network.hidden.insert(0, experiment.network.hidden[0].__class__(units=3))
+    experiment.prep.test_size = 200 / 768
+    assert decode(encode(experiment)) == experiment
+
+
+def test_a_preset_parameter_opens_the_preset():
+    assert from_query({"preset": "iris"}) == PRESETS["iris"].experiment
+    assert from_query({}) is None
+    with pytest.raises(SpecError, match="no preset named 'chess'"):
+        from_query({"preset": "chess"})
+
+
+BAD_LINKS = {
+    "empty": "",
+    "no version": "eNqrrgUAAXUA-Q",
+    "words": "hello world",
+    "version only": "1.",
+    "not base64": "1.!!!$$$",
+    "not deflated": "1." + base64.urlsafe_b64encode(b"plain text").decode(),
+    "cut short": encode(PRESETS["titanic"].experiment)[:-12],
+    "not json": _pack(b"{not json"),
+    "a list": _pack(b"[1, 2, 3]"),
+    "a bad value": _pack(json.dumps({"network": {"hidden": [{"units": 0}]}}).encode()),
+    "a bad section": _pack(json.dumps({"prep": 5}).encode()),
+    "a bad layer": _pack(json.dumps({"network": {"hidden": ["dense"]}}).encode()),
+    "an unknown key": _pack(json.dumps({"prep": {"rm -rf": 1}}).encode()),
+    "a bad sample": _pack(json.dumps({"data": {"source": "/etc/passwd"}}).encode()),
+    "not utf-8": _pack(b"\xff\xfe{}"),
+    "deep nesting": _pack(b"[" * 100_000 + b"]" * 100_000),
+    "a zip bomb": _pack(b'{"name": "' + b" " * 5_000_000 + b'"}'),
+    "too long": "1." + "A" * (MAX_LINK_CHARS + 1),
+    "another version": _pack(b"{}", version="7"),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_LINKS))
+def test_bad_and_forged_links_raise_a_spec_error(name):
+    with pytest.raises(SpecError):
+        decode(BAD_LINKS[name])
+
+
+def test_bad_value_messages_name_the_setting():
+    with pytest.raises(SpecError, match=r"network\.hidden\[0\]\.units.*Received: 0"):
+        decode(BAD_LINKS["a bad value"])
+    with pytest.raises(SpecError, match="version 7"):
+        decode(BAD_LINKS["another version"])
+
+
+def test_damaged_links_never_raise_anything_but_spec_errors():
+    link = encode(PRESETS["titanic"].experiment)
+    alphabet = "ABCxyz019-_.=%"
+    rng = random.Random(4)
+    refused = 0
+    for _ in range(400):
+        chars = list(link)
+        for _ in range(rng.randint(1, 3)):
+            chars[rng.randrange(len(chars))] = rng.choice(alphabet)
+        try:
+            assert isinstance(decode("".join(chars)), Experiment)
+        except SpecError:
+            refused += 1
+    assert refused > 300
+
+
+def _sync_app():
+    """A stand-in for app.py: restore the link, show the experiment, write it back."""
+    import streamlit as st
+
+    from ui import share, state
+
+    state.init_state()
+    share.restore_from_url()
+    st.write(f"experiment: {state.experiment().name}")
+    if st.button("Edit", key="edit"):
+        state.experiment().network.hidden[0].units = 3
+    share.write_to_url()
+
+
+def _app(query=None):
+    at = AppTest.from_function(_sync_app, default_timeout=60)
+    at.query_params.update(query or {})
+    return at.run()
+
+
+def test_opening_a_link_loads_its_sample_and_settings():
+    experiment = preset_experiment("titanic")
+    experiment.network.hidden[0].units = 17
+    at = _app({PARAM: encode(experiment)})
+    assert not at.exception
+    assert at.session_state.experiment == experiment
+    assert list(at.session_state.table.columns)[:3] == ["PassengerId", "Survived", "Pclass"]
+    assert at.query_params[PARAM] == encode(experiment)
+
+
+def test_a_preset_link_is_rewritten_as_the_full_experiment():
+    at = _app({"preset": "iris"})
+    assert at.session_state.experiment == PRESETS["iris"].experiment
+    assert at.query_params == {PARAM: encode(PRESETS["iris"].experiment)}
+
+
+def test_edits_reach_the_address_bar():
+    at = _app({"preset": "iris"})
+    at.button(key="edit").click().run()
+    assert decode(at.query_params[PARAM]).network.hidden[0].units == 3
+
+
+def test_a_forged_link_shows_a_message_and_the_app_keeps_working():
+    at = _app({PARAM: BAD_LINKS["a bad sample"]})
+    assert not at.exception
+    assert "could not be opened" in at.error[0].value
+    assert "data.source" in at.error[0].value
+    assert at.session_state.experiment == Experiment()
+    assert at.session_state.table is None
+
+
+def test_a_link_over_the_host_limits_is_refused(monkeypatch):
+    monkeypatch.setenv("NNB_MAX_UNITS", "64")
+    at = _app({"preset": "wide-overfit"})
+    assert not at.exception
+    assert "at most 64 units" in at.error[0].value
+    assert at.session_state.table is None
+
+
+def test_a_link_to_an_uploaded_file_asks_for_the_file():
+    experiment = preset_experiment("iris")
+    experiment.data.source, experiment.data.files = "upload", ["flowers.csv"]
+    at = _app({PARAM: encode(experiment)})
+    assert not at.exception
+    assert "flowers.csv" in at.info[0].value
+    assert at.session_state.experiment.network == experiment.network

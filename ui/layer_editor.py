@@ -1,0 +1,180 @@
+"""The layer stack editor: one bordered block of controls per hidden Dense layer.
+
+Each layer has a stable id, so its widget keys (``build_units_<id>``, ...) move
+with it when layers are reordered, removed or duplicated.
+"""
+
+import copy
+from itertools import count
+
+import streamlit as st
+
+from builder.spec import ACTIVATIONS, INITIALIZERS, LayerSpec, NetworkSpec
+from ui import state
+
+IDS = "build_layer_ids"
+OWNER = "build_layers_owner"
+_NEW_IDS = count(1)
+
+ACTIVATION_HELP = (
+    "relu: the usual choice for hidden layers. tanh/sigmoid squash into a range and learn "
+    "slowly when stacked deep. elu/selu/gelu: smooth variants of relu. softmax belongs in an "
+    "output layer; linear adds no non-linearity."
+)
+INITIALIZER_HELP = (
+    "How the weights start. glorot suits tanh/sigmoid, he suits relu; random_uniform is the "
+    "classic tutorials' 'uniform' (-0.05 to 0.05); zeros makes every unit learn the same thing."
+)
+
+
+def layer_ids(hidden: list[LayerSpec]) -> list[int]:
+    """The layers' stable ids, renewed when the list was replaced (a preset, a link)."""
+    ids = st.session_state.get(IDS, [])
+    if st.session_state.get(OWNER) is not hidden or len(ids) != len(hidden):
+        ids = [next(_NEW_IDS) for _ in hidden]
+        st.session_state[IDS] = ids
+        st.session_state[OWNER] = hidden
+    return ids
+
+
+def _add(hidden: list[LayerSpec]) -> None:
+    hidden.append(LayerSpec(units=hidden[-1].units if hidden else 8))
+    st.session_state[IDS].append(next(_NEW_IDS))
+
+
+def _remove(hidden: list[LayerSpec], index: int) -> None:
+    del hidden[index]
+    del st.session_state[IDS][index]
+
+
+def _move(hidden: list[LayerSpec], index: int, step: int) -> None:
+    other = index + step
+    ids = st.session_state[IDS]
+    hidden[index], hidden[other] = hidden[other], hidden[index]
+    ids[index], ids[other] = ids[other], ids[index]
+
+
+def _duplicate(hidden: list[LayerSpec], index: int) -> None:
+    hidden.insert(index + 1, copy.deepcopy(hidden[index]))
+    st.session_state[IDS].insert(index + 1, next(_NEW_IDS))
+
+
+def _buttons(hidden: list[LayerSpec], index: int, layer_id: int, max_layers: int) -> None:
+    """Move up/down, duplicate and remove buttons for one layer."""
+    buttons = (
+        ("up", "arrow_upward", "Move this layer towards the input", index == 0, _move, -1),
+        ("down", "arrow_downward", "Move this layer towards the output",
+         index == len(hidden) - 1, _move, 1),
+        ("duplicate", "content_copy", "Insert a copy of this layer below",
+         len(hidden) >= max_layers, _duplicate, None),
+        ("remove", "delete", "Remove this layer", False, _remove, None),
+    )  # fmt: skip
+    for column, (name, icon, help_text, disabled, action, step) in zip(
+        st.columns(len(buttons), gap="small"), buttons, strict=True
+    ):
+        column.button(
+            "",
+            icon=f":material/{icon}:",
+            key=f"build_{name}_{layer_id}",
+            help=help_text,
+            disabled=disabled,
+            on_click=action,
+            args=(hidden, index) if step is None else (hidden, index, step),
+        )
+
+
+def _controls(layer: LayerSpec, layer_id: int, max_units: int) -> None:
+    """The settings of one layer, bound to its LayerSpec."""
+    units, activation, initializer = st.columns([2, 1, 1])
+    state.bind(
+        units.slider,
+        f"build_units_{layer_id}",
+        layer,
+        "units",
+        "Units",
+        min_value=1,
+        max_value=max_units,
+        to_widget=lambda u: min(u, max_units),
+        help=f"Neurons in this layer (this server allows up to {max_units}).",
+    )
+    state.bind(
+        activation.selectbox,
+        f"build_activation_{layer_id}",
+        layer,
+        "activation",
+        "Activation",
+        ACTIVATIONS,
+        help=ACTIVATION_HELP,
+    )
+    state.bind(
+        initializer.selectbox,
+        f"build_init_{layer_id}",
+        layer,
+        "initializer",
+        "Initializer",
+        INITIALIZERS,
+        help=INITIALIZER_HELP,
+    )
+    bias, dropout, l1, l2 = st.columns([1, 2, 1, 1])
+    state.bind(
+        bias.checkbox,
+        f"build_bias_{layer_id}",
+        layer,
+        "use_bias",
+        "Bias",
+        help="Add a learned offset to each unit.",
+    )
+    state.bind(
+        dropout.slider,
+        f"build_dropout_{layer_id}",
+        layer,
+        "dropout",
+        "Dropout rate",
+        min_value=0.0,
+        max_value=0.9,
+        step=0.05,
+        help="Share of this layer's outputs set to 0 at random while training, "
+        "which fights overfitting.",
+    )
+    for column, name in ((l1, "l1"), (l2, "l2")):
+        state.bind(
+            column.number_input,
+            f"build_{name}_{layer_id}",
+            layer,
+            name,
+            name.upper(),
+            min_value=0.0,
+            max_value=1.0,
+            step=0.001,
+            format="%.4f",
+            help=f"{name.upper()} penalty on this layer's weights (0 = none).",
+        )
+
+
+def render(network: NetworkSpec, max_layers: int, max_units: int) -> None:
+    """Show the layer stack with its controls and the 'Add layer' button.
+
+    Args:
+        network: the network whose hidden layers are edited in place.
+        max_layers: the host's cap on hidden layers.
+        max_units: the host's cap on units in one layer.
+    """
+    hidden = network.hidden
+    ids = layer_ids(hidden)
+    for index, (layer, layer_id) in enumerate(zip(hidden, ids, strict=True)):
+        with st.container(border=True, key=f"build_layer_{layer_id}"):
+            title, buttons = st.columns([3, 2])
+            title.markdown(f"**Hidden layer {index + 1}** · Dense")
+            with buttons:
+                _buttons(hidden, index, layer_id, max_layers)
+            _controls(layer, layer_id, max_units)
+    if not hidden:
+        st.caption("No hidden layer: the inputs feed the output directly (a linear model).")
+    st.button(
+        "➕ Add layer",
+        key="build_add_layer",
+        on_click=_add,
+        args=(hidden,),
+        disabled=len(hidden) >= max_layers,
+        help=f"Append a Dense layer (this server allows up to {max_layers}).",
+    )

@@ -1,0 +1,102 @@
+"""The Train page's live progress of a job and the runs kept in the session."""
+
+import streamlit as st
+
+from builder import jobs
+from builder.charts_training import comparison_figure, history_figure, metric_label
+from builder.runs import Run, curve_keys, differences, runs_table
+
+
+def _status(job: jobs.Job) -> None:
+    history = job.history
+    done = len(history)
+    if job.state == jobs.QUEUED:
+        position = job.position
+        ahead = f", {position - 1} run(s) ahead" if position and position > 1 else ""
+        st.info(f"Queued, position {position}{ahead}. It starts as soon as a worker is free.")
+        return
+    eta = job.eta()
+    parts = [f"Epoch {done} of {job.epochs}", f"{job.elapsed():.1f} s elapsed"]
+    if eta is not None:
+        parts.append(f"about {eta:.0f} s left")
+    st.caption(" · ".join(parts))
+    st.progress(min(1.0, done / max(job.epochs, 1)))
+    if job.state == jobs.FAILED:
+        st.error(job.error, icon="🚫")
+    elif job.state == jobs.STOPPED:
+        st.warning(
+            f"Stopped after {done} epoch(s); the model trained so far is kept. {job.note or ''}",
+            icon="✋",
+        )
+    elif job.state == jobs.FINISHED:
+        result = job.result
+        scores = ", ".join(f"{k} {v:.4g}" for k, v in result["metrics"]["test"].items())
+        early = ""
+        if result["ended"] == "early_stopped":
+            early = f" Early stopping ended it; the best epoch was {result['best_epoch']}."
+        st.success(
+            f"Finished {result['epochs_run']} epochs in {result['train_seconds']:.1f} s. "
+            f"Test split: {scores}.{early}",
+            icon="✅",
+        )
+
+
+def show_progress(job: jobs.Job | None) -> None:
+    """Status, epoch, elapsed time, ETA and the loss and accuracy (or MAE) curves of a job."""
+    if job is None:
+        st.info("Choose the settings and press **Train**. The curves grow here, epoch by epoch.")
+        return
+    _status(job)
+    history = job.history
+    if not history:
+        return
+    metric = "accuracy" if "accuracy" in history[0] else "mae"
+    left, right = st.columns(2)
+    left.plotly_chart(history_figure(history, "loss", job.epochs), key="train_chart_loss")
+    right.plotly_chart(history_figure(history, metric, job.epochs), key="train_chart_metric")
+
+
+def _clear_runs() -> None:
+    st.session_state.runs = []
+    st.session_state.train_compare = []
+
+
+def show_runs(runs: list[Run]) -> None:
+    """The runs table, and chosen runs' curves on one chart with what differs between them."""
+    st.subheader("Runs")
+    if not runs:
+        st.caption("Every run is kept here, so you can compare learning rates or networks.")
+        return
+    st.dataframe(runs_table(runs), key="train_runs_table", hide_index=True)
+    names = [run.name for run in runs]
+    kept = [name for name in st.session_state.get("train_compare", []) if name in names]
+    st.session_state.train_compare = kept
+    chosen = st.multiselect(
+        "Runs to compare",
+        names,
+        key="train_compare",
+        help="Their curves share one chart; the settings that differ are listed below it.",
+    )
+    picked = [run for run in runs if run.name in chosen]
+    keys = curve_keys(picked)
+    if picked and keys:
+        key = st.selectbox(
+            "Curve",
+            keys,
+            format_func=metric_label,
+            key="train_compare_curve",
+            help="Validation loss shows best how well each run generalises.",
+        )
+        curves = [(run.name, run.history) for run in picked]
+        st.plotly_chart(comparison_figure(curves, key), key="train_compare_chart")
+        lines = differences(picked)
+        if lines:
+            st.markdown("**What differs:**\n" + "\n".join(f"- `{line}`" for line in lines))
+        elif len(picked) > 1:
+            st.caption("These runs share every setting.")
+    st.button(
+        "Clear runs",
+        key="train_clear_runs",
+        on_click=_clear_runs,
+        help="Forget every run of this session.",
+    )

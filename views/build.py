@@ -1,0 +1,98 @@
+"""Build page: presets, preprocessing, the layer stack, output and loss, summary, diagram, code."""
+
+import pandas as pd
+import streamlit as st
+
+from builder.codegen import network_code
+from builder.config import load_limits
+from builder.diagram import network_figure
+from builder.errors import DataError, SpecError
+from builder.presets import PRESETS, preset_experiment
+from builder.spec import check_limits
+from builder.summary import class_labels, diagram_geometry, feature_notes, summarize
+from ui import layer_editor, output_editor, prep_editor, state
+
+LIMITS = load_limits()
+
+
+def apply_preset() -> None:
+    """Load the chosen preset's data and settings (a button callback, before widgets render)."""
+    key = st.session_state.build_preset_choice
+    try:
+        experiment = preset_experiment(key)
+        check_limits(experiment, LIMITS)
+        state.apply_experiment(experiment)
+        st.session_state.build_message = (
+            f"Preset **{key}** applied: data, preprocessing, network and training are set."
+        )
+    except (SpecError, DataError) as error:
+        st.session_state.build_error = str(error)
+
+
+st.title("Build")
+st.subheader("Presets")
+if state.experiment().name in PRESETS:
+    state.seed_widgets(build_preset_choice=state.experiment().name)
+left, right = st.columns([3, 1], vertical_alignment="bottom")
+choice = left.selectbox(
+    "Classic experiment",
+    list(PRESETS),
+    format_func=lambda k: f"{k}: {PRESETS[k].title}",
+    key="build_preset_choice",
+    help="The first-network tutorials' experiments, and a few lessons. Applying one loads its "
+    "data and sets preprocessing, network and training exactly as the tutorial did.",
+)
+right.button(
+    "Apply preset",
+    key="build_preset_apply",
+    on_click=apply_preset,
+    type="primary",
+    help="Replaces the current data and settings with the preset's.",
+)
+st.caption(PRESETS[choice].lesson)
+if message := st.session_state.pop("build_message", None):
+    st.success(message, icon="✅")
+if error := st.session_state.pop("build_error", None):
+    st.error(error, icon=":material/error:")
+
+frame = state.require_table()
+experiment = state.experiment()
+data, prep, network = experiment.data, experiment.prep, experiment.network
+task = state.task()
+if task is None:
+    st.warning("Choose the column to predict on the **Data** page first.")
+    st.stop()
+
+st.subheader("Preprocessing")
+prep_editor.render(frame, data, prep, task)
+
+st.subheader("Layers")
+layer_editor.render(network, LIMITS.max_layers, LIMITS.max_units)
+
+st.subheader("Output & loss")
+output_editor.render(network, task)
+
+st.subheader("Summary")
+features, summary = summarize(frame, experiment, task)
+classes = class_labels(frame, data.target, task)
+left, middle, right = st.columns(3)
+left.metric("Inputs after preprocessing", summary.inputs)
+middle.metric("Parameters", f"{summary.total:,}")
+right.metric("Weights size", summary.memory)
+rows = [(r.label, r.output_shape, r.params) for r in summary.rows]
+st.dataframe(
+    pd.DataFrame(rows, columns=["Layer (type)", "Output Shape", "Param #"]),
+    hide_index=True,
+    key="build_summary",
+)
+for note in feature_notes(features):
+    st.warning(note, icon=":material/warning:")
+
+st.subheader("Diagram")
+geometry = diagram_geometry([f.name for f in features], network, task, classes, data.target)
+st.plotly_chart(network_figure(geometry), key="build_diagram")
+
+with st.expander("Show the code"):
+    st.caption("Keras code that builds and compiles exactly this network.")
+    st.code(network_code(experiment, summary.inputs, task, len(classes)), language="python")
+    st.caption("Share this experiment: copy the address from the browser's address bar.")

@@ -1,0 +1,77 @@
+"""Train page: settings, Train and Stop, live curves that grow, and the runs compared.
+
+Training runs in a worker process (``builder.jobs``); this page only submits the
+experiment and redraws the job's history on a timer, so training goes on while
+the user visits other pages, and the curves are here when they come back.
+"""
+
+import copy
+
+import streamlit as st
+
+from builder import jobs
+from builder.config import load_limits
+from builder.errors import BuilderError
+from builder.spec import check_limits
+from ui import state, train_panel, train_settings
+
+LIMITS = load_limits()
+REFRESH_SECONDS = 0.5
+
+
+def start_training() -> None:
+    """Submit a copy of the experiment (a button callback, so the buttons redraw at once)."""
+    experiment = copy.deepcopy(state.experiment())
+    try:
+        check_limits(experiment, LIMITS)
+        table = state.table() if experiment.data.source == "upload" else None
+        st.session_state.job = jobs.submit_training(experiment, table)
+        st.session_state.job_experiment = experiment
+    except BuilderError as error:
+        st.session_state.train_error = str(error)
+
+
+def stop_training() -> None:
+    """Ask the running job to stop at the end of its epoch."""
+    if st.session_state.job is not None:
+        st.session_state.job.stop()
+
+
+st.title("Train")
+state.require_table()
+state.collect_run()
+train_settings.render(state.experiment(), state.task(), LIMITS)
+
+job = st.session_state.job
+running = job is not None and not job.done
+left, right, _ = st.columns([1, 1, 4])
+left.button(
+    "Train",
+    key="train_start",
+    type="primary",
+    on_click=start_training,
+    disabled=running,
+    help="Train the network you built with these settings, in the background.",
+)
+right.button(
+    "Stop",
+    key="train_stop",
+    on_click=stop_training,
+    disabled=not running,
+    help="Stop after the current epoch and keep the model trained so far.",
+)
+if error := st.session_state.pop("train_error", None):
+    st.error(error, icon="🚫")
+
+
+@st.fragment(run_every=REFRESH_SECONDS if running else None)
+def live_progress() -> None:
+    """Redraw the job's curves on a timer; once it ends, rerun the page to keep the run."""
+    job = st.session_state.job
+    train_panel.show_progress(job)
+    if job is not None and job.done and not any(r.job_id == job.id for r in st.session_state.runs):
+        st.rerun()
+
+
+live_progress()
+train_panel.show_runs(st.session_state.runs)
