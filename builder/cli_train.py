@@ -41,7 +41,7 @@ def add_train_parser(subparsers) -> argparse.ArgumentParser:
         help="the table (CSV/TSV/TXT/XLSX) for an experiment whose data is an upload",
     )
     parser.add_argument("--epochs", metavar="N", help="override the number of epochs")
-    parser.add_argument("--save", metavar="MODEL.keras", help="write the trained model here")
+    parser.add_argument("--save", metavar="MODEL.keras", help="write the trained model, with its preprocessing, here")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run_train)
     return parser
@@ -70,7 +70,7 @@ def run_train(args: argparse.Namespace) -> int:
         return 2
     if args.save:
         try:
-            Path(args.save).write_bytes(result["model_bytes"])
+            Path(args.save).write_bytes(result["export"]["model.keras"])
         except OSError as error:
             print(f"error: cannot write the model to '{args.save}': {error}", file=sys.stderr)
             return 2
