@@ -358,8 +358,7 @@ def _upload_reading(data: DataSpec, context: ScriptContext) -> str:
     files = data.files or ["my_data.csv"]
     reports = list(context.reports) if len(context.reports) == len(files) else [None] * len(files)
     note = _comment(
-        "Read as the app read it: '?' marks a missing value too, and spaces after a "
-        "separator are ignored."
+        "Read as the app did: '?' also marks a missing value; spaces after a separator are skipped."
     )
     if len(files) == 1:
         lines = [
@@ -429,9 +428,9 @@ def _split_lines(experiment: Experiment, task: str) -> list[str]:
     if prep.split == "ordered":
         return [
             f"# The last {share} of the rows, in file order, are the test rows.",
-            f"n_test = round(len(X) * {prep.test_size!r})",
-            "X_train, X_test = X.iloc[:-n_test], X.iloc[-n_test:]",
-            "y_train, y_test = y[:-n_test], y[-n_test:]",
+            f"n_train = len(X) - round(len(X) * {prep.test_size!r})",
+            "X_train, X_test = X.iloc[:n_train], X.iloc[n_train:]",
+            "y_train, y_test = y[:n_train], y[n_train:]",
         ]
     args = ["X", "y", f"test_size={prep.test_size!r}", f"random_state={prep.seed}"]
     stratified = prep.stratify and task != "regression"
@@ -465,7 +464,8 @@ def prep_block(experiment: Experiment, context: ScriptContext) -> str:
         scale = SCALERS.get(prep.scaling)
         lines += [
             _comment(
-                f"Numbers: missing values get the training rows' {FILLS[prep.impute]}; {SCALING_WORDS[prep.scaling]}."
+                f"Numbers: missing values get the training rows' {FILLS[prep.impute]}; "
+                f"{SCALING_WORDS[prep.scaling]}."
             ),
             'numeric_columns = X.select_dtypes(include=["number", "bool"]).columns.tolist()',
             _statement(
@@ -515,7 +515,7 @@ def prep_block(experiment: Experiment, context: ScriptContext) -> str:
 
 def _output_units(experiment: Experiment, task: str) -> int | str:
     """Output units as a number, or ``"len(classes)"`` for a multiclass task."""
-    return output_units(experiment.network, task, "len(classes)")  # type: ignore[arg-type]
+    return output_units(experiment.network, task, "len(classes)")
 
 
 def network_block(experiment: Experiment, context: ScriptContext) -> str:
@@ -553,9 +553,10 @@ def fit_block(experiment: Experiment, context: ScriptContext) -> str:
         args.append(f"validation_split={train.validation_split!r}")
     if train.early_stopping:
         monitor = "loss" if train.validation == "none" else "val_loss"
+        watched = "training loss" if monitor == "loss" else "validation loss"
+        epochs = f"{train.patience} epoch" + ("s" if train.patience > 1 else "")
         lines += [
-            f"# Stop when the {monitor.replace('_', ' ')} has not improved for "
-            f"{train.patience} epochs.",
+            f"# Stop when the {watched} has not improved for {epochs}.",
             _statement(
                 "early_stopping = keras.callbacks.EarlyStopping",
                 [

@@ -42,9 +42,11 @@ def from_json(content: bytes | str) -> Experiment:
     try:
         text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
         raw = json.loads(text)
-    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        # A JSON escape can spell half a character (\ud800), which no page or link can show.
+        json.dumps(raw, ensure_ascii=False).encode("utf-8")
+    except (UnicodeError, ValueError, RecursionError) as error:
         raise SpecError(
-            "This file is not an experiment: it does not hold JSON text. "
+            "This file is not an experiment: it does not hold readable JSON text. "
             "Choose a .json file the app saved."
         ) from error
     return Experiment.from_dict(raw)

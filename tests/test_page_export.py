@@ -103,7 +103,8 @@ def test_an_experiment_file_opens_without_data_loaded():
 
 
 BAD_FILES = {
-    "not json": (b"\x89PNG\r\n\x1a\n not json at all", "does not hold JSON"),
+    "not json": (b"\x89PNG\r\n\x1a\n not json at all", "does not hold readable JSON"),
+    "half a character": (b'{"name": "\\ud800"}', "does not hold readable JSON"),
     "a list": (b"[1, 2, 3]", "must be a JSON object"),
     "a forged value": (
         json.dumps({"train": {"epochs": -3}}).encode(),

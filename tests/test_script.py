@@ -156,13 +156,14 @@ def test_settings_are_spelled_out():
         "layers.Dropout(0.2)",
         "validation_split=0.2",
         'monitor="val_loss"',
+        "has not improved for 1 epoch.",
         "patience=1",
         "class_weight=class_weight",
         "keras.utils.set_random_seed(42)",
     ]:
         assert words in script, words
     ordered = training_script(preset_experiment("pima-deep"))
-    assert "n_test = round(len(X) * 0.2604166666666667)" in ordered
+    assert "n_train = len(X) - round(len(X) * 0.2604166666666667)" in ordered
     assert "train_test_split" not in ordered
     assert "stratify=y" in training_script(preset_experiment("iris"))
     assert "stratify" not in training_script(preset_experiment("wine-type"))

@@ -69,7 +69,11 @@ st.download_button(
 )
 
 st.subheader("Share a link")
-st.code(f"{st.context.url or ''}?{urlencode(share.to_query(experiment))}", language=None)
+st.code(
+    f"{st.context.url or ''}?{urlencode(share.to_query(experiment))}",
+    language=None,
+    wrap_lines=True,
+)
 st.caption(
     "Opening this address restores the setup: the same sample, target, preprocessing, "
     "network and training settings (an uploaded file must be uploaded again)."
