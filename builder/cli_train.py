@@ -41,7 +41,11 @@ def add_train_parser(subparsers) -> argparse.ArgumentParser:
         help="the table (CSV/TSV/TXT/XLSX) for an experiment whose data is an upload",
     )
     parser.add_argument("--epochs", metavar="N", help="override the number of epochs")
-    parser.add_argument("--save", metavar="MODEL.keras", help="write the trained model, with its preprocessing, here")
+    parser.add_argument(
+        "--save",
+        metavar="MODEL.keras",
+        help="write the trained model, with its preprocessing, here",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run_train)
     return parser
