@@ -2,19 +2,9 @@
 
 import pytest
 
-from builder.presets import preset_experiment
 from builder.runs import Run
-from builder.samples import load_sample
-from builder.worker import tasks
 from tests.apptest_helpers import texts, with_sample
-
-
-def trained_run(preset: str, epochs: int) -> Run:
-    experiment = preset_experiment(preset)
-    experiment.train.epochs = epochs
-    frame, _ = load_sample(experiment.data.source)
-    result = tasks.train(frame, experiment)
-    return Run(number=1, experiment=experiment, state="finished", history=[], result=result)
+from tests.trained import trained_run
 
 
 @pytest.fixture(scope="module")

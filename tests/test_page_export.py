@@ -1,7 +1,9 @@
 """The Export page driven by widget key: JSON download and upload, the link, the script;
 and the "Show the code" expanders of the Data and Build pages."""
 
+import io
 import json
+import zipfile
 from urllib.parse import parse_qs
 
 import pytest
@@ -12,6 +14,7 @@ from builder.presets import preset_experiment
 from builder.share import PARAM, decode
 from builder.spec import Experiment
 from tests.apptest_helpers import start_app, texts, with_sample
+from tests.trained import trained_run
 
 EXPORT = "views/export.py"
 
@@ -77,9 +80,35 @@ def test_the_link_restores_the_setup():
     assert any("restores the setup" in t for t in texts(at.caption))
 
 
-def test_the_model_download_is_announced_honestly():
+def test_before_training_the_page_says_where_the_model_comes_from():
     at = _export_page("iris")
-    assert any("not built yet" in t for t in texts(at.info))
+    assert any("Train a model on the **Train** page" in t for t in texts(at.info))
+
+
+def test_a_trained_run_downloads_as_model_weights_and_bundle(downloads, tmp_path):
+    run = trained_run("iris", epochs=5)
+    at = with_sample("iris")
+    at.session_state["runs"] = [run]
+    at.switch_page(EXPORT).run()
+    assert not at.exception
+    model = _downloaded(at, "export_download_model", downloads)
+    assert model == run.result["export"]["model.keras"]
+    bundle = zipfile.ZipFile(io.BytesIO(_downloaded(at, "export_download_bundle", downloads)))
+    assert sorted(bundle.namelist()) == sorted(
+        [
+            "model.keras",
+            "model.weights.h5",
+            "train.py",
+            "experiment.json",
+            "history.csv",
+            "metrics.json",
+            "curves.html",
+        ]
+    )
+    metrics = json.loads(bundle.read("metrics.json"))
+    assert metrics["test"] == run.result["metrics"]["test"]
+    assert Experiment.from_dict(json.loads(bundle.read("experiment.json"))) == run.experiment
+    assert len(bundle.read("history.csv").decode().splitlines()) == 1 + 5
 
 
 def test_uploading_an_experiment_file_applies_it():

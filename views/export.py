@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from builder import experiment_file, share
+from builder.bundle import run_files, zip_bytes
 from builder.codegen import training_script
 from builder.config import load_limits
 from builder.errors import DataError, SpecError
@@ -47,6 +48,44 @@ def open_section() -> None:
         st.success(message, icon=":material/check_circle:")
     if error := st.session_state.pop("export_error", None):
         st.error(error, icon=":material/error:")
+
+
+def model_section() -> None:
+    """Downloads of a trained run: the model with its preprocessing, its weights, the bundle."""
+    run = state.choose_run("export_run", "Every run of this session that produced a model.")
+    frame = state.run_table(run)
+    files = run.result["export"]
+    left, middle, right = st.columns(3)
+    left.download_button(
+        "Model (.keras)",
+        files["model.keras"],
+        file_name=f"{run.experiment.name}.keras",
+        key="export_download_model",
+        icon=":material/neurology:",
+        help="The network with its preprocessing inside: it takes the raw columns.",
+    )
+    middle.download_button(
+        "Weights only (.weights.h5)",
+        files["model.weights.h5"],
+        file_name=f"{run.experiment.name}.weights.h5",
+        key="export_download_weights",
+        icon=":material/download:",
+        help="The weights, for a model built by the script.",
+    )
+    script = training_script(run.experiment, frame, st.session_state.reports)
+    right.download_button(
+        "Run bundle (.zip)",
+        zip_bytes(run_files(run.experiment, run.result, script)),
+        file_name=f"{run.experiment.name}-run.zip",
+        key="export_download_bundle",
+        icon=":material/folder_zip:",
+        help="Model, weights, script, experiment JSON, history CSV, metrics JSON and curves.",
+    )
+    st.caption(
+        "Use the model in any Python with TensorFlow: `keras.models.load_model(path)`, then "
+        "`model.predict({column: values, ...})` with numbers (NaN where missing) for numeric "
+        'columns and text ("" where missing) for the others. See the README.'
+    )
 
 
 st.title("Export & share")
@@ -99,9 +138,12 @@ else:
         st.code(script, language="python")
 
 st.subheader("Trained model")
-st.info(
-    "Downloading the trained model (.keras) is not built yet: it arrives with the training "
-    "step. Until then, the script above trains the same network in plain Keras.",
-    icon=":material/hourglass:",
-)
+if state.finished_runs():
+    model_section()
+else:
+    st.info(
+        "Train a model on the **Train** page to download it here. Until then, the script "
+        "above trains the same network in plain Keras.",
+        icon=":material/hourglass:",
+    )
 open_section()
