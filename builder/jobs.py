@@ -20,6 +20,7 @@ import collections
 import contextlib
 import multiprocessing
 import os
+import sys
 import threading
 import time
 import uuid
@@ -128,6 +129,27 @@ class Job:
         self._done.set()
 
 
+@contextlib.contextmanager
+def _main_script_hidden():
+    """Keep a spawned worker from running the app's script again.
+
+    Streamlit runs app.py as the ``__main__`` module, and the spawn start method
+    makes a child import the parent's ``__main__`` file before anything else: the
+    worker would run the whole app (and start a pool of its own) at birth.
+    """
+    main = sys.modules.get("__main__")
+    if main is None or not hasattr(main, "__file__"):
+        yield
+        return
+    path, spec = main.__file__, getattr(main, "__spec__", None)
+    del main.__file__
+    main.__spec__ = None
+    try:
+        yield
+    finally:
+        main.__file__, main.__spec__ = path, spec
+
+
 class _Worker:
     """One worker process, its pipe, its stop flag and the job it runs."""
 
@@ -140,7 +162,8 @@ class _Worker:
             daemon=True,
             name="nnb-worker",
         )
-        self.process.start()
+        with _main_script_hidden():
+            self.process.start()
         child.close()
         self.ready = False
         self.job: Job | None = None
