@@ -20,8 +20,10 @@ import collections
 import contextlib
 import multiprocessing
 import os
+import sys
 import threading
 import time
+import types
 import uuid
 from multiprocessing.connection import wait
 from typing import Any
@@ -128,6 +130,27 @@ class Job:
         self._done.set()
 
 
+@contextlib.contextmanager
+def _no_main_script():
+    """Hide the ``__main__`` module from ``spawn`` while a worker starts.
+
+    Under ``streamlit run``, ``__main__`` is a stand-in module for app.py (with
+    ``__file__`` but no ``__spec__``), so ``spawn`` would run app.py again in the
+    child, which starts a pool of its own before bootstrapping ends: the child
+    dies and the pool replaces it, again and again. Workers need nothing from
+    ``__main__``; their entry point lives in this module.
+    """
+    saved = sys.modules.get("__main__")
+    stub = types.ModuleType("__main__")
+    sys.modules["__main__"] = stub
+    try:
+        yield
+    finally:
+        # A Streamlit script run may have installed its own module meanwhile: keep that.
+        if sys.modules.get("__main__") is stub:
+            sys.modules["__main__"] = saved
+
+
 class _Worker:
     """One worker process, its pipe, its stop flag and the job it runs."""
 
@@ -140,7 +163,8 @@ class _Worker:
             daemon=True,
             name="nnb-worker",
         )
-        self.process.start()
+        with _no_main_script():
+            self.process.start()
         child.close()
         self.ready = False
         self.job: Job | None = None
