@@ -120,7 +120,7 @@ async def browser_student(browser, url: str, preset: str, epochs: int | None) ->
             await box.press("Enter")
             await expect(box).to_have_value(str(epochs))
         clicked = time.perf_counter()
-        await page.locator(".st-key-train_start button").click()
+        await page.locator(".st-key-train_start button").first.click()
         finished = page.get_by_text(re.compile(r"Finished \d+ epochs"))
         await expect(finished).to_be_visible(timeout=600_000)
         return {"ok": True, "load_s": clicked - started, "train_s": time.perf_counter() - clicked}
