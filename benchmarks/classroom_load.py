@@ -230,27 +230,34 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
 
+def spread(label: str, values: list[float], unit: str = "s") -> None:
+    """Print one line: the p50 and p95 of ``values``."""
+    digits = 0 if unit == "ms" else 1
+    print(
+        f"  {label:<20} p50 {percentile(values, 0.5):.{digits}f} {unit}   "
+        f"p95 {percentile(values, 0.95):.{digits}f} {unit}"
+    )
+
+
+def split_outcomes(results: list[dict]) -> tuple[list[dict], list[str]]:
+    """The students whose run finished, and the errors of the others."""
+    return [r for r in results if r["ok"]], [r["error"] or "" for r in results if not r["ok"]]
+
+
 def report_pool(count: int, outcome: dict) -> bool:
-    results, sampler = outcome["results"], outcome["sampler"]
-    done = [r for r in results if r["ok"]]
-    errors = [r["error"] for r in results if not r["ok"]]
+    sampler = outcome["sampler"]
+    done, errors = split_outcomes(outcome["results"])
     totals = [r["total_s"] for r in done]
     queues = [r["queue_s"] for r in done]
     print(f"\nPart B — job pool: {count} students, {outcome['workers']} workers")
     print(f"  completed            {len(done)}/{count}   wall {outcome['wall']:.1f} s")
-    print(
-        f"  time to finish       p50 {percentile(totals, 0.5):.1f} s   "
-        f"p95 {percentile(totals, 0.95):.1f} s"
-    )
-    print(
-        f"  queue wait           p50 {percentile(queues, 0.5):.1f} s   "
-        f"p95 {percentile(queues, 0.95):.1f} s"
-    )
+    spread("time to finish", totals)
+    spread("queue wait", queues)
     print(
         f"  worker RSS (sum)     max {max(sampler.workers_mb, default=0):.0f} MB   "
         f"last {sampler.workers_mb[-1] if sampler.workers_mb else 0:.0f} MB"
     )
-    for error in sorted(set(e for e in errors if e)):
+    for error in sorted(set(errors)):
         print(f"  error: {error}")
     passed = len(done) == count and not errors
     print(f"  every run completes, no errors: {verdict(passed)}")
@@ -258,23 +265,16 @@ def report_pool(count: int, outcome: dict) -> bool:
 
 
 def report_browsers(count: int, outcome: dict) -> bool:
-    results, sampler = outcome["results"], outcome["sampler"]
-    done = [r for r in results if r["ok"]]
-    errors = [r["error"] for r in results if not r["ok"]]
+    sampler = outcome["sampler"]
+    done, errors = split_outcomes(outcome["results"])
     trains = [r["train_s"] for r in done]
     loads = [r["load_s"] for r in done]
     health = sampler.health_ms
     growth = max(sampler.server_mb, default=0) - outcome["baseline_mb"]
     print(f"\nPart A — real server: {count} browser students")
     print(f"  completed            {len(done)}/{count}   wall {outcome['wall']:.1f} s")
-    print(
-        f"  open preset → Train  p50 {percentile(loads, 0.5):.1f} s   "
-        f"p95 {percentile(loads, 0.95):.1f} s"
-    )
-    print(
-        f"  Train → Finished     p50 {percentile(trains, 0.5):.1f} s   "
-        f"p95 {percentile(trains, 0.95):.1f} s"
-    )
+    spread("open preset → Train", loads)
+    spread("Train → Finished", trains)
     print(
         f"  health latency       p50 {percentile(health, 0.5):.0f} ms   "
         f"p95 {percentile(health, 0.95):.0f} ms   max {max(health, default=0):.0f} ms   "
