@@ -23,6 +23,7 @@ import os
 import sys
 import threading
 import time
+import types
 import uuid
 from multiprocessing.connection import wait
 from typing import Any
@@ -130,24 +131,24 @@ class Job:
 
 
 @contextlib.contextmanager
-def _main_script_hidden():
-    """Keep a spawned worker from running the app's script again.
+def _no_main_script():
+    """Hide the ``__main__`` module from ``spawn`` while a worker starts.
 
-    Streamlit runs app.py as the ``__main__`` module, and the spawn start method
-    makes a child import the parent's ``__main__`` file before anything else: the
-    worker would run the whole app (and start a pool of its own) at birth.
+    Under ``streamlit run``, ``__main__`` is a stand-in module for app.py (with
+    ``__file__`` but no ``__spec__``), so ``spawn`` would run app.py again in the
+    child, which starts a pool of its own before bootstrapping ends: the child
+    dies and the pool replaces it, again and again. Workers need nothing from
+    ``__main__``; their entry point lives in this module.
     """
-    main = sys.modules.get("__main__")
-    if main is None or not hasattr(main, "__file__"):
-        yield
-        return
-    path, spec = main.__file__, getattr(main, "__spec__", None)
-    del main.__file__
-    main.__spec__ = None
+    saved = sys.modules.get("__main__")
+    stub = types.ModuleType("__main__")
+    sys.modules["__main__"] = stub
     try:
         yield
     finally:
-        main.__file__, main.__spec__ = path, spec
+        # A Streamlit script run may have installed its own module meanwhile: keep that.
+        if sys.modules.get("__main__") is stub:
+            sys.modules["__main__"] = saved
 
 
 class _Worker:
@@ -162,7 +163,7 @@ class _Worker:
             daemon=True,
             name="nnb-worker",
         )
-        with _main_script_hidden():
+        with _no_main_script():
             self.process.start()
         child.close()
         self.ready = False

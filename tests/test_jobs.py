@@ -123,23 +123,56 @@ def test_an_uploaded_table_travels_to_the_worker(pool):
     assert job.result["history"]["loss"] == [r["loss"] for r in job.history]
 
 
+# A fresh Python that trains iris for one epoch through a pool, then prints what follows.
+ONE_EPOCH = """
+import sys, types
+from builder import jobs
+from builder.presets import preset_experiment
+def one_epoch():
+    pool = jobs.WorkerPool(max_workers=1, warm_workers=1, warm=False)
+    experiment = preset_experiment("iris")
+    experiment.train.epochs = 1
+    job = jobs.submit_training(experiment, pool=pool)
+    job.wait(180)
+    pool.shutdown()
+    return job
+"""
+
+
+def _run_one_epoch(then: str) -> subprocess.CompletedProcess:
+    script = ONE_EPOCH + textwrap.dedent(then)
+    return subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+
+
 def test_the_server_side_never_imports_tensorflow():
-    script = textwrap.dedent(
+    done = _run_one_epoch(
         """
-        import sys
-        from builder import jobs
-        from builder.presets import preset_experiment
         if __name__ == "__main__":
-            pool = jobs.WorkerPool(max_workers=1, warm_workers=1, warm=False)
-            experiment = preset_experiment("iris")
-            experiment.train.epochs = 1
-            job = jobs.submit_training(experiment, pool=pool)
-            job.wait(180)
-            pool.shutdown()
+            job = one_epoch()
             print(job.state, "tensorflow" in sys.modules, "keras" in sys.modules)
         """
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300
-    )
     assert done.stdout.split()[-3:] == ["finished", "False", "False"], done.stderr[-2000:]
+
+
+def test_workers_start_under_streamlits_stand_in_main_module(tmp_path):
+    """`streamlit run` installs app.py as a stand-in ``__main__`` (a file, no spec).
+
+    spawn would run that file again in each worker, which starts a pool of its own
+    before bootstrapping ends: every worker died at once and was replaced forever.
+    """
+    app = tmp_path / "app.py"
+    app.write_text("raise SystemExit('a worker ran the main script')\n")
+    done = _run_one_epoch(
+        f"""
+        stand_in = types.ModuleType("__main__")
+        stand_in.__file__ = {str(app)!r}
+        sys.modules["__main__"] = stand_in
+        job = one_epoch()
+        print(job.state, sys.modules["__main__"] is stand_in)
+        """
+    )
+    assert done.stdout.split()[-2:] == ["finished", "True"], done.stderr[-2000:]
+    assert "ran the main script" not in done.stderr

@@ -1,0 +1,325 @@
+"""Classroom load: many students training at once, against the pool and the real server.
+
+Part A (browsers): starts the real server (``streamlit run app.py``), opens M
+headless Chromium contexts (one browser, one context per student), and each
+student opens ``/build?preset=NAME``, goes to Train, presses Train and waits for
+the "Finished" message. Meanwhile a thread polls ``/_stcore/health`` every
+100 ms, and another samples the resident memory of the server and its worker
+processes.
+
+Part B (pool): N threads each submit the preset's training to one
+``WorkerPool`` in this process and wait for it: completions, errors, time to
+finish, queue wait (submit to first epoch), worker memory.
+
+    python benchmarks/classroom_load.py [--students N] [--browsers M] [--preset NAME]
+                                        [--epochs E] [--skip-browsers] [--skip-pool]
+
+The defaults are 30 pool students and 8 browsers: 30 Chromium contexts do not
+fit next to the server and its workers on a 2-core machine (each renderer takes
+a core's share and ~100 MB), so the browser part measures what the server does
+with a smaller class; pass ``--browsers 30`` on a bigger machine.
+Memory is read from /proc (Linux), so psutil is not needed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import sys
+import threading
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+HEALTH_P95_MS = 200.0
+MEMORY_GROWTH_MB = 300.0  # bounded: the server may not grow more than this under load
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The ``share`` quantile (nearest rank) of ``values``; NaN when empty."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of one process in MB (0 once it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def children(pid: int) -> list[int]:
+    """Every descendant process of ``pid`` (workers and their resource trackers)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found + [grand for child in found for grand in children(child)]
+
+
+class Sampler(threading.Thread):
+    """Samples memory (server, workers) and optionally health latency until stopped."""
+
+    def __init__(self, pid: int, url: str | None = None, every: float = 0.1):
+        super().__init__(daemon=True)
+        self.pid, self.url, self.every = pid, url, every
+        self.health_ms: list[float] = []
+        self.health_errors = 0
+        self.server_mb: list[float] = []
+        self.workers_mb: list[float] = []
+        self.halt = threading.Event()
+
+    def run(self) -> None:
+        tick = 0
+        while not self.halt.is_set():
+            if self.url:
+                start = time.perf_counter()
+                try:
+                    with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=5) as reply:
+                        reply.read()
+                    self.health_ms.append(1000 * (time.perf_counter() - start))
+                except OSError:
+                    self.health_errors += 1
+            if tick % 5 == 0:  # memory every 0.5 s is plenty
+                self.server_mb.append(rss_mb(self.pid))
+                self.workers_mb.append(sum(rss_mb(child) for child in children(self.pid)))
+            tick += 1
+            self.halt.wait(self.every)
+
+
+async def browser_student(browser, url: str, preset: str, epochs: int | None) -> dict:
+    """One student: open the preset, go to Train, press Train, wait for the run to finish."""
+    from playwright.async_api import expect
+
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    started = time.perf_counter()
+    try:
+        await page.goto(f"{url}/build?preset={preset}")
+        await expect(page.get_by_role("heading", name="Build")).to_be_visible(timeout=120_000)
+        await page.get_by_role("link", name="Train").click()
+        await expect(page.get_by_role("heading", name="Train")).to_be_visible(timeout=120_000)
+        if epochs:
+            box = page.locator(".st-key-train_epochs input")
+            await box.fill(str(epochs))
+            await box.press("Enter")
+            await expect(box).to_have_value(str(epochs))
+        clicked = time.perf_counter()
+        await page.locator(".st-key-train_start button").first.click()
+        finished = page.get_by_text(re.compile(r"Finished \d+ epochs"))
+        await expect(finished).to_be_visible(timeout=600_000)
+        return {"ok": True, "load_s": clicked - started, "train_s": time.perf_counter() - clicked}
+    except Exception as error:  # a benchmark reports every failure instead of stopping
+        return {"ok": False, "error": f"{type(error).__name__}: {str(error)[:200]}"}
+    finally:
+        await context.close()
+
+
+async def all_students(url: str, count: int, preset: str, epochs: int | None) -> list[dict]:
+    """``count`` students at once: one Chromium, one context (a fresh session) each."""
+    from playwright.async_api import async_playwright
+
+    from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            students = [browser_student(browser, url, preset, epochs) for _ in range(count)]
+            return list(await asyncio.gather(*students))
+        finally:
+            await browser.close()
+
+
+def server_pid(url: str) -> int:
+    """The pid of the server ``serve_app`` started: our child that serves ``url``'s port."""
+    port = url.rsplit(":", 1)[1]
+    for pid in children(os.getpid()):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if f"--server.port={port}".encode() in command:
+            return pid
+    raise RuntimeError(f"no child process serves port {port}")
+
+
+def part_browsers(count: int, preset: str, epochs: int | None) -> dict:
+    """Part A: ``count`` browser students against one real server."""
+    from tests.conftest import serve_app
+
+    with serve_app() as url:
+        pid = server_pid(url)
+        sampler = Sampler(pid, url)
+        sampler.start()
+        time.sleep(3)  # an idle baseline for memory, with the warm workers started
+        baseline = max(sampler.server_mb, default=rss_mb(pid))
+        started = time.perf_counter()
+        results = asyncio.run(all_students(url, count, preset, epochs))
+        wall = time.perf_counter() - started
+        sampler.halt.set()
+        sampler.join()
+    return {"results": results, "wall": wall, "sampler": sampler, "baseline_mb": baseline}
+
+
+def part_pool(count: int, preset: str, epochs: int | None) -> dict:
+    """Part B: ``count`` threads each submit the preset to one pool and wait."""
+    from builder import jobs
+    from builder.presets import preset_experiment
+
+    pool = jobs.WorkerPool()
+    sampler = Sampler(os.getpid())
+    sampler.start()
+    # Let the warm workers finish importing TensorFlow, as a running server's would have.
+    deadline = time.monotonic() + 120
+    while (
+        time.monotonic() < deadline
+        and len(pool.worker_pids())
+        and not all(w.ready for w in pool._workers)
+    ):
+        time.sleep(0.2)
+
+    def student(_: int) -> dict:
+        experiment = preset_experiment(preset)
+        if epochs:
+            experiment.train.epochs = epochs
+        submitted = time.perf_counter()
+        job = jobs.submit_training(experiment, pool=pool)
+        first = None
+        while not job.wait(0.05):
+            if first is None and job.history:
+                first = time.perf_counter()
+        ended = time.perf_counter()
+        if first is None and job.history:
+            first = ended
+        return {
+            "ok": job.state == jobs.FINISHED,
+            "error": job.error,
+            "total_s": ended - submitted,
+            "queue_s": (first or ended) - submitted,
+        }
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(count) as executor:
+        results = list(executor.map(student, range(count)))
+    wall = time.perf_counter() - started
+    sampler.halt.set()
+    sampler.join()
+    workers = pool.max_workers
+    pool.shutdown()
+    return {"results": results, "wall": wall, "sampler": sampler, "workers": workers}
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def spread(label: str, values: list[float], unit: str = "s") -> None:
+    """Print one line: the p50 and p95 of ``values``."""
+    digits = 0 if unit == "ms" else 1
+    print(
+        f"  {label:<20} p50 {percentile(values, 0.5):.{digits}f} {unit}   "
+        f"p95 {percentile(values, 0.95):.{digits}f} {unit}"
+    )
+
+
+def split_outcomes(results: list[dict]) -> tuple[list[dict], list[str]]:
+    """The students whose run finished, and the errors of the others."""
+    return [r for r in results if r["ok"]], [r["error"] or "" for r in results if not r["ok"]]
+
+
+def report_pool(count: int, outcome: dict) -> bool:
+    sampler = outcome["sampler"]
+    done, errors = split_outcomes(outcome["results"])
+    totals = [r["total_s"] for r in done]
+    queues = [r["queue_s"] for r in done]
+    print(f"\nPart B — job pool: {count} students, {outcome['workers']} workers")
+    print(f"  completed            {len(done)}/{count}   wall {outcome['wall']:.1f} s")
+    spread("time to finish", totals)
+    spread("queue wait", queues)
+    print(
+        f"  worker RSS (sum)     max {max(sampler.workers_mb, default=0):.0f} MB   "
+        f"last {sampler.workers_mb[-1] if sampler.workers_mb else 0:.0f} MB"
+    )
+    for error in sorted(set(errors)):
+        print(f"  error: {error}")
+    passed = len(done) == count and not errors
+    print(f"  every run completes, no errors: {verdict(passed)}")
+    return passed
+
+
+def report_browsers(count: int, outcome: dict) -> bool:
+    sampler = outcome["sampler"]
+    done, errors = split_outcomes(outcome["results"])
+    trains = [r["train_s"] for r in done]
+    loads = [r["load_s"] for r in done]
+    health = sampler.health_ms
+    growth = max(sampler.server_mb, default=0) - outcome["baseline_mb"]
+    print(f"\nPart A — real server: {count} browser students")
+    print(f"  completed            {len(done)}/{count}   wall {outcome['wall']:.1f} s")
+    spread("open preset → Train", loads)
+    spread("Train → Finished", trains)
+    print(
+        f"  health latency       p50 {percentile(health, 0.5):.0f} ms   "
+        f"p95 {percentile(health, 0.95):.0f} ms   max {max(health, default=0):.0f} ms   "
+        f"({len(health)} polls, {sampler.health_errors} failed)"
+    )
+    print(
+        f"  server RSS           idle {outcome['baseline_mb']:.0f} MB   "
+        f"max {max(sampler.server_mb, default=0):.0f} MB"
+    )
+    print(f"  worker RSS (sum)     max {max(sampler.workers_mb, default=0):.0f} MB")
+    for error in sorted(set(errors)):
+        print(f"  error: {error}")
+    checks = {
+        "every run completes, no errors": len(done) == count and not errors,
+        f"health p95 under {HEALTH_P95_MS:.0f} ms": percentile(health, 0.95) < HEALTH_P95_MS
+        and sampler.health_errors == 0,
+        f"server memory grows under {MEMORY_GROWTH_MB:.0f} MB": growth < MEMORY_GROWTH_MB,
+    }
+    for name, ok in checks.items():
+        print(f"  {name}: {verdict(ok)}")
+    return all(checks.values())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=30, help="pool students (part B)")
+    parser.add_argument("--browsers", type=int, default=8, help="browser students (part A)")
+    parser.add_argument("--preset", default="iris", help="the preset every student trains")
+    parser.add_argument("--epochs", type=int, default=None, help="override the preset's epochs")
+    parser.add_argument("--skip-browsers", action="store_true")
+    parser.add_argument("--skip-pool", action="store_true")
+    args = parser.parse_args()
+    print(
+        f"classroom load: preset {args.preset}, epochs {args.epochs or 'as the preset'}, "
+        f"{os.cpu_count()} cores"
+    )
+    passed = True
+    if not args.skip_pool:
+        passed &= report_pool(args.students, part_pool(args.students, args.preset, args.epochs))
+    if not args.skip_browsers:
+        outcome = part_browsers(args.browsers, args.preset, args.epochs)
+        passed &= report_browsers(args.browsers, outcome)
+    print(f"\nOverall: {verdict(passed)}")
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,45 @@
+"""Many quick Train and Stop clicks in a real browser leave one clear state and one run per Train."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.test_browser import click_button
+from tests.test_journey import patient_expect, set_epochs
+
+pytestmark = pytest.mark.browser
+
+ROUNDS = 4
+__all__ = ["patient_expect"]  # autouse: expect waits up to 30 s here too
+
+
+def test_quick_train_stop_clicks_record_one_run_per_train(app_url, page):
+    page.goto(f"{app_url}/train?preset=iris")
+    expect(page.get_by_role("heading", name="Train", exact=True)).to_be_visible()
+    set_epochs(page, 1000)  # long enough that no run ends by itself
+    for _ in range(ROUNDS):
+        # As fast as the buttons allow: Stop is enabled once the run is submitted,
+        # Train again once the stopped run has ended.
+        click_button(page, "train_start")
+        click_button(page, "train_stop")
+    expect(page.get_by_text(re.compile(r"Stopped after \d+ epoch"))).to_be_visible(timeout=120_000)
+    runs = page.get_by_test_id("stDataFrame").last
+    expect(runs).to_contain_text(f"Run {ROUNDS}")
+    expect(runs).not_to_contain_text(f"Run {ROUNDS + 1}")
+    expect(page.locator(".st-key-train_start button").first).to_be_enabled()
+    expect(page.locator(".st-key-train_stop button").first).to_be_disabled()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_a_double_click_on_train_starts_one_run(app_url, page):
+    page.goto(f"{app_url}/train?preset=iris")
+    expect(page.get_by_role("heading", name="Train", exact=True)).to_be_visible()
+    set_epochs(page, 1000)
+    page.locator(".st-key-train_start button").first.dblclick()
+    click_button(page, "train_stop")
+    expect(page.get_by_text(re.compile(r"Stopped after \d+ epoch"))).to_be_visible(timeout=120_000)
+    runs = page.get_by_test_id("stDataFrame").last
+    expect(runs).to_contain_text("Run 1")
+    expect(runs).not_to_contain_text("Run 2")
+    expect(page.get_by_test_id("stException")).to_have_count(0)
