@@ -13,6 +13,7 @@ submitting a run (clicking Train) to its first epoch arriving in the server.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import statistics
 import sys
@@ -36,7 +37,7 @@ SEED_PRESETS = (
 
 def steady_ms(ends: list[float]) -> float:
     """Median epoch duration in ms, leaving out the first epoch (it includes compiling)."""
-    steps = [b - a for a, b in zip(ends, ends[1:], strict=False)]
+    steps = [b - a for a, b in itertools.pairwise(ends)]
     return 1000 * statistics.median(steps) if steps else float("nan")
 
 

@@ -61,7 +61,7 @@ right.button(
     help="Stop after the current epoch and keep the model trained so far.",
 )
 if error := st.session_state.pop("train_error", None):
-    st.error(error, icon="🚫")
+    st.error(error, icon=":material/error:")
 
 
 @st.fragment(run_every=REFRESH_SECONDS if running else None)
