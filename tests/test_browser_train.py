@@ -5,13 +5,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.test_browser import click_button
+
 pytestmark = pytest.mark.browser
 
 WAIT_MS = 240_000  # the server's first worker imports TensorFlow before the first epoch
-
-
-def click_button(page, key: str) -> None:
-    page.locator(f".st-key-{key} button").first.click()
 
 
 def set_number(page, key: str, value: int) -> None:
@@ -37,7 +35,7 @@ def loss_points(page) -> int:
 def test_chart_grows_while_training_and_stop_keeps_the_run(app_url, page):
     page.goto(app_url)
     click_button(page, "home_sample_wine")
-    expect(page.get_by_role("heading", name="Data")).to_be_visible()
+    expect(page.get_by_test_id("stSidebar")).to_contain_text("Wine (red + white)")
     page.get_by_role("link", name="Train").click()
     expect(page.get_by_role("heading", name="Train")).to_be_visible()
     set_number(page, "train_batch_size", 1)  # thousands of steps per epoch: a run to watch
