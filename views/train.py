@@ -21,6 +21,7 @@ REFRESH_SECONDS = 0.5
 
 def start_training() -> None:
     """Submit a copy of the experiment (a button callback, so the buttons redraw at once)."""
+    state.collect_run()  # a run that ended a moment ago is kept before its job is replaced
     experiment = copy.deepcopy(state.experiment())
     try:
         check_limits(experiment, LIMITS)
