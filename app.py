@@ -2,12 +2,16 @@
 
 import streamlit as st
 
+from builder import jobs
 from ui import share, sidebar, state
 
 st.set_page_config(
     page_title="Neural Network Builder", page_icon=":material/neurology:", layout="wide"
 )
 state.init_state()
+# Start the shared worker pool with the first page view, so TensorFlow is imported
+# in the workers (in the background) before anyone presses Train.
+jobs.get_pool()
 share.restore_from_url()
 
 # The page files live in views/, not pages/: Streamlit runs a file in pages/ on its

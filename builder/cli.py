@@ -2,7 +2,8 @@
 
 ``python -m builder inspect FILE [FILE ...] [--target COL] [--json]`` prints
 what the Data page would show; ``python -m builder train (--preset NAME |
---experiment FILE.json)`` trains headless. Bad input exits with status 2 and one
+--experiment FILE.json)`` trains headless, and ``export … --out DIR`` also writes
+the run's files. Bad input exits with status 2 and one
 line ``error: …`` on stderr.
 """
 
@@ -13,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-from builder.cli_train import add_train_parser
+from builder.cli_train import add_export_parser, add_train_parser
 from builder.columns import default_excluded, describe_columns, infer_task, require_target
 from builder.data import DELIMITERS, ReadOptions, load_files
 from builder.errors import BuilderError
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("--json", action="store_true", help="print one JSON object")
     inspect.set_defaults(func=run_inspect)
     add_train_parser(commands)
+    add_export_parser(commands)
     return parser
 
 

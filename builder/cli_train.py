@@ -1,4 +1,4 @@
-"""`python -m builder train`: train a preset or an experiment file headless.
+"""`python -m builder train` and `export`: train a preset or an experiment file headless.
 
 Training runs in this process (a command line is not the Streamlit server), with
 the same fast loop the app's workers use; TensorFlow is imported only once the
@@ -15,6 +15,8 @@ from typing import Any
 
 import pandas as pd
 
+from builder.bundle import run_files
+from builder.codegen import training_script
 from builder.config import load_limits
 from builder.data import ReadOptions, read_table
 from builder.errors import BuilderError, TrainingError
@@ -33,6 +35,31 @@ def add_train_parser(subparsers) -> argparse.ArgumentParser:
         help="train a preset or an experiment JSON and report its test metrics",
         description="Train a preset or an experiment file and report the test-split metrics.",
     )
+    _add_input_arguments(parser)
+    parser.add_argument(
+        "--save",
+        metavar="MODEL.keras",
+        help="write the trained model, with its preprocessing, here",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.set_defaults(func=run_train)
+    return parser
+
+
+def add_export_parser(subparsers) -> argparse.ArgumentParser:
+    """Add the ``export`` subcommand: train, then write the run's files into a folder."""
+    parser = subparsers.add_parser(
+        "export",
+        help="train, then write model.keras, train.py, experiment.json, metrics.json … to a folder",
+        description="Train a preset or an experiment file and write its run bundle into DIR.",
+    )
+    _add_input_arguments(parser)
+    parser.add_argument("--out", metavar="DIR", required=True, help="the folder to write into")
+    parser.set_defaults(func=run_export, json=True)
+    return parser
+
+
+def _add_input_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--preset", metavar="NAME", help=f"one of: {', '.join(PRESETS)}")
     parser.add_argument("--experiment", metavar="FILE.json", help="an experiment saved as JSON")
     parser.add_argument(
@@ -41,14 +68,10 @@ def add_train_parser(subparsers) -> argparse.ArgumentParser:
         help="the table (CSV/TSV/TXT/XLSX) for an experiment whose data is an upload",
     )
     parser.add_argument("--epochs", metavar="N", help="override the number of epochs")
-    parser.add_argument("--save", metavar="MODEL.keras", help="write the trained model here")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.set_defaults(func=run_train)
-    return parser
 
 
-def run_train(args: argparse.Namespace) -> int:
-    """Run ``train``: 0 when done, 1 when training failed, 2 on bad input (one ``error:`` line)."""
+def _trained(args: argparse.Namespace) -> tuple[Experiment, pd.DataFrame, dict] | int:
+    """Check the input, then train: (experiment, table, result), or the exit status on failure."""
     try:
         experiment, frame = _inputs(args)
     except (BuilderError, OSError, ValueError) as error:
@@ -61,16 +84,24 @@ def run_train(args: argparse.Namespace) -> int:
 
     progress = None if args.json else _progress_printer(experiment.train.epochs)
     try:
-        result = tasks.train(frame, experiment, on_epoch=progress)
+        return experiment, frame, tasks.train(frame, experiment, on_epoch=progress)
     except TrainingError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except BuilderError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+
+
+def run_train(args: argparse.Namespace) -> int:
+    """Run ``train``: 0 when done, 1 when training failed, 2 on bad input (one ``error:`` line)."""
+    trained = _trained(args)
+    if isinstance(trained, int):
+        return trained
+    experiment, _, result = trained
     if args.save:
         try:
-            Path(args.save).write_bytes(result["model_bytes"])
+            Path(args.save).write_bytes(result["export"]["model.keras"])
         except OSError as error:
             print(f"error: cannot write the model to '{args.save}': {error}", file=sys.stderr)
             return 2
@@ -79,6 +110,26 @@ def run_train(args: argparse.Namespace) -> int:
         print(json.dumps(report))
     else:
         print(_summary(report))
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Run ``export``: train, write the bundle's files into ``--out``, print the report as JSON."""
+    trained = _trained(args)
+    if isinstance(trained, int):
+        return trained
+    experiment, frame, result = trained
+    script = training_script(experiment, frame)
+    try:
+        folder = Path(args.out)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, content in run_files(experiment, result, script).items():
+            (folder / name).write_bytes(content)
+    except OSError as error:
+        print(f"error: cannot write into '{args.out}': {error}", file=sys.stderr)
+        return 2
+    args.save = None
+    print(json.dumps({**_report(args, experiment, result), "out": str(args.out)}))
     return 0
 
 

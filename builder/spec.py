@@ -227,10 +227,19 @@ def _check_bool(value: Any, where: str) -> None:
 def _check_text(value: Any, where: str, optional: bool = False) -> None:
     if optional and value is None:
         return
-    if not isinstance(value, str) or len(value) > MAX_TEXT:
+    if not isinstance(value, str) or len(value) > MAX_TEXT or not _encodable(value):
         raise SpecError(
             f"'{where}' must be a text of at most {MAX_TEXT} characters. Received: {value!r}"
         )
+
+
+def _encodable(text: str) -> bool:
+    """False for text holding half of a surrogate pair, which no link or file can carry."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _check_texts(value: Any, where: str) -> None:

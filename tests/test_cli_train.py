@@ -6,6 +6,7 @@ import zipfile
 
 import pytest
 
+from builder.cli import main
 from builder.cli_train import add_train_parser, run_train
 from builder.presets import preset_experiment
 from builder.samples import SAMPLE_DIR
@@ -79,3 +80,32 @@ def test_bad_experiment_files(tmp_path, capsys):
     errors = capsys.readouterr().err.strip().splitlines()
     assert len(errors) == 3 and all(line.startswith("error: ") for line in errors)
     assert "not valid JSON" in errors[0] and "--data" in errors[1] and "magic" in errors[2]
+
+
+def test_export_writes_the_run_bundle_into_a_folder(tmp_path, capsys):
+    out = tmp_path / "bundle"
+    assert main(["export", "--preset", "wages", "--epochs", "2", "--out", str(out)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["out"] == str(out) and report["epochs_run"] == 2
+    written = sorted(p.name for p in out.iterdir())
+    assert written == sorted(
+        [
+            "model.keras",
+            "model.weights.h5",
+            "train.py",
+            "experiment.json",
+            "history.csv",
+            "metrics.json",
+            "curves.html",
+        ]
+    )
+    assert json.loads((out / "metrics.json").read_text())["test"] == report["metrics"]
+    assert zipfile.is_zipfile(out / "model.keras")
+    compile((out / "train.py").read_text(), "train.py", "exec")
+
+
+def test_export_needs_a_folder(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["export", "--preset", "wages"])
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.startswith("error: the following arguments are required: --out")

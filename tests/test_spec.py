@@ -235,3 +235,10 @@ def test_preset_details_the_table_spells_out():
         0.3,
         "test",
     )
+
+
+def test_a_half_character_is_refused_so_a_link_can_always_be_written():
+    raw = Experiment().to_dict()
+    raw["name"] = "bad \ud800 name"
+    with pytest.raises(SpecError, match="'name' must be a text"):
+        Experiment.from_dict(raw)

@@ -62,4 +62,4 @@ def render(network: NetworkSpec, task: str) -> None:
         help=INITIALIZER_HELP,
     )
     for warning in output_warnings(network, task):
-        st.warning(warning, icon="⚠️")
+        st.warning(warning, icon=":material/warning:")

@@ -17,8 +17,18 @@ def status_lines() -> list[str]:
         f"Dataset: **{data.title}** ({frame.shape[0]:,} rows × {frame.shape[1]} cols)",
         f"Target: **{data.target}** · task: **{state.task()}**",
         f"Model: {len(network.hidden)} hidden layer(s), {units}",
-        f"Runs: {len(st.session_state.get('runs', []))}",
+        f"Runs: {len(st.session_state.get('runs', []))}" + _job_status(),
     ]
+
+
+def _job_status() -> str:
+    """' · training, epoch 3 of 20' while this session's job runs, or its queue position."""
+    job = st.session_state.get("job")
+    if job is None or job.done:
+        return ""
+    if job.position:
+        return f" · queued, position {job.position}"
+    return f" · training, epoch {len(job.history)} of {job.epochs}"
 
 
 def render_status() -> None:

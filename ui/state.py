@@ -172,6 +172,25 @@ def apply_experiment(new: Experiment) -> None:
     st.session_state.bound_keys = set()
 
 
+def keep_choice(key: str, options: list | None, default) -> None:
+    """Keep a widget's value on runs where it is not drawn, resetting it when no longer offered.
+
+    A widget in a tab that is not open (lazy ``st.tabs``) is not drawn, and Streamlit then
+    forgets its value; writing the value back through the Session State API keeps it.
+    The widget must then be created without a default of its own.
+
+    Args:
+        key: the widget's key.
+        options: the values the widget offers now, or None when any value stays valid.
+        default: the value to use the first time, or when the kept one is no longer offered
+            (the first option when ``default`` is not offered either).
+    """
+    value = st.session_state.get(key, default)
+    if options is not None and value not in options:
+        value = default if default in options else next(iter(options), None)
+    st.session_state[key] = value
+
+
 def collect_run() -> bool:
     """Keep the session's ended training job as a run, once; True when one was added.
 
@@ -186,3 +205,33 @@ def collect_run() -> bool:
     chosen = [name for name in st.session_state.get("train_compare", []) if name != f"Run {number}"]
     st.session_state.train_compare = [*chosen, f"Run {number}"][-4:]
     return True
+
+
+def finished_runs() -> list:
+    """The session's runs that produced a model, oldest first."""
+    return [run for run in st.session_state.runs if run.result is not None]
+
+
+def run_table(run) -> pd.DataFrame | None:
+    """The table a run trained on: its sample, or the loaded upload if it is still the same one."""
+    source = run.experiment.data.source
+    if source in SAMPLES:
+        return load_sample(source)[0]
+    if run.experiment.data.title == experiment().data.title:
+        return table()
+    return None
+
+
+def choose_run(key: str, help_text: str):
+    """A select box of the runs with a model, newest first; returns the chosen run."""
+    by_number = {run.number: run for run in finished_runs()}
+    number = st.selectbox(
+        "Run",
+        list(by_number)[::-1],
+        format_func=lambda n: (
+            f"{by_number[n].name} · {by_number[n].experiment.name} · {by_number[n].state}"
+        ),
+        key=key,
+        help=help_text,
+    )
+    return by_number[number]

@@ -3,14 +3,13 @@
 import pandas as pd
 import streamlit as st
 
-from builder.codegen import network_code
 from builder.config import load_limits
 from builder.diagram import network_figure
 from builder.errors import DataError, SpecError
 from builder.presets import PRESETS, preset_experiment
 from builder.spec import check_limits
 from builder.summary import class_labels, diagram_geometry, feature_notes, summarize
-from ui import layer_editor, output_editor, prep_editor, state
+from ui import code_view, layer_editor, output_editor, prep_editor, state
 
 LIMITS = load_limits()
 
@@ -29,7 +28,7 @@ def apply_preset() -> None:
         st.session_state.build_error = str(error)
 
 
-st.title("🧱 Build")
+st.title("Build")
 st.subheader("Presets")
 if state.experiment().name in PRESETS:
     state.seed_widgets(build_preset_choice=state.experiment().name)
@@ -53,7 +52,7 @@ st.caption(PRESETS[choice].lesson)
 if message := st.session_state.pop("build_message", None):
     st.success(message, icon="✅")
 if error := st.session_state.pop("build_error", None):
-    st.error(error, icon="🚫")
+    st.error(error, icon=":material/error:")
 
 frame = state.require_table()
 experiment = state.experiment()
@@ -86,13 +85,10 @@ st.dataframe(
     key="build_summary",
 )
 for note in feature_notes(features):
-    st.warning(note, icon="⚠️")
+    st.warning(note, icon=":material/warning:")
 
 st.subheader("Diagram")
 geometry = diagram_geometry([f.name for f in features], network, task, classes, data.target)
 st.plotly_chart(network_figure(geometry), key="build_diagram")
 
-with st.expander("Show the code"):
-    st.caption("Keras code that builds and compiles exactly this network.")
-    st.code(network_code(experiment, summary.inputs, task, len(classes)), language="python")
-    st.caption("Share this experiment: copy the address from the browser's address bar.")
+code_view.render("build", key="build_code_expander")

@@ -8,7 +8,7 @@ from builder.data import DELIMITERS, ReadOptions, load_files
 from builder.errors import DataError
 from builder.samples import SAMPLES
 from builder.spec import TASKS, DataSpec
-from ui import state
+from ui import code_view, state
 
 DETECT = "detect"
 DELIMITER_CHOICES = [DETECT, *DELIMITERS]
@@ -163,6 +163,7 @@ st.multiselect(
 problem = target_problem(frame[target], state.task())
 if problem:
     st.error(problem, icon=":material/target:")
+code_view.render("data", key="data_code_expander")
 
 infos = describe_columns(frame, target, data.excluded)
 st.dataframe(pd.DataFrame([vars(info) for info in infos]), hide_index=True, key="data_columns")

@@ -1,9 +1,36 @@
-"""Evaluate page: not built yet; it tells the user what comes first."""
+"""Evaluate page: judge a trained run, use it on new rows, and look inside it."""
 
 import streamlit as st
 
-from ui import state
+from builder.errors import BuilderError
+from builder.evaluation import TrainedNetwork
+from ui import evaluate_panels, state
 
 st.title("Evaluate")
 state.require_table()
-st.info("This step is not built yet (Evaluate page (issue 5)).")
+if not state.finished_runs():
+    st.info("No trained model yet. Train one on the **Train** page, then judge it here.")
+    st.page_link("views/train.py", label="Go to Train", icon=":material/show_chart:")
+    st.stop()
+
+run = state.choose_run("evaluate_run", "Every run of this session that produced a model.")
+frame = state.run_table(run)
+if frame is None:
+    st.warning(
+        f"{run.name} was trained on '{run.experiment.data.title}', which is no longer loaded. "
+        "Upload that file again on the Data page to evaluate it.",
+        icon=":material/warning:",
+    )
+    st.stop()
+
+try:
+    network = TrainedNetwork.from_result(run.result, run.experiment)
+    scores, predict, inside = st.tabs(["Scores", "Predict", "Inside the network"])
+    with scores:
+        evaluate_panels.scores(run, frame)
+    with predict:
+        evaluate_panels.predict(network, frame)
+    with inside:
+        evaluate_panels.inside(run, network, frame)
+except BuilderError as error:
+    st.error(str(error), icon=":material/error:")

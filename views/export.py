@@ -1,9 +1,149 @@
-"""Export page: not built yet; it tells the user what comes first."""
+"""Export page: save and open the experiment as JSON, share it as a link, download the script."""
+
+from urllib.parse import urlencode
 
 import streamlit as st
 
+from builder import experiment_file, share
+from builder.bundle import run_files, zip_bytes
+from builder.codegen import training_script
+from builder.config import load_limits
+from builder.errors import DataError, SpecError
+from builder.samples import SAMPLES
+from builder.spec import check_limits
 from ui import state
 
-st.title("Export")
+
+def open_experiment() -> None:
+    """Apply a newly uploaded experiment file (the uploader's callback, before the page runs)."""
+    upload = st.session_state.export_upload_json
+    if upload is None:
+        return
+    try:
+        experiment = experiment_file.from_json(upload.getvalue())
+        check_limits(experiment, load_limits())
+        state.apply_experiment(experiment)
+    except (SpecError, DataError) as error:
+        st.session_state.export_error = f"'{upload.name}' could not be opened. {error}"
+        return
+    message = f"Opened **{experiment.name}**: data choice, preprocessing, network and training."
+    if experiment.data.source not in SAMPLES:
+        files = ", ".join(experiment.data.files) or "its data file"
+        message += f" It runs on an uploaded file ({files}): upload it on the **Data** page."
+    st.session_state.export_message = message
+
+
+def open_section() -> None:
+    """The uploader that opens an experiment file, and what came of the last one."""
+    st.subheader("Open an experiment file")
+    st.file_uploader(
+        "Experiment file (.json)",
+        type=["json"],
+        key="export_upload_json",
+        on_change=open_experiment,
+        help="A file saved with 'Download the experiment' above. It replaces the data choice "
+        "and every setting; a bundled sample is loaded for you.",
+    )
+    if message := st.session_state.pop("export_message", None):
+        st.success(message, icon=":material/check_circle:")
+    if error := st.session_state.pop("export_error", None):
+        st.error(error, icon=":material/error:")
+
+
+def model_section() -> None:
+    """Downloads of a trained run: the model with its preprocessing, its weights, the bundle."""
+    run = state.choose_run("export_run", "Every run of this session that produced a model.")
+    frame = state.run_table(run)
+    files = run.result["export"]
+    left, middle, right = st.columns(3)
+    left.download_button(
+        "Model (.keras)",
+        files["model.keras"],
+        file_name=f"{run.experiment.name}.keras",
+        key="export_download_model",
+        icon=":material/neurology:",
+        help="The network with its preprocessing inside: it takes the raw columns.",
+    )
+    middle.download_button(
+        "Weights only (.weights.h5)",
+        files["model.weights.h5"],
+        file_name=f"{run.experiment.name}.weights.h5",
+        key="export_download_weights",
+        icon=":material/download:",
+        help="The weights, for a model built by the script.",
+    )
+    script = training_script(run.experiment, frame, st.session_state.reports)
+    right.download_button(
+        "Run bundle (.zip)",
+        zip_bytes(run_files(run.experiment, run.result, script)),
+        file_name=f"{run.experiment.name}-run.zip",
+        key="export_download_bundle",
+        icon=":material/folder_zip:",
+        help="Model, weights, script, experiment JSON, history CSV, metrics JSON and curves.",
+    )
+    st.caption(
+        "Use the model in any Python with TensorFlow: `keras.models.load_model(path)`, then "
+        "`model.predict({column: values, ...})` with numbers (NaN where missing) for numeric "
+        'columns and text ("" where missing) for the others. See the README.'
+    )
+
+
+st.title("Export & share")
+if state.table() is None:
+    open_section()
 state.require_table()
-st.info("This step is not built yet (Export page (issue 6)).")
+experiment = state.experiment()
+stem = experiment_file.file_stem(experiment)
+
+st.subheader("Save the experiment")
+st.download_button(
+    "Download the experiment (.json)",
+    experiment_file.to_json(experiment),
+    file_name=f"{stem}.json",
+    mime="application/json",
+    key="export_download_json",
+    icon=":material/download:",
+    help="Every setting: data choice, target, preprocessing, layers and training. "
+    "Open it again below, or send it to someone.",
+)
+
+st.subheader("Share a link")
+st.code(
+    f"{st.context.url or ''}?{urlencode(share.to_query(experiment))}",
+    language=None,
+    wrap_lines=True,
+)
+st.caption(
+    "Opening this address restores the setup: the same sample, target, preprocessing, "
+    "network and training settings (an uploaded file must be uploaded again)."
+)
+
+st.subheader("Python script")
+try:
+    script = training_script(experiment, state.table(), st.session_state.reports)
+except (SpecError, DataError) as error:
+    st.info(str(error), icon=":material/info:")
+else:
+    st.download_button(
+        "Download the script (.py)",
+        script,
+        file_name=f"{stem}.py",
+        mime="text/x-python",
+        key="export_download_script",
+        icon=":material/code:",
+        help="A standalone pandas + scikit-learn + Keras script that reads the data, "
+        "prepares it, builds, trains and evaluates the network with these settings.",
+    )
+    with st.expander("Show the script", icon=":material/code:", key="export_script_view"):
+        st.code(script, language="python")
+
+st.subheader("Trained model")
+if state.finished_runs():
+    model_section()
+else:
+    st.info(
+        "Train a model on the **Train** page to download it here. Until then, the script "
+        "above trains the same network in plain Keras.",
+        icon=":material/hourglass:",
+    )
+open_section()

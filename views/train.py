@@ -13,7 +13,7 @@ from builder import jobs
 from builder.config import load_limits
 from builder.errors import BuilderError
 from builder.spec import check_limits
-from ui import state, train_panel, train_settings
+from ui import code_view, state, train_panel, train_settings
 
 LIMITS = load_limits()
 REFRESH_SECONDS = 0.5
@@ -75,4 +75,5 @@ def live_progress() -> None:
 
 
 live_progress()
+code_view.render("train", key="train_code_expander")
 train_panel.show_runs(st.session_state.runs)

@@ -22,6 +22,7 @@ from builder import prep
 from builder.errors import TrainingError
 from builder.samples import load_sample
 from builder.spec import DataSpec, Experiment, TrainSpec, loss_name, validate
+from builder.worker.export import export_files
 from builder.worker.network import compiled_model, metric_names
 from builder.worker.training import (
     ForwardLogs,
@@ -188,6 +189,7 @@ def train(
         "predictions": out.tolist(),
         "rows": {"train": len(data.x_train), "test": len(data.x_test), "dropped": data.dropped},
         "model_bytes": model_bytes(model),
+        "export": export_files(model, data.prep),
     }
     if keep_model:
         result["model"] = model

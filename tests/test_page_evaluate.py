@@ -1,0 +1,70 @@
+"""The Evaluate page after a real (tiny) training, driven through AppTest."""
+
+import pytest
+
+from builder.runs import Run
+from tests.apptest_helpers import texts, with_sample
+from tests.trained import trained_run
+
+
+@pytest.fixture(scope="module")
+def titanic_run():
+    return trained_run("titanic", epochs=3)
+
+
+def evaluate_page(sample: str, run: Run):
+    at = with_sample(sample)
+    at.session_state["runs"] = [run]
+    return at.switch_page("views/evaluate.py").run()
+
+
+def test_without_a_run_the_page_says_to_train_first():
+    at = with_sample("iris").switch_page("views/evaluate.py").run()
+    assert not at.exception
+    assert any("No trained model yet" in t for t in texts(at.info))
+
+
+def test_classification_scores_baseline_and_threshold(titanic_run):
+    at = evaluate_page("titanic", titanic_run)
+    assert not at.exception, at.exception
+    labels = [m.label for m in at.metric]
+    assert labels[:4] == ["Accuracy", "Macro F1", "Cohen's kappa", "Training accuracy"]
+    accuracy = titanic_run.result["metrics"]["test"]["accuracy"]
+    assert at.metric[0].value == f"{accuracy:.1%}"
+    assert any("most frequent class ('0')" in t for t in texts(at.caption))
+    assert len(at.success) + len(at.warning) >= 1
+    at.slider(key="evaluate_threshold").set_value(0.8).run()
+    assert not at.exception
+    at.toggle(key="evaluate_normalised").set_value(True).run()
+    assert not at.exception
+
+
+def test_prediction_form_and_trace(titanic_run):
+    at = evaluate_page("titanic", titanic_run)
+    form_button = [b for b in at.button if b.label == "Predict"]
+    assert form_button, [b.label for b in at.button]
+    form_button[0].click().run()
+    assert not at.exception
+    assert any(m.label == "Predicted Survived" for m in at.metric)
+    charts_before = len(at.get("plotly_chart"))
+    at.number_input(key="evaluate_trace_row").set_value(5).run()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == charts_before >= 3  # confusion, ROC, trace, boundary…
+    passenger = titanic_run.result["test_rows"][4]
+    assert any(df.value.index.tolist() == [passenger] for df in at.dataframe)
+
+
+def test_regression_run_is_judged_against_the_mean():
+    at = evaluate_page("wages", trained_run("wages", epochs=2))
+    assert not at.exception, at.exception
+    assert [m.label for m in at.metric][:4] == ["MSE", "RMSE", "MAE", "R²"]
+    assert any("training mean" in t for t in texts(at.caption))
+
+
+def test_a_bad_batch_file_gets_a_message(titanic_run):
+    at = evaluate_page("titanic", titanic_run)
+    at.file_uploader(key="evaluate_batch").set_value(
+        ("x.csv", b"a,b\n1,2\n3,4\n", "text/csv")
+    ).run()
+    assert not at.exception
+    assert any("lacks column(s) the model needs" in t for t in texts(at.error))

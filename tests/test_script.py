@@ -1,0 +1,280 @@
+"""The generated training script: it is clean Python, reads and prepares the data as the app
+describes, and, run for real, reaches every preset's bound."""
+
+import ast
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from builder.codegen import (
+    data_block,
+    prep_block,
+    script_context,
+    script_imports,
+    script_section,
+    training_script,
+)
+from builder.data import ReadOptions, load_files
+from builder.errors import SpecError
+from builder.presets import PRESETS, preset_experiment
+from builder.samples import load_sample
+from builder.spec import DataSpec, Experiment, LayerSpec, PrepSpec, TrainSpec
+from builder.summary import input_features
+from tests.corpus import workbook
+
+ROOT = Path(__file__).resolve().parent.parent
+WITH_BOUND = [key for key, preset in PRESETS.items() if preset.expected]
+
+SHOP_CSV = (
+    b"price;colour;size;bought\n"
+    b"1,5;red;3;yes\n"
+    b"2,25;blue;?;no\n"
+    b"3,0;;4;yes\n"
+    b"0,75;red;5;no\n"
+    b"1,25;green;2;yes\n"
+    b"2,5;blue;6;no\n"
+    b"4,0;red;1;yes\n"
+    b"3,5;green;7;no\n"
+)
+
+
+def _upload(files, options=None, stack_column="source", **data):
+    """An experiment on uploaded files, with the table and read reports the app made of them."""
+    frame, reports = load_files(files, options or ReadOptions(), stack_column)
+    names = [name for name, _ in files]
+    spec = DataSpec(source="upload", title=", ".join(names), files=names, **data)
+    return Experiment(name="my upload", data=spec), frame, reports
+
+
+def _all_options(experiment: Experiment) -> Experiment:
+    """The experiment with every optional block switched on: the script must handle each."""
+    experiment.prep = PrepSpec(scaling="minmax", impute="median", missing_indicator=True)
+    experiment.prep.one_hot = False
+    experiment.network.hidden = [
+        LayerSpec(units=6, activation="tanh", dropout=0.2, l1=0.001, l2=0.01, use_bias=False)
+    ]
+    experiment.train = TrainSpec(
+        optimizer="sgd",
+        momentum=0.9,
+        learning_rate=0.01,
+        epochs=3,
+        batch_size=4,
+        validation="split",
+        early_stopping=True,
+        patience=1,
+        class_weights=True,
+    )
+    return experiment
+
+
+def _run_blocks(experiment, frame=None, reports=None) -> dict:
+    """Run the script's Data and preprocessing blocks here (they need no TensorFlow)."""
+    context = script_context(experiment, frame, reports)
+    body = data_block(experiment, context) + "\n" + prep_block(experiment, context)
+    scope: dict = {}
+    exec(compile(script_imports(body) + body, "script", "exec"), scope)
+    return scope
+
+
+def _scripts(tmp_path: Path) -> dict[str, str]:
+    scripts = {key: training_script(preset_experiment(key)) for key in PRESETS}
+    experiment, frame, reports = _upload([("shop.csv", SHOP_CSV)], target="bought")
+    scripts["upload"] = training_script(experiment, frame, reports)
+    experiment.data.task = "binary"
+    scripts["upload_without_table"] = training_script(experiment)
+    scripts["all_options"] = training_script(_all_options(preset_experiment("titanic")))
+    two = [("a b.csv", SHOP_CSV), ("2.csv", SHOP_CSV)]
+    experiment, frame, reports = _upload(two, stack_column="class", target="price")
+    scripts["two_uploads"] = training_script(experiment, frame, reports)
+    return scripts
+
+
+def test_every_script_compiles_and_passes_ruff(tmp_path):
+    folder = tmp_path / "scripts"
+    folder.mkdir()
+    for name, source in _scripts(tmp_path).items():
+        compile(source, name, "exec")
+        (folder / f"{name}.py").write_text(source)
+    config = ["--config", str(ROOT / "pyproject.toml"), "--no-cache"]
+    for command in (["check"], ["format", "--check", "--diff"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "ruff", *command, *config, str(folder)],
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_blocks_name_their_page_in_order():
+    script = training_script(preset_experiment("titanic"))
+    pages = [line for line in script.splitlines() if line.startswith("# ") and " page: " in line]
+    assert [line.split(" page:")[0] for line in pages] == [
+        "# Data",
+        "# Build",
+        "# Build",
+        "# Train",
+        "# Train",
+    ]
+    assert script.rstrip().splitlines()[-1] == 'print(json.dumps({"accuracy": float(accuracy)}))'
+
+
+@pytest.mark.parametrize("step", ["data", "build", "train"])
+def test_each_step_shows_its_slice_of_the_script(step):
+    experiment = preset_experiment("wine-type")
+    section = script_section(experiment, step)
+    assert section in training_script(experiment)
+    first = {"data": "# Data page", "build": "# Build page", "train": "# Train page"}[step]
+    assert section.splitlines()[1].startswith(first)
+    others = {"# Data page", "# Build page", "# Train page"} - {first}
+    assert not any(other in section for other in others)
+
+
+def test_script_sections_say_what_is_missing():
+    with pytest.raises(SpecError, match="no step 'export'"):
+        script_section(preset_experiment("iris"), "export")
+    with pytest.raises(SpecError, match="Data page"):
+        training_script(Experiment())
+    upload = Experiment(data=DataSpec(source="upload", files=["x.csv"], target="y"))
+    with pytest.raises(SpecError, match="task"):
+        training_script(upload)
+
+
+def test_settings_are_spelled_out():
+    script = training_script(_all_options(preset_experiment("titanic")))
+    for words in [
+        'SimpleImputer(strategy="median"), MinMaxScaler()',
+        'OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1)',
+        'MissingIndicator(features="all")',
+        "keras.optimizers.SGD(learning_rate=0.01, momentum=0.9)",
+        "regularizers.L1L2(l1=0.001, l2=0.01)",
+        "use_bias=False",
+        "layers.Dropout(0.2)",
+        "validation_split=0.2",
+        'monitor="val_loss"',
+        "has not improved for 1 epoch.",
+        "patience=1",
+        "class_weight=class_weight",
+        "keras.utils.set_random_seed(42)",
+    ]:
+        assert words in script, words
+    ordered = training_script(preset_experiment("pima-deep"))
+    assert "n_train = len(X) - round(len(X) * 0.2604166666666667)" in ordered
+    assert "train_test_split" not in ordered
+    assert "stratify=y" in training_script(preset_experiment("iris"))
+    assert "stratify" not in training_script(preset_experiment("wine-type"))
+
+
+@pytest.mark.parametrize("key", ["wine-type", "pima-small", "iris", "titanic", "wages", "digits"])
+def test_the_script_reads_the_table_the_app_reads(key, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    experiment = preset_experiment(key)
+    scope = _run_blocks(experiment)
+    pd.testing.assert_frame_equal(scope["df"], load_sample(experiment.data.source)[0])
+
+
+@pytest.mark.parametrize("key", list(PRESETS))
+def test_the_script_prepares_the_inputs_the_summary_counts(key, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    experiment = preset_experiment(key)
+    scope = _run_blocks(experiment)
+    frame = load_sample(experiment.data.source)[0]
+    features = input_features(frame, experiment.data, experiment.prep)
+    assert scope["X_train"].shape[1] == len(features)
+    rows, test_size = len(frame), experiment.prep.test_size
+    if experiment.prep.split == "ordered":
+        # The test rows are the table's last rows, in file order.
+        n_test = round(rows * test_size)
+        assert list(scope["X"].index[-n_test:]) == list(range(rows - n_test, rows))
+    else:
+        n_test = math.ceil(rows * test_size)  # train_test_split rounds the test share up
+    assert scope["X_test"].shape[0] == n_test
+    assert scope["X_train"].shape[0] == rows - n_test
+
+
+def test_scaling_and_flags_are_fitted_on_the_training_rows(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    scope = _run_blocks(preset_experiment("titanic-scaled"))
+    names = list(scope["preprocess"].get_feature_names_out())
+    age = names.index("numbers__Age")
+    assert scope["X_train"][:, age].mean() == pytest.approx(0.0, abs=1e-9)
+    assert scope["X_train"][:, age].std() == pytest.approx(1.0)
+    assert abs(scope["X_test"][:, age].mean()) > 1e-6  # the test rows are not refitted
+    flags = [n for n in names if n.startswith("was_missing")]
+    assert len(flags) == 2 and all(("Age" in n) or ("Embarked" in n) for n in flags)
+
+
+def test_an_uploaded_file_is_read_with_its_separator_decimal_and_markers(tmp_path, monkeypatch):
+    experiment, frame, reports = _upload([("shop.csv", SHOP_CSV)], target="bought")
+    experiment.prep.missing_indicator = True
+    (tmp_path / "shop.csv").write_bytes(SHOP_CSV)
+    monkeypatch.chdir(tmp_path)
+    scope = _run_blocks(experiment, frame, reports)
+    pd.testing.assert_frame_equal(scope["df"], frame)
+    assert list(scope["classes"]) == ["no", "yes"]
+    # Numbers first, then a was-missing flag per column with a gap, then colour one-hot.
+    names = list(scope["preprocess"].get_feature_names_out())
+    assert names[:4] == [
+        "numbers__price",
+        "numbers__size",
+        "was_missing__missingindicator_colour",
+        "was_missing__missingindicator_size",
+    ]
+    assert names[4:] and all(name.startswith("text__colour_") for name in names[4:])
+
+
+def test_stacked_and_excel_uploads_are_read_as_the_app_read_them(tmp_path, monkeypatch):
+    two = [("a b.csv", SHOP_CSV), ("2.csv", SHOP_CSV)]
+    experiment, frame, reports = _upload(two, stack_column="class", target="price")
+    for name, content in two:
+        (tmp_path / name).write_bytes(content)
+    rows = [["a", "b", "y"]] + [[1, "u", 0], [2, "v", 1]] * 3
+    book = workbook({"notes": [["x"]], "rows": rows})
+    (tmp_path / "book.xlsx").write_bytes(book)
+    monkeypatch.chdir(tmp_path)
+    scope = _run_blocks(experiment, frame, reports)
+    pd.testing.assert_frame_equal(scope["df"], frame.dropna(subset=["price"]))
+    assert list(scope["df"]["class"].unique()) == ["a b.csv", "2.csv"]
+    excel, frame, reports = _upload([("book.xlsx", book)], ReadOptions(sheet="rows"), target="y")
+    pd.testing.assert_frame_equal(_run_blocks(excel, frame, reports)["df"], frame)
+
+
+def test_names_from_a_forged_experiment_stay_text():
+    experiment, frame, reports = _upload([("shop.csv", SHOP_CSV)], target="bought")
+    sneaky = '"""\nimport os; os.system("echo hacked")  # \\'
+    experiment.name = experiment.data.title = sneaky
+    experiment.data.files = [sneaky]
+    experiment.data.excluded = ["colour"]
+    source = training_script(experiment, frame, reports)
+    names = {node.id for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Name)}
+    assert "os" not in names
+    assert json.dumps(sneaky) in source  # only ever inside a string literal
+
+
+def _run_script(source: str, folder: Path) -> dict:
+    """Run a script as a student would, beside a copy of the sample folder; its last line."""
+    (folder / "sample_data").symlink_to(ROOT / "sample_data")
+    (folder / "run.py").write_text(source)
+    done = subprocess.run(
+        [sys.executable, "run.py"], cwd=folder, capture_output=True, text=True, timeout=1200
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_a_script_with_every_option_runs(tmp_path):
+    metrics = _run_script(training_script(_all_options(preset_experiment("titanic"))), tmp_path)
+    assert 0.0 <= metrics["accuracy"] <= 1.0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("key", WITH_BOUND)
+def test_the_script_reaches_the_preset_bound(key, tmp_path):
+    expected = PRESETS[key].expected
+    metrics = _run_script(training_script(preset_experiment(key)), tmp_path)
+    assert set(metrics) == ({"accuracy"} if expected.metric == "accuracy" else {"mse", "mae"})
+    assert expected.met_by(metrics[expected.metric]), (key, metrics, expected)

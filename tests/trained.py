@@ -1,0 +1,15 @@
+"""Real, tiny trainings for page tests, kept as the session keeps them (a ``Run``)."""
+
+from builder.presets import preset_experiment
+from builder.runs import Run
+from builder.samples import load_sample
+from builder.worker import tasks
+
+
+def trained_run(preset: str, epochs: int) -> Run:
+    """Train a preset in this process for a few epochs and record it as Run 1."""
+    experiment = preset_experiment(preset)
+    experiment.train.epochs = epochs
+    frame, _ = load_sample(experiment.data.source)
+    result = tasks.train(frame, experiment)
+    return Run(number=1, experiment=experiment, state="finished", history=[], result=result)
