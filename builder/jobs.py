@@ -18,6 +18,7 @@ from __future__ import annotations
 import atexit
 import collections
 import contextlib
+import logging
 import multiprocessing
 import os
 import sys
@@ -284,22 +285,30 @@ class WorkerPool:
 
     def _dispatch_forever(self) -> None:
         while not self.closed:
-            with self._lock:
-                waitables = [self._wake_reader]
-                for worker in self._workers:
-                    waitables += [worker.conn, worker.process.sentinel]
-                timeout = self._next_timeout()
-            ready = wait(waitables, timeout)
-            with self._lock:
-                if self._wake_reader in ready:
-                    while self._wake_reader.poll():
-                        self._wake_reader.recv_bytes()
-                if self.closed:
-                    return
-                for worker in list(self._workers):
-                    self._read(worker)
-                self._enforce_time_limits()
-                self._assign()
+            try:
+                self._dispatch_once()
+            except Exception:  # a dispatcher that dies would strand every session's jobs
+                logging.getLogger(__name__).exception("job dispatcher error; carrying on")
+                time.sleep(0.1)
+
+    def _dispatch_once(self) -> None:
+        """Wait for a message, a dead worker, a submission or a deadline; act on all of them."""
+        with self._lock:
+            waitables = [self._wake_reader]
+            for worker in self._workers:
+                waitables += [worker.conn, worker.process.sentinel]
+            timeout = self._next_timeout()
+        ready = wait(waitables, timeout)
+        with self._lock:
+            if self._wake_reader in ready:
+                while self._wake_reader.poll():
+                    self._wake_reader.recv_bytes()
+            if self.closed:
+                return
+            for worker in list(self._workers):
+                self._read(worker)
+            self._enforce_time_limits()
+            self._assign()
 
     def _next_timeout(self) -> float:
         now = time.monotonic()

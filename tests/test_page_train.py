@@ -45,18 +45,24 @@ def test_train_shows_curves_and_keeps_each_run_for_comparison():
     assert not at.exception
 
 
-def test_stop_keeps_the_model_trained_so_far():
+def test_training_goes_on_on_other_pages_and_stop_keeps_the_model():
     at = _train_page(1000)
+    at.number_input(key="train_batch_size").set_value(1).run()
     at.button(key="train_start").click().run()
     job = at.session_state["job"]
+    at.switch_page("views/explore.py").run()
+    assert not at.exception
     deadline = time.monotonic() + WAIT
-    while len(job.history) < 2 and not job.done and time.monotonic() < deadline:
+    while len(job.history) < 3 and not job.done and time.monotonic() < deadline:
         time.sleep(0.1)
-    at.run()
-    assert any("Epoch" in t for t in texts(at.caption))
+    at.switch_page("views/train.py").run()
+    assert not at.exception
+    assert any(t.startswith("Epoch ") for t in texts(at.caption))
+    assert len(at.get("plotly_chart")) >= 2  # the curves are there on coming back
     at.button(key="train_stop").click().run()
     at = _finish(at)
     assert job.state == "stopped" and job.result["model_bytes"]
+    assert 3 <= job.result["epochs_run"] < 1000
     assert any("model trained so far is kept" in t for t in texts(at.warning))
     assert at.session_state["runs"][0].state == "stopped"
     assert not at.exception

@@ -41,3 +41,13 @@ def test_wide_network_overfits():
     assert result["history"]["loss"][-1] < 0.1  # the training rows are learned by heart
     assert val_loss[-1] > 1.5 * min(val_loss)  # while the loss on unseen rows rises
     assert int(np.argmin(val_loss)) < len(val_loss) // 3
+
+
+def test_a_learning_rate_too_low_hardly_moves_the_loss():
+    loss = _train("lr-too-low")["history"]["loss"]
+    assert abs(loss[-1] - loss[0]) < 0.01
+
+
+def test_deep_sigmoid_layers_stall():
+    loss = _train("sigmoid-deep")["history"]["loss"]
+    assert loss[-1] > 0.6  # stuck near guessing the base rate (about 0.65 on Pima)

@@ -22,11 +22,11 @@ def _status(job: jobs.Job) -> None:
     st.caption(" · ".join(parts))
     st.progress(min(1.0, done / max(job.epochs, 1)))
     if job.state == jobs.FAILED:
-        st.error(job.error, icon="🚫")
+        st.error(job.error, icon=":material/error:")
     elif job.state == jobs.STOPPED:
         st.warning(
             f"Stopped after {done} epoch(s); the model trained so far is kept. {job.note or ''}",
-            icon="✋",
+            icon=":material/pan_tool:",
         )
     elif job.state == jobs.FINISHED:
         result = job.result
@@ -37,7 +37,7 @@ def _status(job: jobs.Job) -> None:
         st.success(
             f"Finished {result['epochs_run']} epochs in {result['train_seconds']:.1f} s. "
             f"Test split: {scores}.{early}",
-            icon="✅",
+            icon=":material/check_circle:",
         )
 
 

@@ -21,6 +21,7 @@ REFRESH_SECONDS = 0.5
 
 def start_training() -> None:
     """Submit a copy of the experiment (a button callback, so the buttons redraw at once)."""
+    state.collect_run()  # a run that ended a moment ago is kept before its job is replaced
     experiment = copy.deepcopy(state.experiment())
     try:
         check_limits(experiment, LIMITS)
@@ -61,7 +62,7 @@ right.button(
     help="Stop after the current epoch and keep the model trained so far.",
 )
 if error := st.session_state.pop("train_error", None):
-    st.error(error, icon="🚫")
+    st.error(error, icon=":material/error:")
 
 
 @st.fragment(run_every=REFRESH_SECONDS if running else None)

@@ -36,6 +36,8 @@ def serve(conn, stop_event, threads: int = 0, warm: bool = True) -> None:
         warm: train a tiny network first, so the first real job finds TensorFlow ready.
     """
     quiet_tensorflow(threads)
+    import keras
+
     from builder.errors import BuilderError
     from builder.worker import tasks
 
@@ -65,3 +67,5 @@ def serve(conn, stop_event, threads: int = 0, warm: bool = True) -> None:
             )
         else:
             conn.send(("done", job_id, result))
+        # Each run builds a new model and compiled function: free them before the next job.
+        keras.backend.clear_session(free_memory=True)

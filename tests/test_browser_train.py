@@ -1,0 +1,72 @@
+"""The Train page in headless Chromium: the chart grows while a real run trains, Stop ends it."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.test_browser import click_button
+
+pytestmark = pytest.mark.browser
+
+WAIT_MS = 240_000  # the server's first worker imports TensorFlow before the first epoch
+
+
+def set_number(page, key: str, value: int) -> None:
+    box = page.locator(f".st-key-{key} input").first
+    box.fill(str(value))
+    box.press("Enter")
+    expect(box).to_have_value(str(value))
+
+
+def epochs_done(page) -> int:
+    text = page.get_by_text(re.compile(r"^Epoch \d+ of")).first.inner_text()
+    return int(re.match(r"Epoch (\d+)", text).group(1))
+
+
+def loss_points(page) -> int:
+    """Points on the live loss chart, read from the Plotly figure in the page."""
+    return page.evaluate(
+        "() => { const plot = document.querySelector('.st-key-train_chart_loss .js-plotly-plot');"
+        " return plot && plot.data ? plot.data[0].x.length : 0; }"
+    )
+
+
+def test_chart_grows_while_training_and_stop_keeps_the_run(app_url, page):
+    page.goto(app_url)
+    click_button(page, "home_sample_wine")
+    expect(page.get_by_test_id("stSidebar")).to_contain_text("Wine (red + white)")
+    page.get_by_role("link", name="Train").click()
+    expect(page.get_by_role("heading", name="Train")).to_be_visible()
+    set_number(page, "train_batch_size", 1)  # thousands of steps per epoch: a run to watch
+    set_number(page, "train_epochs", 1000)
+
+    click_button(page, "train_start")
+    expect(page.get_by_text(re.compile(r"^Epoch [1-9]\d* of 1000"))).to_be_visible(timeout=WAIT_MS)
+    page.wait_for_function(
+        "() => { const p = document.querySelector('.st-key-train_chart_loss .js-plotly-plot');"
+        " return p && p.data && p.data[0].x.length >= 2; }",
+        timeout=WAIT_MS,
+    )
+    first = loss_points(page)
+    page.wait_for_function(
+        f"() => document.querySelector('.st-key-train_chart_loss .js-plotly-plot')"
+        f".data[0].x.length > {first}",
+        timeout=WAIT_MS,
+    )
+    assert loss_points(page) > first >= 2  # the same chart, redrawn with more epochs
+
+    click_button(page, "train_stop")
+    expect(page.get_by_text("the model trained so far is kept")).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator(".st-key-train_start button").first).to_be_enabled()
+    stopped_at = epochs_done(page)
+    assert 2 <= stopped_at < 1000
+    expect(page.get_by_test_id("stDataFrame").last).to_be_visible()
+    # The kept run's curves stay on the page, and it is listed among the runs.
+    page.wait_for_function(
+        f"() => document.querySelector('.st-key-train_chart_loss .js-plotly-plot')"
+        f".data[0].x.length == {stopped_at}",
+        timeout=WAIT_MS,
+    )
+    expect(page.locator(".st-key-train_compare").first).to_contain_text("Run 1")
+    page.screenshot(path="/tmp/trainproto/train_page.png", full_page=True)

@@ -1,0 +1,83 @@
+"""Runs kept in a session: the table, what differs between runs, and the Train page's figures."""
+
+import math
+
+from builder.charts_training import comparison_figure, history_figure, metric_label
+from builder.presets import preset_experiment
+from builder.runs import Run, curve_keys, differences, layers_text, runs_table
+from builder.spec import LayerSpec
+
+
+def _history(epochs: int, start: float = 1.0) -> list[dict]:
+    return [
+        {"epoch": e, "seconds": 0.1 * e, "loss": start / e, "val_loss": start / e + 0.1}
+        | {"accuracy": 0.5 + e / 100, "val_accuracy": 0.5 + e / 200}
+        for e in range(1, epochs + 1)
+    ]
+
+
+def _run(number: int, rate: float, units=(12, 8), epochs: int = 5) -> Run:
+    experiment = preset_experiment("pima-small")
+    experiment.train.learning_rate = rate
+    experiment.network.hidden = [LayerSpec(units=u) for u in units]
+    result = {"metrics": {"test": {"loss": 0.5, "accuracy": 0.7}}}
+    return Run(number, experiment, "finished", _history(epochs), result=result, seconds=2.0)
+
+
+def test_runs_table_has_one_row_per_run_with_settings_and_results():
+    table = runs_table([_run(1, 0.001), _run(2, 0.01, epochs=3)])
+    assert list(table["run"]) == ["Run 1", "Run 2"]
+    assert list(table["learning rate"]) == [0.001, 0.01]
+    assert list(table["epochs"]) == ["5/200", "3/200"]
+    assert list(table["layers"]) == ["12 relu → 8 relu"] * 2
+    assert list(table["test accuracy"]) == [0.7, 0.7]
+    assert table["best val loss"][0] == min(r["val_loss"] for r in _history(5))
+
+
+def test_a_failed_run_without_a_model_still_has_a_row():
+    failed = Run(3, preset_experiment("iris"), "failed", [], error="the loss became NaN")
+    table = runs_table([failed])
+    assert table["state"][0] == "failed" and table["best val loss"][0] is None
+
+
+def test_differences_name_each_setting_that_changed():
+    lines = differences([_run(1, 1e-06), _run(2, 0.01), _run(3, 1.0)])
+    assert lines == ["train.learning_rate: Run 1 = 1e-06, Run 2 = 0.01, Run 3 = 1.0"]
+    narrow_wide = differences([_run(1, 0.001, units=(8,)), _run(2, 0.001, units=(512, 512))])
+    assert narrow_wide == ["network.hidden: Run 1 = 8 relu, Run 2 = 512 relu → 512 relu"]
+    assert differences([_run(1, 0.001), _run(2, 0.001)]) == []
+    assert differences([_run(1, 0.001)]) == []
+    assert layers_text([]) == "none"
+
+
+def test_curve_keys_offer_validation_loss_first_and_only_shared_keys():
+    regression = _run(2, 0.01)
+    regression.history = [{"epoch": 1, "seconds": 0.1, "loss": 3.0, "mae": 1.0}]
+    assert curve_keys([_run(1, 0.01)])[0] == "val_loss"
+    assert curve_keys([_run(1, 0.01), regression]) == ["loss"]
+    assert metric_label("val_accuracy") == "validation accuracy"
+    assert metric_label("mae") == "training mean absolute error"
+
+
+def test_live_figure_has_training_and_validation_lines_on_a_fixed_axis():
+    fig = history_figure(_history(4), "loss", planned_epochs=50)
+    assert [trace.name for trace in fig.data] == ["training", "validation"]
+    assert list(fig.data[0].x) == [1, 2, 3, 4]
+    assert tuple(fig.layout.xaxis.range) == (0.5, 50.5)
+    train_only = history_figure([{"epoch": 1, "loss": 0.3}], "loss")
+    assert [trace.name for trace in train_only.data] == ["training"]
+
+
+def test_an_exploding_loss_is_drawn_on_a_log_axis_with_gaps_for_nan():
+    history = [{"epoch": 1, "loss": 1e8}, {"epoch": 2, "loss": 0.7}, {"epoch": 3, "loss": math.nan}]
+    fig = history_figure(history, "loss")
+    assert fig.layout.yaxis.type == "log"
+    assert list(fig.data[0].y) == [1e8, 0.7, None]
+    assert history_figure(_history(3), "loss").layout.yaxis.type is None
+
+
+def test_comparison_figure_draws_one_line_per_run():
+    fig = comparison_figure([("Run 1", _history(3)), ("Run 2", _history(5, 2.0))], "val_loss")
+    assert [trace.name for trace in fig.data] == ["Run 1", "Run 2"]
+    assert len(fig.data[1].x) == 5
+    assert "validation loss" in fig.layout.title.text
