@@ -86,7 +86,10 @@ def app_url():
 @pytest.fixture(scope="session")
 def browser():
     """Headless Debian Chromium driven by Playwright."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # A shared CI machine can take longer than Playwright's 5 s default to draw a page.
+    expect.set_options(timeout=30_000)
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium is not installed at {CHROMIUM}: run `apt-get install chromium`.")
