@@ -30,14 +30,6 @@ print(json.dumps(model.predict(features, verbose=0).tolist()))
 """
 
 
-@pytest.fixture(autouse=True)
-def patient_expect():
-    """A shared machine may take more than expect's default 5 s to draw a page."""
-    expect.set_options(timeout=30_000)
-    yield
-    expect.set_options(timeout=None)
-
-
 def go(page, name: str) -> None:
     """Open a page from the navigation and wait for its heading."""
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=name, exact=True).click()
