@@ -10,6 +10,7 @@ from builder.cli import main
 from builder.cli_train import add_train_parser, run_train
 from builder.presets import preset_experiment
 from builder.samples import SAMPLE_DIR
+from tests.trained import BUNDLE_FILES
 
 
 def _train(*argv: str) -> int:
@@ -88,17 +89,7 @@ def test_export_writes_the_run_bundle_into_a_folder(tmp_path, capsys):
     report = json.loads(capsys.readouterr().out)
     assert report["out"] == str(out) and report["epochs_run"] == 2
     written = sorted(p.name for p in out.iterdir())
-    assert written == sorted(
-        [
-            "model.keras",
-            "model.weights.h5",
-            "train.py",
-            "experiment.json",
-            "history.csv",
-            "metrics.json",
-            "curves.html",
-        ]
-    )
+    assert written == sorted(BUNDLE_FILES)
     assert json.loads((out / "metrics.json").read_text())["test"] == report["metrics"]
     assert zipfile.is_zipfile(out / "model.keras")
     compile((out / "train.py").read_text(), "train.py", "exec")

@@ -14,7 +14,7 @@ from builder.presets import preset_experiment
 from builder.share import PARAM, decode
 from builder.spec import Experiment
 from tests.apptest_helpers import start_app, texts, with_sample
-from tests.trained import trained_run
+from tests.trained import BUNDLE_FILES, trained_run
 
 EXPORT = "views/export.py"
 
@@ -94,17 +94,7 @@ def test_a_trained_run_downloads_as_model_weights_and_bundle(downloads, tmp_path
     model = _downloaded(at, "export_download_model", downloads)
     assert model == run.result["export"]["model.keras"]
     bundle = zipfile.ZipFile(io.BytesIO(_downloaded(at, "export_download_bundle", downloads)))
-    assert sorted(bundle.namelist()) == sorted(
-        [
-            "model.keras",
-            "model.weights.h5",
-            "train.py",
-            "experiment.json",
-            "history.csv",
-            "metrics.json",
-            "curves.html",
-        ]
-    )
+    assert sorted(bundle.namelist()) == sorted(BUNDLE_FILES)
     metrics = json.loads(bundle.read("metrics.json"))
     assert metrics["test"] == run.result["metrics"]["test"]
     assert Experiment.from_dict(json.loads(bundle.read("experiment.json"))) == run.experiment
