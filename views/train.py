@@ -21,6 +21,9 @@ REFRESH_SECONDS = 0.5
 
 def start_training() -> None:
     """Submit a copy of the experiment (a button callback, so the buttons redraw at once)."""
+    running = st.session_state.job
+    if running is not None and not running.done:
+        return  # a second click that arrived before Train was drawn disabled
     state.collect_run()  # a run that ended a moment ago is kept before its job is replaced
     experiment = copy.deepcopy(state.experiment())
     try:
