@@ -71,9 +71,9 @@ def with_preprocessing(network: keras.Model, fitted: FittedPrep) -> keras.Model:
     position = {name: i for i, name in enumerate(fitted.numeric)}
     for index, name in enumerate(fitted.columns):
         numeric = name in position
-        column = keras.Input(
-            shape=(1,), name=f"input_{index}", dtype="float32" if numeric else "string"
-        )
+        # Keras wants each input named as its dict key; a "/" would break TensorFlow's scopes.
+        input_name = name if "/" not in name else f"input_{index}"
+        column = keras.Input(shape=(1,), name=input_name, dtype="float32" if numeric else "string")
         inputs[name] = column
         if numeric:
             i = position[name]
