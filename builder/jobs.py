@@ -24,6 +24,7 @@ import os
 import threading
 import time
 import uuid
+from multiprocessing import spawn
 from multiprocessing.connection import wait
 from typing import Any
 
@@ -38,6 +39,31 @@ QUEUED, RUNNING, FINISHED, STOPPED, FAILED = "queued", "running", "finished", "s
 ENDED = (FINISHED, STOPPED, FAILED)
 GRACE_SECONDS = 15.0
 WARM_WORKERS = 2
+_SPAWN_LOCK = threading.Lock()
+
+
+def _start_without_main(process: multiprocessing.Process) -> None:
+    """Start a spawned process without running the parent's main script in it first.
+
+    ``spawn`` normally re-runs the parent's ``__main__`` in the child. Under Streamlit
+    that is the app script itself (pages run as ``__main__``), so every worker would
+    run the whole app, and start a pool of its own. A worker needs only ``builder``,
+    which it imports by name when it unpickles its target.
+    """
+    original = spawn.get_preparation_data
+
+    def without_main(name):
+        data = original(name)
+        data.pop("init_main_from_path", None)
+        data.pop("init_main_from_name", None)
+        return data
+
+    with _SPAWN_LOCK:
+        spawn.get_preparation_data = without_main
+        try:
+            process.start()
+        finally:
+            spawn.get_preparation_data = original
 
 
 def _worker_main(conn, stop_event, threads: int, warm: bool) -> None:
@@ -141,7 +167,7 @@ class _Worker:
             daemon=True,
             name="nnb-worker",
         )
-        self.process.start()
+        _start_without_main(self.process)
         child.close()
         self.ready = False
         self.job: Job | None = None

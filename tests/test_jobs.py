@@ -143,3 +143,33 @@ def test_the_server_side_never_imports_tensorflow():
         [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300
     )
     assert done.stdout.split()[-3:] == ["finished", "False", "False"], done.stderr[-2000:]
+
+
+def test_workers_do_not_rerun_the_main_script(tmp_path):
+    """Under Streamlit the app script is ``__main__``; a worker must not run it (or start a pool)."""
+    marker = tmp_path / "runs.txt"
+    script = tmp_path / "app_like.py"
+    script.write_text(
+        textwrap.dedent(
+            f"""
+            import os, sys
+            sys.path.insert(0, {str(ROOT)!r})
+            with open({str(marker)!r}, "a") as log:  # no main guard, like a Streamlit page
+                log.write(f"{{os.getpid()}}\\n")
+            from builder import jobs
+            from builder.presets import preset_experiment
+            pool = jobs.WorkerPool(max_workers=1, warm_workers=1, warm=False)
+            experiment = preset_experiment("iris")
+            experiment.train.epochs = 1
+            job = jobs.submit_training(experiment, pool=pool)
+            job.wait(180)
+            pool.shutdown()
+            print(job.state)
+            """
+        )
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=300
+    )
+    assert done.stdout.split()[-1:] == ["finished"], done.stderr[-2000:]
+    assert len(marker.read_text().split()) == 1  # only the parent ran the script
