@@ -24,12 +24,23 @@ def epochs_done(page) -> int:
     return int(re.match(r"Epoch (\d+)", text).group(1))
 
 
-def loss_points(page) -> int:
-    """Points on the live loss chart, read from the Plotly figure in the page."""
-    return page.evaluate(
-        "() => { const plot = document.querySelector('.st-key-train_chart_loss .js-plotly-plot');"
-        " return plot && plot.data ? plot.data[0].x.length : 0; }"
+LOSS_POINTS = (
+    "() => { const plot = document.querySelector('.st-key-train_chart_loss .js-plotly-plot');"
+    " return plot && plot.data ? plot.data[0].x.length : 0; }"
+)
+
+
+def wait_for_loss_points(page, test: str) -> int:
+    """Wait until the live loss chart's point count passes ``test`` (JS, on ``n``); return it.
+
+    Streamlit redraws the chart on every refresh, so the count is read in one go
+    inside the browser, never between two redraws.
+    """
+    found = page.wait_for_function(
+        f"() => {{ const n = ({LOSS_POINTS})(); return ({test}) ? n : false; }}",
+        timeout=WAIT_MS,
     )
+    return found.json_value()
 
 
 def test_chart_grows_while_training_and_stop_keeps_the_run(app_url, page):
@@ -43,18 +54,9 @@ def test_chart_grows_while_training_and_stop_keeps_the_run(app_url, page):
 
     click_button(page, "train_start")
     expect(page.get_by_text(re.compile(r"^Epoch [1-9]\d* of 1000"))).to_be_visible(timeout=WAIT_MS)
-    page.wait_for_function(
-        "() => { const p = document.querySelector('.st-key-train_chart_loss .js-plotly-plot');"
-        " return p && p.data && p.data[0].x.length >= 2; }",
-        timeout=WAIT_MS,
-    )
-    first = loss_points(page)
-    page.wait_for_function(
-        f"() => document.querySelector('.st-key-train_chart_loss .js-plotly-plot')"
-        f".data[0].x.length > {first}",
-        timeout=WAIT_MS,
-    )
-    assert loss_points(page) > first >= 2  # the same chart, redrawn with more epochs
+    first = wait_for_loss_points(page, "n >= 2")
+    later = wait_for_loss_points(page, f"n > {first}")  # the same chart, redrawn with more epochs
+    assert later > first >= 2
 
     click_button(page, "train_stop")
     expect(page.get_by_text("the model trained so far is kept")).to_be_visible(timeout=WAIT_MS)
@@ -63,10 +65,5 @@ def test_chart_grows_while_training_and_stop_keeps_the_run(app_url, page):
     assert 2 <= stopped_at < 1000
     expect(page.get_by_test_id("stDataFrame").last).to_be_visible()
     # The kept run's curves stay on the page, and it is listed among the runs.
-    page.wait_for_function(
-        f"() => document.querySelector('.st-key-train_chart_loss .js-plotly-plot')"
-        f".data[0].x.length == {stopped_at}",
-        timeout=WAIT_MS,
-    )
+    assert wait_for_loss_points(page, f"n == {stopped_at}") == stopped_at
     expect(page.locator(".st-key-train_compare").first).to_contain_text("Run 1")
-    page.screenshot(path="/tmp/trainproto/train_page.png", full_page=True)
