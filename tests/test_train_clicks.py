@@ -6,12 +6,11 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.test_browser import click_button
-from tests.test_journey import patient_expect, set_epochs
+from tests.test_journey import set_epochs
 
 pytestmark = pytest.mark.browser
 
 ROUNDS = 4
-__all__ = ["patient_expect"]  # autouse: expect waits up to 30 s here too
 
 
 def test_quick_train_stop_clicks_record_one_run_per_train(app_url, page):
