@@ -207,3 +207,18 @@ def test_network_layers_follow_the_spec():
     regression = build_model(preset_experiment("wages").network, 9, "regression", 0)
     assert regression.get_layer("hidden_1").count_params() == 500  # Dense(50) on 9 inputs
     assert regression.get_layer("output").activation.__name__ == "linear"
+
+
+def test_fast_compile_flag_is_set_only_where_tensorflow_knows_it():
+    from builder.worker.serve import FAST_COMPILE_FLAG, _tensorflow_version, faster_xla_compile
+
+    known = _tensorflow_version().startswith("2.21.")
+    environ = {"XLA_FLAGS": "--xla_dump_to=/tmp/x"}
+    assert faster_xla_compile(environ) is known
+    expected = f"--xla_dump_to=/tmp/x {FAST_COMPILE_FLAG}" if known else "--xla_dump_to=/tmp/x"
+    assert environ["XLA_FLAGS"] == expected
+    faster_xla_compile(environ)  # a second call adds nothing
+    assert environ["XLA_FLAGS"] == expected
+    chosen = {"XLA_FLAGS": "--xla_cpu_use_fusion_emitters=true"}
+    faster_xla_compile(chosen)  # the host's own choice wins
+    assert chosen["XLA_FLAGS"] == "--xla_cpu_use_fusion_emitters=true"
