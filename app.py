@@ -9,6 +9,9 @@ st.set_page_config(
     page_title="Neural Network Builder", page_icon=":material/neurology:", layout="wide"
 )
 state.init_state()
+# On every page, so a run that ended while the user looked elsewhere is in the runs,
+# the sidebar count, and the Evaluate and Export choices.
+state.collect_run()
 # Start the shared worker pool with the first page view, so TensorFlow is imported
 # in the workers (in the background) before anyone presses Train.
 jobs.get_pool()

@@ -66,3 +66,15 @@ def test_training_goes_on_on_other_pages_and_stop_keeps_the_model():
     assert any("model trained so far is kept" in t for t in texts(at.warning))
     assert at.session_state["runs"][0].state == "stopped"
     assert not at.exception
+
+
+def test_a_run_that_ends_on_another_page_is_kept_there():
+    at = _train_page(3)
+    at.button(key="train_start").click().run()
+    job = at.session_state["job"]
+    at.switch_page("views/evaluate.py").run()
+    assert job.wait(WAIT), "the training job did not end"
+    at.run()  # the next page view, with the user still on Evaluate
+    assert not at.exception
+    assert [run.name for run in at.session_state["runs"]] == ["Run 1"]
+    assert at.selectbox(key="evaluate_run").value == 1

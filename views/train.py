@@ -43,7 +43,6 @@ def stop_training() -> None:
 
 st.title("Train")
 state.require_table()
-state.collect_run()
 train_settings.render(state.experiment(), state.task(), LIMITS)
 
 job = st.session_state.job
