@@ -1,8 +1,7 @@
 """Plotly figures of the Train page: live learning curves and runs compared.
 
-Data in (epoch records, as ``builder.jobs.Job.history`` holds them), ``go.Figure`` out.
-``_styled`` has the signature of ``builder.charts.styled``, so these builders can
-join that module's shared look as its Train-page section.
+Data in (epoch records, as ``builder.jobs.Job.history`` holds them), ``go.Figure`` out,
+with the shared look of ``builder.charts``.
 """
 
 from __future__ import annotations
@@ -11,26 +10,13 @@ import math
 
 import plotly.graph_objects as go
 
-TRAIN_COLOUR, VALIDATION_COLOUR = "#0072B2", "#E69F00"
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000"]
+from builder.charts import PALETTE, styled
+
+TRAIN_COLOUR, VALIDATION_COLOUR = PALETTE[:2]
 LABELS = {"loss": "loss", "accuracy": "accuracy", "mae": "mean absolute error", "mse": "MSE"}
 # Above this ratio of largest to smallest value a curve is drawn on a log axis
 # (a learning rate that is too high sends the first epochs' loss to 1e8).
 LOG_RATIO = 1000.0
-
-
-def _styled(fig: go.Figure, title: str, x_title: str, y_title: str, height: int) -> go.Figure:
-    fig.update_layout(
-        title={"text": title, "x": 0},
-        height=height,
-        margin={"l": 60, "r": 20, "t": 50, "b": 45},
-        plot_bgcolor="white",
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1},
-        hoverlabel={"namelength": -1},
-    )
-    fig.update_xaxes(title_text=x_title, gridcolor="#E5E5E5")
-    fig.update_yaxes(title_text=y_title, gridcolor="#E5E5E5")
-    return fig
 
 
 def metric_label(key: str) -> str:
@@ -93,7 +79,7 @@ def history_figure(
         fig.update_xaxes(range=[0.5, max(planned_epochs, len(epochs)) + 0.5])
     _log_axis(fig, shown)
     label = LABELS.get(key, key)
-    return _styled(fig, label.capitalize(), "epoch", label, 300)
+    return styled(fig, label.capitalize(), "epoch", label, 300)
 
 
 def comparison_figure(curves: list[tuple[str, list[dict[str, float]]]], key: str) -> go.Figure:
@@ -123,4 +109,4 @@ def comparison_figure(curves: list[tuple[str, list[dict[str, float]]]], key: str
         )
     _log_axis(fig, shown)
     label = metric_label(key)
-    return _styled(fig, f"Runs compared: {label}", "epoch", label, 360)
+    return styled(fig, f"Runs compared: {label}", "epoch", label, 360)
