@@ -86,6 +86,12 @@ def test_time_limit_stops_a_run_gracefully(pool):
     assert job.result["epochs_run"] >= 1
 
 
+def test_workers_run_at_a_lower_priority_than_the_server(pool):
+    job = jobs.submit_training(_iris(1), pool=pool)
+    assert job.wait(WAIT) and job.state == jobs.FINISHED, job.error
+    assert os.getpriority(os.PRIO_PROCESS, job.worker_pid) > os.getpriority(os.PRIO_PROCESS, 0)
+
+
 def test_a_killed_worker_fails_only_its_job_and_is_replaced(pool):
     doomed = jobs.submit_training(_endless(), pool=pool)
     after = jobs.submit_training(_iris(2), pool=pool)

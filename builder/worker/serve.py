@@ -20,6 +20,9 @@ import warnings
 # XLA releases drop it and abort on flags they do not know, hence the version check.
 FAST_COMPILE_FLAG = "--xla_cpu_use_fusion_emitters=false"
 FAST_COMPILE_VERSIONS = ("2.21.",)
+# Training is background work: on a full classroom server the pages and their
+# live charts must keep the CPU before the workers do.
+WORKER_NICENESS = 10
 
 
 def _tensorflow_version() -> str:
@@ -67,6 +70,8 @@ def serve(conn, stop_event, threads: int = 0, warm: bool = True) -> None:
         threads: TensorFlow threads for this worker (0 = TensorFlow's default).
         warm: train a tiny network first, so the first real job finds TensorFlow ready.
     """
+    if hasattr(os, "nice"):  # POSIX only; a laptop on Windows keeps the default priority
+        os.nice(WORKER_NICENESS)
     quiet_tensorflow(threads)
     import keras
 
