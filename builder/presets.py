@@ -115,17 +115,23 @@ PRESETS: dict[str, Preset] = {
         Preset(
             "pima-deep",
             "Diabetes, a deeper network",
-            "Three hidden layers trained on the first 568 rows, tested on the last 200.",
+            "Three hidden layers trained on the first 568 rows, tested on the last 200. "
+            "The inputs are standardised: on the raw values this network scores 0.59-0.67 "
+            "depending on the seed, near the 0.65 of always guessing 'no diabetes'.",
             Experiment(
                 name="pima-deep",
                 data=_data("pima", "Pima Indians diabetes", "Outcome"),
                 prep=PrepSpec(
-                    scaling="none", split="ordered", test_size=200 / 768, stratify=False, seed=42
+                    scaling="standard",
+                    split="ordered",
+                    test_size=200 / 768,
+                    stratify=False,
+                    seed=42,
                 ),
                 network=NetworkSpec(hidden=_layers(10, 8, 8)),
                 train=TrainSpec(optimizer="adam", epochs=20, batch_size=10, seed=42),
             ),
-            Expectation("accuracy", 0.65, "accuracy ≈ 0.71"),
+            Expectation("accuracy", 0.72, "accuracy ≈ 0.71"),
         ),
         Preset(
             "iris",
@@ -209,9 +215,10 @@ PRESETS: dict[str, Preset] = {
         _pima_lesson(
             "lr-too-high",
             "Lesson: a learning rate that is too high",
-            "Learning rate 1.0: the loss jumps around or explodes instead of falling.",
+            "Learning rate 3.0: the loss jumps around instead of falling, and the network ends "
+            "up worse than always guessing the common class.",
             _layers(12, 8),
-            TrainSpec(optimizer="sgd", learning_rate=1.0, epochs=30, batch_size=16, seed=42),
+            TrainSpec(optimizer="sgd", learning_rate=3.0, epochs=30, batch_size=16, seed=42),
         ),
         _pima_lesson(
             "lr-too-low",

@@ -43,6 +43,14 @@ def test_wide_network_overfits():
     assert int(np.argmin(val_loss)) < len(val_loss) // 3
 
 
+def test_a_learning_rate_too_high_jumps_instead_of_learning():
+    result = _train("lr-too-high")
+    history = result["history"]
+    assert min(history["loss"][5:]) > 0.6  # stuck near guessing the base rate
+    assert max(np.abs(np.diff(history["val_loss"]))) > 0.05  # and jumping about
+    assert result["metrics"]["test"]["accuracy"] < 0.6  # worse than always saying "no"
+
+
 def test_a_learning_rate_too_low_hardly_moves_the_loss():
     loss = _train("lr-too-low")["history"]["loss"]
     assert abs(loss[-1] - loss[0]) < 0.01
