@@ -61,6 +61,15 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far; 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def children(pid: int) -> list[int]:
     """Every descendant process of ``pid`` (workers and their resource trackers)."""
     found: list[int] = []
@@ -170,12 +179,18 @@ def part_browsers(count: int, preset: str, epochs: int | None) -> dict:
         sampler.start()
         time.sleep(3)  # an idle baseline for memory, with the warm workers started
         baseline = max(sampler.server_mb, default=rss_mb(pid))
-        started = time.perf_counter()
+        started, cpu_before = time.perf_counter(), cpu_seconds(pid)
         results = asyncio.run(all_students(url, count, preset, epochs))
-        wall = time.perf_counter() - started
+        wall, server_cpu = time.perf_counter() - started, cpu_seconds(pid) - cpu_before
         sampler.halt.set()
         sampler.join()
-    return {"results": results, "wall": wall, "sampler": sampler, "baseline_mb": baseline}
+    return {
+        "results": results,
+        "wall": wall,
+        "server_cpu": server_cpu,
+        "sampler": sampler,
+        "baseline_mb": baseline,
+    }
 
 
 def part_pool(count: int, preset: str, epochs: int | None) -> dict:
@@ -285,6 +300,10 @@ def report_browsers(count: int, outcome: dict) -> bool:
         f"max {max(sampler.server_mb, default=0):.0f} MB"
     )
     print(f"  worker RSS (sum)     max {max(sampler.workers_mb, default=0):.0f} MB")
+    print(
+        f"  server CPU           {outcome['server_cpu']:.1f} s in {outcome['wall']:.1f} s "
+        f"({100 * outcome['server_cpu'] / outcome['wall']:.0f}% of one core)"
+    )
     for error in sorted(set(errors)):
         print(f"  error: {error}")
     checks = {

@@ -29,3 +29,4 @@ def test_streamlit_upload_limit_matches_the_host_cap():
     assert settings["server"]["maxUploadSize"] == HostLimits().max_upload_mb
     assert settings["server"]["enableXsrfProtection"] is True
     assert settings["client"]["showErrorDetails"] == "none"
+    assert settings["server"]["fileWatcherType"] == "none"  # a watcher per tab costs the CPU

@@ -2,7 +2,12 @@
 
 import math
 
-from builder.charts_training import comparison_figure, history_figure, metric_label
+from builder.charts_training import (
+    comparison_figure,
+    grown_history_figure,
+    history_figure,
+    metric_label,
+)
 from builder.presets import preset_experiment
 from builder.runs import Run, curve_keys, differences, layers_text, runs_table
 from builder.spec import LayerSpec
@@ -74,6 +79,21 @@ def test_an_exploding_loss_is_drawn_on_a_log_axis_with_gaps_for_nan():
     assert fig.layout.yaxis.type == "log"
     assert list(fig.data[0].y) == [1e8, 0.7, None]
     assert history_figure(_history(3), "loss").layout.yaxis.type is None
+
+
+def test_a_grown_figure_equals_a_new_one_at_every_epoch():
+    # a loss that explodes at epoch 35 switches the axis to log; validation starts at epoch 3
+    history = [
+        {"epoch": e, "loss": 1e9 if e == 35 else 1 / e} | ({"val_loss": 2 / e} if e > 2 else {})
+        for e in range(1, 41)
+    ]
+    fig = None
+    for epochs in range(1, len(history) + 1):
+        before = fig
+        fig = grown_history_figure(fig, history[:epochs], "loss", planned_epochs=30)
+        assert fig.to_dict() == history_figure(history[:epochs], "loss", 30).to_dict(), epochs
+        if epochs not in (1, 3, 35):  # a new line or axis type starts a new figure
+            assert fig is before, epochs
 
 
 def test_comparison_figure_draws_one_line_per_run():

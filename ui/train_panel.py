@@ -3,7 +3,7 @@
 import streamlit as st
 
 from builder import jobs
-from builder.charts_training import comparison_figure, history_figure, metric_label
+from builder.charts_training import comparison_figure, grown_history_figure, metric_label
 from builder.runs import Run, curve_keys, differences, runs_table
 
 
@@ -52,8 +52,17 @@ def show_progress(job: jobs.Job | None) -> None:
         return
     metric = "accuracy" if "accuracy" in history[0] else "mae"
     left, right = st.columns(2)
-    left.plotly_chart(history_figure(history, "loss", job.epochs), key="train_chart_loss")
-    right.plotly_chart(history_figure(history, metric, job.epochs), key="train_chart_metric")
+    left.plotly_chart(_live_figure(job, history, "loss"), key="train_chart_loss")
+    right.plotly_chart(_live_figure(job, history, metric), key="train_chart_metric")
+
+
+def _live_figure(job: jobs.Job, history: list[dict[str, float]], key: str):
+    """The job's curve of ``key``, grown from the one drawn at the last redraw."""
+    figures = st.session_state.setdefault("train_live_figures", {})
+    job_id, previous = figures.get(key, (None, None))
+    fig = grown_history_figure(previous if job_id == job.id else None, history, key, job.epochs)
+    figures[key] = (job.id, fig)
+    return fig
 
 
 def _clear_runs() -> None:
