@@ -13,11 +13,16 @@ finish, queue wait (submit to first epoch), worker memory.
 
     python benchmarks/classroom_load.py [--students N] [--browsers M] [--preset NAME]
                                         [--epochs E] [--skip-browsers] [--skip-pool]
+                                        [--soak K] [--soak-epochs E]
 
 The defaults are 30 pool students and 8 browsers: 30 Chromium contexts do not
 fit next to the server and its workers on a 2-core machine (each renderer takes
 a core's share and ~100 MB), so the browser part measures what the server does
 with a smaller class; pass ``--browsers 30`` on a bigger machine.
+Part C (memory, ``--soak 100``): one browser student trains the preset 100 times in
+a row in one session; the server's and the workers' resident memory
+after each run shows whether it stays flat (target: within 100 MB).
+
 Memory is read from /proc (Linux), so psutil is not needed.
 """
 
@@ -27,6 +32,7 @@ import argparse
 import asyncio
 import os
 import re
+import statistics
 import sys
 import threading
 import time
@@ -40,6 +46,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 HEALTH_P95_MS = 200.0
 MEMORY_GROWTH_MB = 300.0  # bounded: the server may not grow more than this under load
+SOAK_GROWTH_MB = 100.0  # flat: growth over many runs of one session
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -193,6 +200,67 @@ def part_browsers(count: int, preset: str, epochs: int | None) -> dict:
     }
 
 
+def soak_student(url: str, preset: str, epochs: int, runs: int, pid: int) -> list[dict]:
+    """One student trains ``runs`` times in a row; memory is read after each run."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    samples = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{url}/train?preset={preset}")
+        box = page.locator(".st-key-train_epochs input")
+        box.fill(str(epochs))
+        box.press("Enter")
+        expect(box).to_have_value(str(epochs), timeout=120_000)
+        sidebar = page.get_by_test_id("stSidebar")
+        for number in range(1, runs + 1):
+            page.locator(".st-key-train_start button").first.click()
+            expect(sidebar).to_contain_text(f"Runs: {number}", timeout=300_000)
+            expect(page.locator(".st-key-train_start button").first).to_be_enabled()
+            samples.append(
+                {
+                    "server_mb": rss_mb(pid),
+                    "workers_mb": sum(rss_mb(child) for child in children(pid)),
+                }
+            )
+        browser.close()
+    return samples
+
+
+def part_soak(runs: int, preset: str, epochs: int) -> dict:
+    """Part C: one session, ``runs`` trainings in a row, memory after each."""
+    from tests.conftest import serve_app
+
+    with serve_app() as url:
+        pid = server_pid(url)
+        started = time.perf_counter()
+        samples = soak_student(url, preset, epochs, runs, pid)
+        return {"samples": samples, "wall": time.perf_counter() - started}
+
+
+def report_soak(runs: int, outcome: dict) -> bool:
+    samples = outcome["samples"]
+    window = max(1, min(10, len(samples) // 4))
+    print(f"\nPart C — one session, {runs} trainings in a row (wall {outcome['wall']:.0f} s)")
+    passed = len(samples) == runs
+    for name in ("server_mb", "workers_mb"):
+        values = [sample[name] for sample in samples]
+        early = statistics.median(values[:window])
+        late = statistics.median(values[-window:])
+        print(
+            f"  {name.split('_')[0]:<8} RSS  runs 1-{window}: {early:.0f} MB   "
+            f"last {window}: {late:.0f} MB   growth {late - early:+.0f} MB   max {max(values):.0f} MB"
+        )
+        passed &= late - early < SOAK_GROWTH_MB
+    print(f"  memory flat (growth under {SOAK_GROWTH_MB:.0f} MB): {verdict(passed)}")
+    return passed
+
+
 def part_pool(count: int, preset: str, epochs: int | None) -> dict:
     """Part B: ``count`` threads each submit the preset to one pool and wait."""
     from builder import jobs
@@ -325,6 +393,8 @@ def main() -> int:
     parser.add_argument("--epochs", type=int, default=None, help="override the preset's epochs")
     parser.add_argument("--skip-browsers", action="store_true")
     parser.add_argument("--skip-pool", action="store_true")
+    parser.add_argument("--soak", type=int, default=0, help="runs in one session (part C)")
+    parser.add_argument("--soak-epochs", type=int, default=5, help="epochs of each soak run")
     args = parser.parse_args()
     print(
         f"classroom load: preset {args.preset}, epochs {args.epochs or 'as the preset'}, "
@@ -336,6 +406,8 @@ def main() -> int:
     if not args.skip_browsers:
         outcome = part_browsers(args.browsers, args.preset, args.epochs)
         passed &= report_browsers(args.browsers, outcome)
+    if args.soak:
+        passed &= report_soak(args.soak, part_soak(args.soak, args.preset, args.soak_epochs))
     print(f"\nOverall: {verdict(passed)}")
     return 0 if passed else 1
 

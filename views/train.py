@@ -67,15 +67,21 @@ if error := st.session_state.pop("train_error", None):
     st.error(error, icon=":material/error:")
 
 
-@st.fragment(run_every=REFRESH_SECONDS if running else None)
+@st.fragment(run_every=REFRESH_SECONDS)
 def live_progress() -> None:
-    """Redraw the job's curves on a timer; once it ends, rerun the page to keep the run."""
+    """Redraw the running job's curves on a timer; once it ends, rerun the page to keep the run."""
     job = st.session_state.job
     train_panel.show_progress(job)
-    if job is not None and job.done and not any(r.job_id == job.id for r in st.session_state.runs):
+    if job.done:
         st.rerun()
 
 
-live_progress()
+# The timed fragment exists only while a job runs. Registered again without a timer,
+# it went on redrawing finished runs twice a second in some tabs of a loaded server
+# (the browser kept the old timer); a fragment the page no longer has is never rerun.
+if running:
+    live_progress()
+else:
+    train_panel.show_progress(job)
 code_view.render("train", key="train_code_expander")
 train_panel.show_runs(st.session_state.runs)
