@@ -1,7 +1,9 @@
 """A new user's whole journey in a real browser: data, explore, build, train, evaluate, export.
 
-Each journey runs against the session's real server in headless Chromium; a
-failing step leaves a screenshot in test-artifacts/ (the ``page`` fixture).
+One journey runs for three presets (multiclass, binary with text columns,
+regression) and for a file the user uploads. Each runs against the session's
+real server in headless Chromium; a failing step is named in the error and
+leaves a screenshot in test-artifacts/ (the ``page`` fixture).
 """
 
 import json
@@ -9,25 +11,107 @@ import os
 import re
 import subprocess
 import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import ROOT
+from builder.presets import PRESETS
+from builder.samples import SAMPLE_DIR, SAMPLES
+from builder.spec import NetworkSpec, TrainSpec
 from tests.test_browser import click_button
 
 pytestmark = pytest.mark.browser
 
 TRAINING_TIMEOUT = 180_000  # ms; a shared machine may queue the run behind others
 EPOCH = re.compile(r"Epoch (\d+) of (\d+)")
+STOPPED = re.compile(r"Stopped after (\d+) epoch")
+# Once compiled, an epoch of these small tables takes about 2 ms: a preset's 10 or 150
+# epochs end between two redraws of the progress line (every 0.5 s). 1000 epochs, the
+# server's cap, last a few seconds, long enough to watch the curve grow.
+EPOCHS = 1000
+# The README's recipe, in a fresh Python with keras and pandas only: numbers as
+# float32, text as strings ("" where missing).
 PREDICT = """
 import json, sys
 import keras, pandas as pd
 model = keras.models.load_model(sys.argv[1])
 table = pd.read_csv(sys.argv[2])
-features = {c: table[c].to_numpy("float32") for c in model.input}
-print(json.dumps(model.predict(features, verbose=0).tolist()))
+features = {
+    c: table[c].to_numpy("float32") if pd.api.types.is_numeric_dtype(table[c])
+    else table[c].fillna("").astype(str).to_numpy(object)
+    for c in model.input
+}
+outputs = model.predict(features, verbose=0)
+assert not any(name.startswith("builder") for name in sys.modules)
+print(json.dumps(outputs.tolist()))
 """
+# The number the Evaluate page leads with, the form of its value, and what it is compared to.
+HEADLINE = {
+    "classification": ("Accuracy", re.compile(r"^\d{1,3}\.\d%$"), "vs baseline"),
+    "regression": ("MAE", re.compile(r"^\d+(\.\d+)?$"), "vs mean guess"),
+}
+LABELS = {"accuracy": "Accuracy", "mse": "MSE", "mae": "MAE"}
+
+
+@dataclass(frozen=True)
+class Journey:
+    """Where a new user's data comes from, what they build, and what the model must give."""
+
+    load: str  # "home": the Start page's sample button; "data": the Data page; "upload"
+    sample: str | None  # the bundled sample loaded (None: the user's own file)
+    target: str
+    task: str
+    preset: str | None  # applied on the Build page (None: the default network)
+    outputs: int  # numbers the exported model gives per row
+
+    def table(self, tmp_path: Path) -> Path:
+        """The file the user loads: a bundled sample, or a file written for the upload."""
+        if self.sample:
+            return SAMPLE_DIR / SAMPLES[self.sample].files[0]
+        return write_upload(tmp_path / "shapes.csv")
+
+    @property
+    def regression(self) -> bool:
+        return self.task == "regression"
+
+
+JOURNEYS = {
+    "iris-multiclass": Journey("home", "iris", "species", "multiclass", "iris", 3),
+    # Text columns (Sex, Embarked) and missing ages; the preset's softmax gives two columns.
+    "titanic-binary": Journey("data", "titanic", "Survived", "binary", "titanic", 2),
+    "wages-regression": Journey("home", "wages", "wage_per_hour", "regression", "wages", 1),
+    # A sigmoid output: one probability per row.
+    "uploaded-file": Journey("upload", None, "big", "binary", None, 1),
+}
+
+
+def write_upload(path: Path) -> Path:
+    """A small table of the user's own: numbers, a text column, missing values, a yes/no target."""
+    colours = ["red", "green", "blue"]
+    lines = ["width,height,colour,big"]
+    for i in range(300):
+        width, height, colour = (i * 7) % 23, (i * 5) % 19, colours[i % 3]
+        big = "yes" if width + height + 4 * (colour == "red") > 22 else "no"
+        lines.append(
+            f"{'' if i % 37 == 5 else width},{height},{'' if i % 41 == 5 else colour},{big}"
+        )
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@contextmanager
+def step(name: str):
+    """Name the journey's step in the error of whatever fails inside it."""
+    try:
+        yield
+    except Exception as error:  # an assertion, or Playwright's timeout
+        error.add_note(f"The journey failed at the step: {name}")
+        raise
 
 
 def go(page, name: str) -> None:
@@ -35,6 +119,14 @@ def go(page, name: str) -> None:
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=name, exact=True).click()
     heading = "Export & share" if name == "Export" else name
     expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+
+
+def choose(page, key: str, option: str | re.Pattern) -> None:
+    """Pick an option of a keyed select box."""
+    box = page.locator(f".st-key-{key}").get_by_role("combobox")
+    box.click()
+    page.get_by_role("option", name=option, exact=isinstance(option, str)).click()
+    expect(box).to_have_value(option)
 
 
 def set_epochs(page, epochs: int) -> None:
@@ -64,10 +156,7 @@ def train_and_watch(page) -> list[int]:
 
 def choose_run(page, key: str, number: int) -> None:
     """Pick run ``number`` in a page's run select box."""
-    box = page.locator(f".st-key-{key}").get_by_role("combobox")
-    box.click()
-    page.get_by_role("option", name=re.compile(rf"^Run {number} ")).click()
-    expect(box).to_have_value(re.compile(rf"^Run {number} "))
+    choose(page, key, re.compile(rf"^Run {number} "))
     settle(page)
 
 
@@ -83,96 +172,172 @@ def chart_points(page, key: str) -> int:
     return plot.evaluate("element => element.data[0].x.length")
 
 
-def test_iris_journey_from_start_page_to_a_model_loaded_elsewhere(app_url, page, tmp_path):
-    page.goto(app_url)
-    expect(page.get_by_role("heading", name="Neural Network Builder")).to_be_visible()
-    click_button(page, "home_sample_iris")
-    expect(page.get_by_role("heading", name="Data")).to_be_visible()
-    expect(page.get_by_test_id("stMetricValue").first).to_have_text("150")
+def load(page, app_url: str, journey: Journey, table: Path) -> None:
+    """Load the data the journey's way and check the Data page and the sidebar took it."""
+    if journey.load == "home":
+        page.goto(app_url)
+        expect(page.get_by_role("heading", name="Neural Network Builder")).to_be_visible()
+        click_button(page, f"home_sample_{journey.sample}")
+    else:
+        page.goto(f"{app_url}/data")
+    expect(page.get_by_role("heading", name="Data", exact=True)).to_be_visible()
+    if journey.load == "data":
+        choose(page, "data_sample", SAMPLES[journey.sample].title)
+        click_button(page, "data_load_sample")
+    elif journey.load == "upload":
+        page.get_by_text("My own file(s)").click()
+        page.locator(".st-key-data_upload input[type=file]").set_input_files(str(table))
+    rows = len(pd.read_csv(table, sep=None, engine="python"))
+    expect(page.get_by_test_id("stMetricValue").first).to_have_text(f"{rows:,}")
+    if journey.load == "upload":
+        choose(page, "data_target", journey.target)
+    status = f"Target: {journey.target} · task: {journey.task}"
+    expect(page.get_by_test_id("stSidebar")).to_contain_text(status)
 
+
+def explore(page, journey: Journey) -> None:
+    """The Summary tab draws the target: its class balance, or its histogram for a number."""
     go(page, "Explore")
-    expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible()
+    chart = "explore_target_histogram" if journey.regression else "explore_balance"
+    expect(page.locator(f".st-key-{chart} .js-plotly-plot")).to_be_visible()
 
+
+def build(page, journey: Journey) -> None:
+    """Apply the journey's preset (or keep the default network) and see the network drawn."""
     go(page, "Build")
-    page.locator(".st-key-build_preset_choice").get_by_role("combobox").click()
-    page.get_by_role("option", name=re.compile(r"^iris:")).click()
-    click_button(page, "build_preset_apply")
-    expect(page.get_by_text("Preset iris applied")).to_be_visible()
-    expect(page.get_by_test_id("stSidebar")).to_contain_text("Target: species")
+    network = NetworkSpec()
+    if journey.preset:
+        choose(page, "build_preset_choice", re.compile(rf"^{journey.preset}:"))
+        click_button(page, "build_preset_apply")
+        expect(page.get_by_text(f"Preset {journey.preset} applied")).to_be_visible()
+        network = PRESETS[journey.preset].experiment.network
+    units = " → ".join(str(layer.units) for layer in network.hidden)
+    expect(page.get_by_test_id("stSidebar")).to_contain_text(f"hidden layer(s), {units}")
+    expect(page.get_by_test_id("stSidebar")).to_contain_text(f"Target: {journey.target}")
+    expect(page.locator(".st-key-build_diagram .js-plotly-plot")).to_be_visible()
 
+
+def train(page, journey: Journey) -> None:
+    """One run watched to its end, then a second run stopped; both are kept."""
     go(page, "Train")
-    expect(page.locator(".st-key-train_epochs input")).to_have_value("150")
+    preset = PRESETS[journey.preset].experiment.train if journey.preset else TrainSpec()
+    expect(page.locator(".st-key-train_epochs input")).to_have_value(str(preset.epochs))
+    set_epochs(page, EPOCHS)
     seen = train_and_watch(page)
     # The curve grew while the run went on, and ends with one point per epoch.
-    assert any(0 < epoch < 150 for epoch in seen), seen
-    assert chart_points(page, "train_chart_loss") == 150
+    assert any(0 < epoch < EPOCHS for epoch in seen), seen
+    expect(page.get_by_text(f"Finished {EPOCHS} epochs")).to_be_visible()
+    assert chart_points(page, "train_chart_loss") == EPOCHS
     expect(page.get_by_test_id("stDataFrame").last).to_contain_text("Run 1")
 
     # A second run, stopped at once, keeps what it trained and says so.
     click_button(page, "train_start")
     click_button(page, "train_stop")
-    expect(page.get_by_text(re.compile(r"Stopped after \d+ epoch"))).to_be_visible(
-        timeout=TRAINING_TIMEOUT
-    )
+    stopped = page.get_by_text(STOPPED)
+    expect(stopped).to_be_visible(timeout=TRAINING_TIMEOUT)
+    assert int(STOPPED.search(stopped.inner_text())[1]) < EPOCHS
     expect(page.get_by_test_id("stDataFrame").last).to_contain_text("Run 2")
 
+
+def headline(page, journey: Journey) -> None:
+    """The finished run's headline score, beside its baseline, and the preset's promise kept."""
     go(page, "Evaluate")
     choose_run(page, "evaluate_run", 1)
-    accuracy = page.get_by_test_id("stMetric").filter(has_text="Accuracy").first
-    expect(accuracy).to_contain_text(re.compile(r"\d+\.\d%"))
+    label, form, baseline = HEADLINE["regression" if journey.regression else "classification"]
+    metric = page.get_by_test_id("stMetric").filter(has_text=re.compile(rf"^{label}"))
+    expect(metric.get_by_test_id("stMetricValue")).to_have_text(form)
+    expect(metric.get_by_test_id("stMetricDelta")).to_contain_text(baseline)
+    expected = PRESETS[journey.preset].expected if journey.preset else None
+    if expected is not None:
+        shown = page.get_by_test_id("stMetric").filter(
+            has_text=re.compile(rf"^{LABELS[expected.metric]}")
+        )
+        text = shown.get_by_test_id("stMetricValue").inner_text()
+        value = float(text.rstrip("%")) / (100 if text.endswith("%") else 1)
+        assert expected.met_by(value), (expected, text)
 
+
+def predicted_by_the_app(page, rows: Path, tmp_path: Path) -> pd.DataFrame:
+    """The Evaluate page's predictions for an uploaded file, downloaded as CSV."""
+    page.get_by_role("tab", name="Predict").click()
+    page.locator(".st-key-evaluate_batch input[type=file]").set_input_files(str(rows))
+    with page.expect_download() as download:
+        click_button(page, "evaluate_batch_download")
+    saved = tmp_path / "predictions.csv"
+    download.value.save_as(saved)
+    return pd.read_csv(saved)
+
+
+def download_model(page, tmp_path: Path) -> Path:
+    """The finished run's model.keras, from the Export page."""
     go(page, "Export")
     choose_run(page, "export_run", 1)  # the finished run, not the stopped one
     with page.expect_download() as download:
         click_button(page, "export_download_model")
-    model = tmp_path / "iris.keras"
+    model = tmp_path / "model.keras"
     download.value.save_as(model)
-    rows = tmp_path / "rows.csv"
-    lines = (ROOT / "sample_data" / "iris.csv").read_text().splitlines()
-    rows.write_text("\n".join([lines[0], lines[1], lines[-1]]) + "\n")
+    return model
+
+
+def predict_elsewhere(model: Path, rows: Path) -> np.ndarray:
+    """The downloaded model's outputs for raw rows, in a Python that imports keras only."""
     done = subprocess.run(
         [sys.executable, "-c", PREDICT, str(model), str(rows)],
         capture_output=True,
         text=True,
         timeout=180,
+        cwd=model.parent,
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    probabilities = json.loads(done.stdout.strip().splitlines()[-1])
-    assert len(probabilities) == 2 and all(len(row) == 3 for row in probabilities)
-    assert all(abs(sum(row) - 1) < 1e-4 for row in probabilities)
-    # A trained iris network tells a setosa (first row) from a virginica (last row).
-    assert probabilities[0].index(max(probabilities[0])) != (
-        probabilities[1].index(max(probabilities[1]))
-    )
+    return np.array(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def test_uploaded_file_journey_trains_a_tiny_network(app_url, page, tmp_path):
-    csv = tmp_path / "sizes.csv"
-    lines = ["width,height,big"]
-    for i in range(80):
-        width, height = (i * 7) % 23, (i * 5) % 19
-        lines.append(f"{width},{height},{'yes' if width + height > 20 else 'no'}")
-    csv.write_text("\n".join(lines) + "\n")
+def some_rows(table: Path, folder: Path) -> tuple[Path, pd.DataFrame]:
+    """The first, middle and last rows of the table, and the row missing the most values."""
+    frame = pd.read_csv(table, sep=None, engine="python")
+    picked = {0, len(frame) // 2, len(frame) - 1, frame.isna().sum(axis=1).idxmax()}
+    rows = frame.loc[sorted(picked)]
+    rows.to_csv(folder / "rows.csv", index=False)
+    return folder / "rows.csv", frame
 
-    page.goto(f"{app_url}/data")
-    expect(page.get_by_role("heading", name="Data")).to_be_visible()
-    page.get_by_text("My own file(s)").click()
-    page.locator(".st-key-data_upload input[type=file]").set_input_files(str(csv))
-    expect(page.get_by_test_id("stMetricValue").first).to_have_text("80")
-    target = page.locator(".st-key-data_target").get_by_role("combobox")
-    target.click()
-    page.get_by_role("option", name="big", exact=True).click()
-    expect(target).to_have_value("big")
-    expect(page.get_by_test_id("stSidebar")).to_contain_text("task: binary")
 
-    go(page, "Build")
-    expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible()
-    go(page, "Train")
-    set_epochs(page, 5)
-    train_and_watch(page)
-    expect(page.get_by_text(re.compile(r"Finished 5 epochs"))).to_be_visible()
-    assert chart_points(page, "train_chart_loss") == 5
-    go(page, "Evaluate")
-    accuracy = page.get_by_test_id("stMetric").filter(has_text="Accuracy").first
-    expect(accuracy).to_contain_text(re.compile(r"\d+\.\d%"))
+def check_outputs(journey: Journey, outputs: np.ndarray, app: pd.DataFrame, frame) -> None:
+    """The model loaded elsewhere gives sensible numbers, and the same ones as the app."""
+    assert outputs.shape == (len(app), journey.outputs)
+    assert np.isfinite(outputs).all()
+    if journey.regression:
+        low, high = frame[journey.target].min(), frame[journey.target].max()
+        span = high - low
+        assert ((outputs >= low - span) & (outputs <= high + span)).all(), outputs
+        assert np.allclose(outputs[:, 0], app["prediction"], rtol=1e-4, atol=1e-5)
+        return
+    assert ((outputs >= 0) & (outputs <= 1)).all(), outputs
+    probabilities = outputs if journey.outputs > 1 else np.hstack([1 - outputs, outputs])
+    assert np.allclose(probabilities.sum(axis=1), 1, atol=1e-4)
+    classes = [column for column in app.columns if column.startswith("P(")]
+    assert len(classes) == probabilities.shape[1], app.columns
+    assert np.allclose(probabilities, app[classes], rtol=1e-4, atol=1e-5)
+    # The app names the class of the model's highest output: the order a user decodes by.
+    named = [classes[i].removeprefix("P(").removesuffix(")") for i in probabilities.argmax(1)]
+    assert app["prediction"].astype(str).tolist() == named
+
+
+@pytest.mark.parametrize("journey", list(JOURNEYS.values()), ids=list(JOURNEYS))
+def test_a_new_user_goes_from_data_to_a_model_used_elsewhere(journey, app_url, page, tmp_path):
+    table = journey.table(tmp_path)
+    with step("load the data"):
+        load(page, app_url, journey, table)
+    with step("explore"):
+        explore(page, journey)
+    with step("build"):
+        build(page, journey)
+    with step("train, then train again and stop"):
+        train(page, journey)
+    with step("evaluate"):
+        headline(page, journey)
+        rows, frame = some_rows(table, tmp_path)
+        app = predicted_by_the_app(page, rows, tmp_path)
+    with step("export and use the model elsewhere"):
+        model = download_model(page, tmp_path)
+        check_outputs(journey, predict_elsewhere(model, rows), app, frame)
