@@ -23,9 +23,10 @@ for case in json.load(open(sys.argv[1])):
     model = keras.models.load_model(case["model"])
     table = pd.read_pickle(case["table"]).loc[case["rows"]]
     features = {
-        name: table[name].to_numpy("float32") if pd.api.types.is_numeric_dtype(table[name])
-        else table[name].fillna("").astype(str).to_numpy(object)
-        for name in model.input
+        name: table[name].fillna("").astype(str).to_numpy(object)
+        if tensor.dtype == "string"
+        else table[name].to_numpy("float32")
+        for name, tensor in model.input.items()
     }
     answers[case["preset"]] = model.predict(features, verbose=0).tolist()
 assert not any(m.startswith("builder") for m in sys.modules)

@@ -42,9 +42,10 @@ import keras, pandas as pd
 model = keras.models.load_model(sys.argv[1])
 table = pd.read_csv(sys.argv[2])
 features = {
-    c: table[c].to_numpy("float32") if pd.api.types.is_numeric_dtype(table[c])
-    else table[c].fillna("").astype(str).to_numpy(object)
-    for c in model.input
+    name: table[name].fillna("").astype(str).to_numpy(object)
+    if tensor.dtype == "string"
+    else table[name].to_numpy("float32")
+    for name, tensor in model.input.items()
 }
 outputs = model.predict(features, verbose=0)
 assert not any(name.startswith("builder") for name in sys.modules)
