@@ -21,6 +21,9 @@ class HostLimits:
     max_epochs: int = 1000
     max_concurrent_trainings: int = max(1, os.cpu_count() or 1)
     max_job_seconds: int = 600
+    # Each run leaves ~10 MB behind in a worker (TensorFlow keeps every compiled XLA
+    # program); a worker that has grown by this much since it started is replaced.
+    worker_memory_growth_mb: int = 100
 
 
 def load_limits(environ: dict[str, str] | None = None) -> HostLimits:

@@ -42,11 +42,11 @@ GRACE_SECONDS = 15.0
 WARM_WORKERS = 2
 
 
-def _worker_main(conn, stop_event, threads: int, warm: bool) -> None:
+def _worker_main(conn, stop_event, threads: int, warm: bool, growth_mb: float) -> None:
     """Entry point of a worker process; imports the worker code only there."""
     from builder.worker.serve import serve
 
-    serve(conn, stop_event, threads=threads, warm=warm)
+    serve(conn, stop_event, threads=threads, warm=warm, growth_mb=growth_mb)
 
 
 class Job:
@@ -155,12 +155,12 @@ def _no_main_script():
 class _Worker:
     """One worker process, its pipe, its stop flag and the job it runs."""
 
-    def __init__(self, ctx, threads: int, warm: bool):
+    def __init__(self, ctx, threads: int, warm: bool, growth_mb: float):
         self.stop_event = ctx.Event()
         self.conn, child = ctx.Pipe(duplex=True)
         self.process = ctx.Process(
             target=_worker_main,
-            args=(child, self.stop_event, threads, warm),
+            args=(child, self.stop_event, threads, warm, growth_mb),
             daemon=True,
             name="nnb-worker",
         )
@@ -168,6 +168,7 @@ class _Worker:
             self.process.start()
         child.close()
         self.ready = False
+        self.retiring = False  # ends after its job: never given another
         self.job: Job | None = None
         self.deadline = 0.0
         self.kill_at = 0.0
@@ -185,6 +186,7 @@ class WorkerPool:
         warm_workers: int = WARM_WORKERS,
         grace_seconds: float = GRACE_SECONDS,
         warm: bool = True,
+        worker_growth_mb: float | None = None,
     ):
         """Start ``warm_workers`` workers now; more start on demand up to ``max_workers``.
 
@@ -194,11 +196,16 @@ class WorkerPool:
                 one that does not stop within ``grace_seconds`` more is killed.
             warm_workers: workers started at once, importing TensorFlow in the background.
             warm: workers train a tiny network before their first job.
+            worker_growth_mb: a worker whose memory grew this much retires after its
+                job and a fresh one takes its place (``worker_memory_growth_mb``).
         """
         limits = load_limits()
         self.max_workers = max(1, max_workers or limits.max_concurrent_trainings)
         self.job_seconds = float(job_seconds or limits.max_job_seconds)
         self.grace_seconds = grace_seconds
+        self.worker_growth_mb = float(
+            limits.worker_memory_growth_mb if worker_growth_mb is None else worker_growth_mb
+        )
         # Each worker gets its share of the cores, so concurrent runs do not fight over them.
         self._threads = max(1, (os.cpu_count() or 1) // self.max_workers)
         self._warm = warm
@@ -258,7 +265,7 @@ class WorkerPool:
     # Called with self._lock held, or by the dispatcher thread.
 
     def _spawn(self) -> _Worker:
-        return _Worker(self._ctx, self._threads, self._warm)
+        return _Worker(self._ctx, self._threads, self._warm, self.worker_growth_mb)
 
     def _wake(self) -> None:
         with contextlib.suppress(OSError):
@@ -332,6 +339,9 @@ class WorkerPool:
         if kind == "ready":
             worker.ready = True
             return
+        if kind == "retiring":  # its process exits next; _read then starts a fresh one
+            worker.retiring = True
+            return
         job = worker.job
         if job is None or message[1] != job.id:
             return
@@ -347,7 +357,7 @@ class WorkerPool:
             job._finish(FAILED, error=message[2])
 
     def _replace(self, worker: _Worker) -> None:
-        """A worker died: fail its job only, and start a fresh worker in its place."""
+        """A worker died or retired: fail its job (if any) only; start a fresh worker."""
         worker.dead = True
         if worker.process.is_alive():
             worker.process.kill()
@@ -390,7 +400,11 @@ class WorkerPool:
     def _assign(self) -> None:
         """Hand queued jobs to idle ready workers; start another worker while below the cap."""
         while self._pending:
-            idle = [w for w in self._workers if w.ready and w.job is None and not w.dead]
+            idle = [
+                w
+                for w in self._workers
+                if w.ready and w.job is None and not w.dead and not w.retiring
+            ]
             if not idle:
                 starting = [w for w in self._workers if not w.ready and not w.dead]
                 if len(starting) < len(self._pending) and len(self._workers) < self.max_workers:

@@ -3,7 +3,8 @@
 Started by ``builder.jobs`` with the ``spawn`` method. Messages on the pipe:
 the server sends ``(job_id, kind, payload)`` or ``None`` (quit); the worker sends
 ``("ready",)``, ``("epoch", job_id, epoch, logs, seconds)``,
-``("done", job_id, result)`` and ``("failed", job_id, message)``.
+``("done", job_id, result)`` and ``("failed", job_id, message)``, the last two
+preceded by ``("retiring",)`` when the worker exits after this job.
 """
 
 from __future__ import annotations
@@ -61,14 +62,30 @@ def quiet_tensorflow(threads: int = 0) -> None:
         tf.config.threading.set_inter_op_parallelism_threads(threads)
 
 
-def serve(conn, stop_event, threads: int = 0, warm: bool = True) -> None:
-    """Serve jobs from ``conn`` until told to quit or the server goes away.
+def resident_mb() -> float:
+    """This process's resident memory in MB (0 where /proc is missing: never retire)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def serve(
+    conn, stop_event, threads: int = 0, warm: bool = True, growth_mb: float = float("inf")
+) -> None:
+    """Serve jobs from ``conn`` until told to quit, the server goes away, or it retires.
 
     Args:
         conn: this worker's end of a duplex pipe.
         stop_event: set by the server to stop the running job at the next epoch end.
         threads: TensorFlow threads for this worker (0 = TensorFlow's default).
         warm: train a tiny network first, so the first real job finds TensorFlow ready.
+        growth_mb: retire (send ``("retiring",)`` before the job's result, then exit)
+            once resident memory has grown this much since the worker was ready.
     """
     if hasattr(os, "nice"):  # POSIX only; a laptop on Windows keeps the default priority
         os.nice(WORKER_NICENESS)
@@ -80,6 +97,7 @@ def serve(conn, stop_event, threads: int = 0, warm: bool = True) -> None:
 
     if warm:
         tasks.warm_up()
+    baseline_mb = resident_mb()
     conn.send(("ready",))
     while True:
         try:
@@ -95,14 +113,22 @@ def serve(conn, stop_event, threads: int = 0, warm: bool = True) -> None:
 
         try:
             result = tasks.run(kind, payload, send_epoch, stop_event.is_set)
+            reply = ("done", job_id, result)
         except BuilderError as error:
-            conn.send(("failed", job_id, str(error)))
+            reply = ("failed", job_id, str(error))
         except Exception as error:  # the user gets a sentence; the details go to the log
             traceback.print_exc(file=sys.stderr)
-            conn.send(
-                ("failed", job_id, f"The job could not finish ({type(error).__name__}: {error}).")
+            reply = (
+                "failed",
+                job_id,
+                f"The job could not finish ({type(error).__name__}: {error}).",
             )
-        else:
-            conn.send(("done", job_id, result))
         # Each run builds a new model and compiled function: free them before the next job.
         keras.backend.clear_session(free_memory=True)
+        # Announced before the result, so the pool never hands this worker another job.
+        retiring = resident_mb() - baseline_mb > growth_mb
+        if retiring:
+            conn.send(("retiring",))
+        conn.send(reply)
+        if retiring:
+            return
