@@ -7,7 +7,8 @@ model building in threads, so training never happens in the server process.
 never imports TensorFlow); each imports TensorFlow once, in the background,
 and then runs jobs one at a time. A dispatcher thread hands queued jobs to idle
 workers, streams each epoch's logs into the job, stops a job at its time limit,
-and replaces a worker that crashed or was killed, failing only that worker's job.
+replaces a worker that crashed or was killed, failing only that worker's job, and
+stops the jobs whose submitter says they are abandoned (a student closed the tab).
 
 A ``Job`` is reachable only through the handle ``submit`` returns, so one
 session never sees another's runs even though all share one pool.
@@ -26,6 +27,7 @@ import threading
 import time
 import types
 import uuid
+from collections.abc import Callable
 from multiprocessing.connection import wait
 from typing import Any
 
@@ -52,7 +54,15 @@ def _worker_main(conn, stop_event, threads: int, warm: bool, growth_mb: float) -
 class Job:
     """One run as its submitting session sees it: state, progress, result. Thread-safe reads."""
 
-    def __init__(self, pool: WorkerPool, kind: str, payload: dict, epochs: int, label: str):
+    def __init__(
+        self,
+        pool: WorkerPool,
+        kind: str,
+        payload: dict,
+        epochs: int,
+        label: str,
+        abandoned: Callable[[], bool] | None,
+    ):
         self.id = uuid.uuid4().hex
         self.kind = kind
         self.label = label
@@ -68,6 +78,7 @@ class Job:
         self.ended_at: float | None = None
         self._payload: dict | None = payload
         self._pool = pool
+        self._abandoned = abandoned
         self._history: list[dict[str, float]] = []
         self._lock = threading.Lock()
         self._done = threading.Event()
@@ -210,7 +221,7 @@ class WorkerPool:
         self._threads = max(1, (os.cpu_count() or 1) // self.max_workers)
         self._warm = warm
         self._ctx = multiprocessing.get_context("spawn")
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entered when the dispatcher stops an abandoned job
         self._pending: collections.deque[Job] = collections.deque()
         self._wake_reader, self._wake_writer = self._ctx.Pipe(duplex=False)
         self.closed = False
@@ -219,8 +230,21 @@ class WorkerPool:
         self._thread = threading.Thread(target=self._dispatch_forever, daemon=True)
         self._thread.start()
 
-    def submit(self, kind: str, payload: dict, epochs: int = 0, label: str = "") -> Job:
+    def submit(
+        self,
+        kind: str,
+        payload: dict,
+        epochs: int = 0,
+        label: str = "",
+        abandoned: Callable[[], bool] | None = None,
+    ) -> Job:
         """Queue a job and return its handle (the only way to reach it).
+
+        Args:
+            abandoned: asked by the dispatcher thread at least once a second while the job
+                is queued or running, so it must be quick and must not raise; once it returns
+                True (nobody can reach the job any more), the job leaves the queue or is
+                stopped at the end of its epoch, freeing its worker for others.
 
         Raises:
             TrainingError: the pool was shut down.
@@ -228,7 +252,7 @@ class WorkerPool:
         with self._lock:
             if self.closed:
                 raise TrainingError("The training service is shutting down. Reload the page.")
-            job = Job(self, kind, payload, epochs, label)
+            job = Job(self, kind, payload, epochs, label, abandoned)
             self._pending.append(job)
         self._wake()
         return job
@@ -315,6 +339,7 @@ class WorkerPool:
             for worker in list(self._workers):
                 self._read(worker)
             self._enforce_time_limits()
+            self._stop_abandoned()
             self._assign()
 
     def _next_timeout(self) -> float:
@@ -397,6 +422,12 @@ class WorkerPool:
             elif worker.timed_out and now >= worker.kill_at:
                 worker.process.kill()  # its sentinel fires; the next pass replaces it
 
+    def _stop_abandoned(self) -> None:
+        running = [worker.job for worker in self._workers if worker.job is not None]
+        for job in [*self._pending, *running]:
+            if job._abandoned is not None and not job.stop_requested and job._abandoned():
+                self._stop(job)
+
     def _assign(self) -> None:
         """Hand queued jobs to idle ready workers; start another worker while below the cap."""
         while self._pending:
@@ -437,7 +468,10 @@ def get_pool() -> WorkerPool:
 
 
 def submit_training(
-    experiment: Experiment, table: pd.DataFrame | None = None, pool: WorkerPool | None = None
+    experiment: Experiment,
+    table: pd.DataFrame | None = None,
+    pool: WorkerPool | None = None,
+    abandoned: Callable[[], bool] | None = None,
 ) -> Job:
     """Queue a training run of ``experiment``.
 
@@ -447,6 +481,7 @@ def submit_training(
         experiment: what to train; it is copied, so later edits do not change the run.
         table: the uploaded table (needed when ``experiment.data.source`` is not a sample).
         pool: the pool to use; the shared one when omitted.
+        abandoned: True once the run is out of everyone's reach (see ``WorkerPool.submit``).
 
     Returns:
         The job handle.
@@ -464,5 +499,5 @@ def submit_training(
             )
         payload["table"] = table
     return (pool or get_pool()).submit(
-        "train", payload, epochs=experiment.train.epochs, label=experiment.name
+        "train", payload, epochs=experiment.train.epochs, label=experiment.name, abandoned=abandoned
     )

@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -73,6 +74,18 @@ def test_stop_a_running_job_keeps_its_model_and_a_queued_one_never_runs(pool):
     assert running.wait(WAIT) and running.state == jobs.STOPPED
     assert running.result["ended"] == "stopped" and running.result["model_bytes"]
     assert running.result["epochs_run"] == len(running.history) < 100_000
+
+
+def test_abandoned_jobs_leave_the_queue_or_stop_freeing_the_worker(pool):
+    gone = threading.Event()
+    running = jobs.submit_training(_endless(), pool=pool, abandoned=gone.is_set)
+    waiting = jobs.submit_training(_iris(3), pool=pool, abandoned=gone.is_set)
+    after = jobs.submit_training(_iris(2), pool=pool)
+    _wait_for_epochs(running, 2)
+    gone.set()
+    assert running.wait(WAIT) and running.state == jobs.STOPPED
+    assert waiting.state == jobs.STOPPED and waiting.started_at is None
+    assert after.wait(WAIT) and after.state == jobs.FINISHED, after.error
 
 
 def test_time_limit_stops_a_run_gracefully(pool):
