@@ -13,7 +13,7 @@ from builder import jobs
 from builder.config import load_limits
 from builder.errors import BuilderError
 from builder.spec import check_limits
-from ui import code_view, state, train_panel, train_settings
+from ui import code_view, sessions, state, train_panel, train_settings
 
 LIMITS = load_limits()
 REFRESH_SECONDS = 0.5
@@ -29,7 +29,9 @@ def start_training() -> None:
     try:
         check_limits(experiment, LIMITS)
         table = state.table() if experiment.data.source == "upload" else None
-        st.session_state.job = jobs.submit_training(experiment, table)
+        st.session_state.job = jobs.submit_training(
+            experiment, table, abandoned=sessions.end_check()
+        )
         st.session_state.job_experiment = experiment
     except BuilderError as error:
         st.session_state.train_error = str(error)
