@@ -28,52 +28,61 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-@contextmanager
-def serve_app():
-    """Run `streamlit run app.py` on a free local port; yield its URL; stop it afterwards."""
-    port = _free_port()
+def start_server(port: int, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """Start `streamlit run app.py` on ``port``, with ``env`` added to the environment.
+
+    Returns once the server answers; its output goes to test-artifacts/.
+    """
     ARTIFACTS.mkdir(exist_ok=True)
-    log = (ARTIFACTS / f"streamlit-server-{port}.log").open("w")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless=true",
-            f"--server.port={port}",
-            "--server.address=127.0.0.1",
-            "--browser.gatherUsageStats=false",
-        ],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
+    with (ARTIFACTS / f"streamlit-server-{port}.log").open("a") as log:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.headless=true",
+                f"--server.port={port}",
+                "--server.address=127.0.0.1",
+                "--browser.gatherUsageStats=false",
+            ],
+            cwd=ROOT,
+            env={**os.environ, **(env or {})},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and server.poll() is None:
         try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                return server
         except OSError:
             time.sleep(0.3)
-    else:
-        server.kill()
-        pytest.fail("the Streamlit server did not answer within 60 s; see test-artifacts/")
+    server.kill()
+    pytest.fail("the Streamlit server did not start within 60 s; see test-artifacts/")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    server.wait(timeout=20)
+
+
+@contextmanager
+def serve_app(env: dict[str, str] | None = None):
+    """Run the app on a free local port (``env`` added to its environment); yield its URL."""
+    port = free_port()
+    server = start_server(port, env)
     try:
-        yield url
+        yield f"http://127.0.0.1:{port}"
     finally:
-        server.terminate()
-        server.wait(timeout=20)
-        log.close()
+        stop_server(server)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,139 @@
+"""Classroom faults in a real browser: a tab closed mid-training, a network blip, a restarted server."""
+
+import re
+import time
+from urllib.parse import urlencode
+
+import pytest
+from playwright.sync_api import expect
+
+from builder import share
+from builder.presets import preset_experiment
+from builder.spec import LayerSpec
+from tests.conftest import serve_app
+from tests.test_browser import click_button
+
+pytestmark = pytest.mark.browser
+
+GRACE = 10  # seconds Streamlit keeps a disconnected session for its tab to come back
+ONE_SLOT = {
+    "NNB_MAX_CONCURRENT_TRAININGS": "1",
+    "NNB_MAX_JOB_SECONDS": "3600",
+    "STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": str(GRACE),
+}
+EPOCH = re.compile(r"Epoch \d+ of 1000")
+PROGRESS = re.compile(r"Epoch (\d+) of 1000 · .* about (\d+) s left")
+# Keeps the page's websockets reachable, so a test can cut them like a network blip would.
+KEEP_SOCKETS = """
+const NativeSocket = window.WebSocket;
+window.openSockets = [];
+window.WebSocket = class extends NativeSocket {
+    constructor(...args) { super(...args); window.openSockets.push(this); }
+};
+"""
+
+
+def _long_run_path() -> str:
+    """The Train page holding, in its link, a run of many minutes: digits, wide layers, batch 1."""
+    experiment = preset_experiment("digits")
+    experiment.network.hidden = [LayerSpec(units=256) for _ in range(4)]
+    experiment.train.batch_size, experiment.train.epochs = 1, 1000
+    return f"/train?{urlencode(share.to_query(experiment))}"
+
+
+def _progress(page) -> tuple[int, int]:
+    """The epoch and the seconds left that the progress line shows."""
+    match = PROGRESS.search(page.get_by_text(PROGRESS).inner_text())
+    return int(match[1]), int(match[2])
+
+
+def start_long_run(page, url: str) -> tuple[int, int]:
+    """Open the long run's link, press Train, wait for three epochs; return ``_progress``."""
+    page.goto(url + _long_run_path())
+    click_button(page, "train_start")
+    # From the third epoch on, the time left leaves out the first epoch's compiling.
+    expect(page.get_by_text(re.compile(r"Epoch ([3-9]|\d\d+) of 1000"))).to_be_visible(
+        timeout=180_000
+    )
+    return _progress(page)
+
+
+def expect_clear_train_page(page) -> None:
+    """Train enabled, Stop disabled, the invitation to train as the only message, no traceback."""
+    expect(page.locator(".st-key-train_start button").first).to_be_enabled()
+    expect(page.locator(".st-key-train_stop button").first).to_be_disabled()
+    expect(page.get_by_test_id("stAlert")).to_have_text([re.compile("Choose the settings")])
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def expect_long_run_settings(page) -> None:
+    """The long run's experiment, as its link holds it."""
+    expect(page.locator(".st-key-train_epochs input")).to_have_value("1000")
+    expect(page.get_by_test_id("stSidebar")).to_contain_text("256 → 256 → 256 → 256")
+
+
+@pytest.fixture(scope="module")
+def one_slot_url():
+    """A server that trains one run at a time and keeps a disconnected session ``GRACE`` s."""
+    with serve_app(env=ONE_SLOT) as url:
+        yield url
+
+
+def test_a_network_blip_shorter_than_the_grace_keeps_the_run(one_slot_url, browser):
+    context = browser.new_context()
+    context.add_init_script(KEEP_SOCKETS)
+    page = context.new_page()
+    try:
+        start_long_run(page, one_slot_url)
+        # Cut the connection; the page gets it back once the server's health check answers.
+        page.route("**/_stcore/health", lambda route: route.abort())
+        page.evaluate("window.openSockets.forEach(socket => socket.close())")
+        cut = time.monotonic()
+        page.wait_for_timeout(GRACE / 3 * 1000)
+        page.unroute("**/_stcore/health")
+        page.wait_for_timeout((GRACE + 3 - (time.monotonic() - cut)) * 1000)
+        # Past the grace, the reconnected page still watches the same run going on.
+        expect(page.get_by_text("Stopped after")).to_have_count(0)
+        epoch, _ = _progress(page)
+        expect(page.get_by_text(EPOCH)).not_to_contain_text(f"Epoch {epoch} of")
+        click_button(page, "train_stop")  # free the only slot for the next test
+        expect(page.get_by_text(re.compile(r"Stopped after \d+ epoch"))).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_a_closed_tab_frees_its_slot_and_its_link_opens_clear(one_slot_url, browser):
+    first, second, again = (browser.new_context().new_page() for _ in range(3))
+    try:
+        _, seconds_left = start_long_run(first, one_slot_url)
+        link = first.url
+        second.goto(f"{one_slot_url}/train?preset=iris")
+        expect(second.get_by_role("heading", name="Train", exact=True)).to_be_visible()
+        first.context.close()
+
+        # The closed tab's run holds the only slot through the grace, then is stopped.
+        click_button(second, "train_start")
+        pressed = time.monotonic()
+        expect(second.get_by_text("Queued, position 1.")).to_be_visible()
+        expect(second.get_by_text(re.compile(r"Finished \d+ epochs"))).to_be_visible(
+            timeout=180_000
+        )
+        waited = time.monotonic() - pressed
+        assert waited < seconds_left / 3, (
+            f"waited {waited:.0f} s; the closed tab's run had {seconds_left} s left"
+        )
+        runs = second.get_by_test_id("stDataFrame").last
+        expect(runs).to_contain_text("Run 1")
+        expect(runs).not_to_contain_text("Run 2")
+        expect(second.get_by_test_id("stSidebar")).to_contain_text("Iris flowers")
+        expect(second.get_by_test_id("stException")).to_have_count(0)
+
+        # The first student opens their link again: the experiment, and nothing left running.
+        again.goto(link)
+        expect(again.get_by_role("heading", name="Train", exact=True)).to_be_visible()
+        expect_long_run_settings(again)
+        expect_clear_train_page(again)
+        expect(again.get_by_text("Every run is kept here")).to_be_visible()
+    finally:
+        for page in (first, second, again):
+            page.context.close()
