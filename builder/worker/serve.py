@@ -10,10 +10,13 @@ preceded by ``("retiring",)`` when the worker exits after this job.
 from __future__ import annotations
 
 import importlib.metadata
+import multiprocessing
 import os
 import sys
+import threading
 import traceback
 import warnings
+from multiprocessing.connection import wait
 
 # XLA:CPU in TensorFlow 2.21 compiles through its new fusion emitters, which about
 # doubles the compile time of a small epoch function: the wait between clicking Train
@@ -74,6 +77,25 @@ def resident_mb() -> float:
     return 0.0
 
 
+def exit_with_parent() -> None:
+    """End this process the moment the process that started it ends, however it ended.
+
+    A server killed with SIGKILL cannot stop its workers, and a worker would notice
+    only when it next writes to its pipe: after its current epoch, or after importing
+    TensorFlow, training on for nobody until then. The parent's sentinel is a pipe whose
+    other end only the parent holds, so it becomes ready as soon as the parent is gone.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def serve(
     conn, stop_event, threads: int = 0, warm: bool = True, growth_mb: float = float("inf")
 ) -> None:
@@ -87,6 +109,7 @@ def serve(
         growth_mb: retire (send ``("retiring",)`` before the job's result, then exit)
             once resident memory has grown this much since the worker was ready.
     """
+    exit_with_parent()
     if hasattr(os, "nice"):  # POSIX only; a laptop on Windows keeps the default priority
         os.nice(WORKER_NICENESS)
     quiet_tensorflow(threads)

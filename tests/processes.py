@@ -1,0 +1,37 @@
+"""Linux process helpers for the tests that kill servers: children, and whether a pid still runs."""
+
+import contextlib
+import time
+from pathlib import Path
+
+
+def _stat(pid: int | str) -> list[str]:
+    """The fields of /proc/<pid>/stat after the command name (state first, then parent pid)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def children(pid: int) -> list[int]:
+    """The ids of the processes whose parent is ``pid``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if int(_stat(entry.name)[1]) == pid:
+                    found.append(int(entry.name))
+    return found
+
+
+def running(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie has ended; only its exit status is left to collect)."""
+    try:
+        return _stat(pid)[0] != "Z"
+    except OSError:
+        return False
+
+
+def still_running(pids: list[int], seconds: float) -> list[int]:
+    """Wait up to ``seconds`` for ``pids`` to end; return those still running."""
+    deadline = time.monotonic() + seconds
+    while (left := [pid for pid in pids if running(pid)]) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return left
