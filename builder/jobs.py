@@ -275,10 +275,13 @@ class WorkerPool:
                 job._finish(FAILED, error="The training service shut down before this job ran.")
             self._pending.clear()
             for worker in self._workers:
+                if worker.ready and worker.job is None:
+                    with contextlib.suppress(OSError):
+                        worker.conn.send(None)
+                else:  # busy or starting: it would read None only after its run or start-up
+                    worker.process.kill()
                 if worker.job is not None:
                     worker.job._finish(FAILED, error="The training service shut down.")
-                with contextlib.suppress(OSError):
-                    worker.conn.send(None)
             for worker in self._workers:
                 worker.process.join(timeout=3)
                 if worker.process.is_alive():

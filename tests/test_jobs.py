@@ -16,6 +16,7 @@ from builder import jobs
 from builder.errors import TrainingError
 from builder.presets import preset_experiment
 from builder.spec import DataSpec, Experiment, TrainSpec
+from tests.processes import running
 
 ROOT = Path(__file__).resolve().parent.parent
 WAIT = 180  # generous: a fresh worker imports TensorFlow on a busy machine
@@ -153,6 +154,18 @@ def test_an_uploaded_table_travels_to_the_worker(pool):
     assert job.wait(WAIT) and job.state == jobs.FINISHED, job.error
     assert job.result["rows"]["train"] + job.result["rows"]["test"] == 40
     assert job.result["history"]["loss"] == [r["loss"] for r in job.history]
+
+
+def test_shutdown_ends_a_busy_worker_at_once():
+    pool = jobs.WorkerPool(max_workers=1, warm_workers=1, warm=False)
+    job = jobs.submit_training(_endless(), pool=pool)
+    _wait_for_epochs(job, 1)
+    started = time.monotonic()
+    pool.shutdown()
+    # It used to wait 3 s for each busy worker to read a request to quit.
+    assert time.monotonic() - started < 2
+    assert job.state == jobs.FAILED and "shut down" in job.error
+    assert not running(job.worker_pid)
 
 
 # A fresh Python that trains iris for one epoch through a pool, then prints what follows.
