@@ -1,6 +1,7 @@
 """Classroom faults in a real browser: a tab closed mid-training, a network blip, a restarted server."""
 
 import re
+import signal
 import time
 from urllib.parse import urlencode
 
@@ -10,8 +11,10 @@ from playwright.sync_api import expect
 from builder import share
 from builder.presets import preset_experiment
 from builder.spec import LayerSpec
-from tests.conftest import serve_app
+from tests.conftest import free_port, serve_app, start_server, stop_server
+from tests.processes import children, still_running
 from tests.test_browser import click_button
+from tests.test_journey import set_epochs
 
 pytestmark = pytest.mark.browser
 
@@ -137,3 +140,28 @@ def test_a_closed_tab_frees_its_slot_and_its_link_opens_clear(one_slot_url, brow
     finally:
         for page in (first, second, again):
             page.context.close()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_a_restarted_server_gives_the_open_tab_a_clear_state(page, signum):
+    port = free_port()
+    server = start_server(port)
+    try:
+        start_long_run(page, f"http://127.0.0.1:{port}")
+        workers = children(server.pid)
+        assert workers
+        stop_server(server, signum)
+        assert still_running(workers, 15) == [], "processes of the stopped server live on"
+
+        server = start_server(port)
+        # The tab reconnects by itself, to a new session that reads the experiment from
+        # the address bar, as a link opened anew.
+        expect(page.get_by_text("Choose the settings and press")).to_be_visible(timeout=60_000)
+        expect(page.get_by_role("dialog")).to_have_count(0)  # "Connection error" is gone
+        expect_long_run_settings(page)
+        expect_clear_train_page(page)
+        set_epochs(page, 2)
+        click_button(page, "train_start")
+        expect(page.get_by_text("Finished 2 epochs")).to_be_visible(timeout=180_000)
+    finally:
+        stop_server(server)
