@@ -30,3 +30,4 @@ def test_streamlit_upload_limit_matches_the_host_cap():
     assert settings["server"]["enableXsrfProtection"] is True
     assert settings["client"]["showErrorDetails"] == "none"
     assert settings["server"]["fileWatcherType"] == "none"  # a watcher per tab costs the CPU
+    assert settings["runner"]["postScriptGC"] is False  # a full collection per fragment run
