@@ -9,8 +9,9 @@ teacher opening the app first would. Meanwhile a process of its own polls
 ``/_stcore/health`` every 100 ms (in this process the browsers' driver would
 delay it), and a thread samples the resident memory of the server and its
 worker processes. In a real class the browsers run on the students' own
-computers; here they share the server's two cores, so they run at niceness 19
-(``--browsers-nice``) and take only the CPU the server and its workers leave.
+computers; here they share the server's two cores, so the students' side (its
+driver, Playwright and Chromium) runs in a process of its own at niceness 19
+(``--browsers-nice``) and takes only the CPU the server and its workers leave.
 With ``--browsers-nice 0`` they compete with the server as equals.
 
 Part B (pool): N threads each submit the preset's training to one
@@ -41,11 +42,10 @@ import os
 import re
 import statistics
 import sys
-import tempfile
 import threading
 import time
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -210,36 +210,26 @@ async def browser_student(browser, url: str, preset: str, epochs: int | None) ->
         await context.close()
 
 
-def niced_chromium(folder: Path, niceness: int) -> str:
-    """A launcher running Debian's Chromium at ``niceness``, for Playwright's executable_path."""
-    from tests.conftest import CHROMIUM
-
-    if not niceness:
-        return CHROMIUM
-    launcher = folder / "chromium-niced"
-    launcher.write_text(f'#!/bin/sh\nexec nice -n {niceness} {CHROMIUM} "$@"\n')
-    launcher.chmod(0o755)
-    return str(launcher)
-
-
-async def all_students(
-    url: str, count: int, preset: str, epochs: int | None, niceness: int
-) -> list[dict]:
+async def all_students(url: str, count: int, preset: str, epochs: int | None) -> list[dict]:
     """``count`` students at once: one Chromium, one context (a fresh session) each."""
     from playwright.async_api import async_playwright
 
-    from tests.conftest import CHROMIUM_ARGS
+    from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
     async with async_playwright() as playwright:
-        folder = Path(tempfile.mkdtemp(prefix="nnb-load-"))
         browser = await playwright.chromium.launch(
-            executable_path=niced_chromium(folder, niceness), headless=True, args=CHROMIUM_ARGS
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
         try:
             students = [browser_student(browser, url, preset, epochs) for _ in range(count)]
             return list(await asyncio.gather(*students))
         finally:
             await browser.close()
+
+
+def run_students(url: str, count: int, preset: str, epochs: int | None) -> list[dict]:
+    """``all_students`` from a plain (non-async) call, for a process pool."""
+    return asyncio.run(all_students(url, count, preset, epochs))
 
 
 def server_pid(url: str) -> int:
@@ -267,7 +257,15 @@ def part_browsers(count: int, preset: str, epochs: int | None, niceness: int) ->
         sampler.start()
         probe = HealthProbe(url)
         started, cpu_before = time.perf_counter(), cpu_seconds(pid)
-        results = asyncio.run(all_students(url, count, preset, epochs, niceness))
+        # The students' side (this driver, Playwright's and Chromium's processes) runs in
+        # a process of its own at ``niceness``: it stands in for the students' computers.
+        with ProcessPoolExecutor(
+            1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=os.nice,
+            initargs=(niceness,),
+        ) as students:
+            results = students.submit(run_students, url, count, preset, epochs).result()
         wall, server_cpu = time.perf_counter() - started, cpu_seconds(pid) - cpu_before
         health_ms, health_failures = probe.finish()
         sampler.halt.set()

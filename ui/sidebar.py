@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from builder import jobs
 from ui import state
 
 
@@ -22,13 +23,15 @@ def status_lines() -> list[str]:
 
 
 def _job_status() -> str:
-    """' · training, epoch 3 of 20' while this session's job runs, or its queue position."""
+    """' · training' or ' · queued' while this session's job has not ended.
+
+    No epoch or queue position: the sidebar is drawn with the page, while the Train
+    page's progress redraws on its own and would leave such numbers behind.
+    """
     job = st.session_state.get("job")
     if job is None or job.done:
         return ""
-    if job.position:
-        return f" · queued, position {job.position}"
-    return f" · training, epoch {len(job.history)} of {job.epochs}"
+    return " · queued" if job.state == jobs.QUEUED else " · training"
 
 
 def render_status() -> None:
