@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from builder import jobs
 from ui import state
 
 
@@ -23,15 +22,13 @@ def status_lines() -> list[str]:
 
 
 def _job_status() -> str:
-    """' · training' or ' · queued' while this session's job has not ended.
-
-    No epoch or queue position: the sidebar is drawn with the page, while the Train
-    page's progress redraws on its own and would leave such numbers behind.
-    """
+    """' · training, epoch 3 of 20' while this session's job runs, or its queue position."""
     job = st.session_state.get("job")
     if job is None or job.done:
         return ""
-    return " · queued" if job.state == jobs.QUEUED else " · training"
+    if job.position:
+        return f" · queued, position {job.position}"
+    return f" · training, epoch {len(job.history)} of {job.epochs}"
 
 
 def render_status() -> None:

@@ -70,12 +70,11 @@ if error := st.session_state.pop("train_error", None):
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
-def live_progress(state_drawn: str) -> None:
-    """Redraw the running job's curves on a timer; rerun the page when the job's state
-    changes (queued to running, or ended), so the sidebar and the buttons follow it."""
+def live_progress() -> None:
+    """Redraw the running job's curves on a timer; once it ends, rerun the page to keep the run."""
     job = st.session_state.job
     train_panel.show_progress(job)
-    if job.state != state_drawn:
+    if job.done:
         st.rerun()
 
 
@@ -83,7 +82,7 @@ def live_progress(state_drawn: str) -> None:
 # it went on redrawing finished runs twice a second in some tabs of a loaded server
 # (the browser kept the old timer); a fragment the page no longer has is never rerun.
 if running:
-    live_progress(job.state)
+    live_progress()
 else:
     train_panel.show_progress(job)
 code_view.render("train", key="train_code_expander")
