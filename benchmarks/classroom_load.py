@@ -52,6 +52,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from builder.worker.serve import resident_mb  # noqa: E402 (after the path set-up)
+
 HEALTH_P95_MS = 200.0
 MEMORY_GROWTH_MB = 300.0  # bounded: the server may not grow more than this under load
 SOAK_GROWTH_MB = 100.0  # flat: growth over many runs of one session
@@ -63,17 +65,6 @@ def percentile(values: list[float], share: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
-def rss_mb(pid: int) -> float:
-    """Resident memory of one process in MB (0 once it is gone)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
 
 
 def cpu_seconds(pid: int) -> float:
@@ -108,8 +99,8 @@ class Sampler(threading.Thread):
 
     def run(self) -> None:
         while not self.halt.is_set():
-            self.server_mb.append(rss_mb(self.pid))
-            self.workers_mb.append(sum(rss_mb(child) for child in children(self.pid)))
+            self.server_mb.append(resident_mb(self.pid))
+            self.workers_mb.append(sum(resident_mb(child) for child in children(self.pid)))
             self.halt.wait(self.every)
 
 
@@ -252,7 +243,7 @@ def part_browsers(count: int, preset: str, epochs: int | None, niceness: int) ->
     with serve_app() as url:
         pid = server_pid(url)
         warm_up(url, pid)
-        baseline = rss_mb(pid)
+        baseline = resident_mb(pid)
         sampler = Sampler(pid)
         sampler.start()
         probe = HealthProbe(url)
@@ -305,8 +296,8 @@ def soak_student(url: str, preset: str, epochs: int, runs: int, pid: int) -> lis
             expect(page.locator(".st-key-train_start button").first).to_be_enabled()
             samples.append(
                 {
-                    "server_mb": rss_mb(pid),
-                    "workers_mb": sum(rss_mb(child) for child in children(pid)),
+                    "server_mb": resident_mb(pid),
+                    "workers_mb": sum(resident_mb(child) for child in children(pid)),
                 }
             )
         browser.close()

@@ -65,10 +65,11 @@ def quiet_tensorflow(threads: int = 0) -> None:
         tf.config.threading.set_inter_op_parallelism_threads(threads)
 
 
-def resident_mb() -> float:
-    """This process's resident memory in MB (0 where /proc is missing: never retire)."""
+def resident_mb(pid: int | str = "self") -> float:
+    """A process's resident memory in MB; 0 once it is gone or where /proc is missing
+    (a worker then never retires)."""
     try:
-        with open("/proc/self/status") as status:
+        with open(f"/proc/{pid}/status") as status:
             for line in status:
                 if line.startswith("VmRSS:"):
                     return int(line.split()[1]) / 1024
