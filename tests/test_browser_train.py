@@ -67,3 +67,31 @@ def test_chart_grows_while_training_and_stop_keeps_the_run(app_url, page):
     # The kept run's curves stay on the page, and it is listed among the runs.
     assert wait_for_loss_points(page, f"n == {stopped_at}") == stopped_at
     expect(page.locator(".st-key-train_compare").first).to_contain_text("Run 1")
+
+
+SIDEBAR_EPOCH = (
+    "() => { const text = document.querySelector('[data-testid=stSidebar]').innerText;"
+    " const found = text.match(/training, epoch (\\d+) of/); return found ? +found[1] : 0; }"
+)
+
+
+def test_sidebar_follows_the_run_on_another_page(app_url, page):
+    page.goto(app_url)
+    click_button(page, "home_sample_wine")
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar).to_contain_text("Wine (red + white)")
+    page.get_by_role("link", name="Train").click()
+    set_number(page, "train_batch_size", 1)  # about 20 ms an epoch: a run of many seconds
+    set_number(page, "train_epochs", 1000)
+    click_button(page, "train_start")
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Explore", exact=True).click()
+    expect(page.get_by_role("heading", name="Explore")).to_be_visible()
+
+    # No click on this page: the sidebar's epoch grows, then the ended run is counted.
+    first = page.wait_for_function(f"({SIDEBAR_EPOCH})() || false", timeout=WAIT_MS).json_value()
+    later = page.wait_for_function(
+        f"(({SIDEBAR_EPOCH})() > {first}) && ({SIDEBAR_EPOCH})()", timeout=WAIT_MS
+    ).json_value()
+    assert 1 <= first < later <= 1000
+    expect(sidebar).to_contain_text("Runs: 1", timeout=WAIT_MS)
+    expect(sidebar).not_to_contain_text("training, epoch")

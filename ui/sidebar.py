@@ -4,6 +4,9 @@ import streamlit as st
 
 from ui import state
 
+# The runs line redraws on this timer while the session's job is queued or trains.
+JOB_REFRESH_SECONDS = 1.0
+
 
 def status_lines() -> list[str]:
     """Dataset, target, task, model and runs of this session, as short Markdown lines."""
@@ -17,8 +20,12 @@ def status_lines() -> list[str]:
         f"Dataset: **{data.title}** ({frame.shape[0]:,} rows × {frame.shape[1]} cols)",
         f"Target: **{data.target}** · task: **{state.task()}**",
         f"Model: {len(network.hidden)} hidden layer(s), {units}",
-        f"Runs: {len(st.session_state.get('runs', []))}" + _job_status(),
+        _runs_line(),
     ]
+
+
+def _runs_line() -> str:
+    return f"Runs: {len(st.session_state.get('runs', []))}" + _job_status()
 
 
 def _job_status() -> str:
@@ -31,9 +38,27 @@ def _job_status() -> str:
     return f" · training, epoch {len(job.history)} of {job.epochs}"
 
 
+@st.fragment(run_every=JOB_REFRESH_SECONDS)
+def _live_runs_line() -> None:
+    """The runs line, redrawn while the job is queued or trains; the page reruns when
+    it ends, so the new run is counted and offered on every page."""
+    st.caption(_runs_line())
+    job = st.session_state.get("job")
+    if job is None or job.done:
+        st.rerun()
+
+
 def render_status() -> None:
     """Show the status lines in the sidebar."""
+    lines = status_lines()
+    job = st.session_state.get("job")
     with st.sidebar:
         st.subheader("Where you are")
-        for line in status_lines():
+        for line in lines[:-1]:
             st.caption(line)
+        # Timed only while a job is active, as on the Train page: a fragment the page
+        # no longer registers is never rerun.
+        if len(lines) > 1 and job is not None and not job.done:
+            _live_runs_line()
+        else:
+            st.caption(lines[-1])
