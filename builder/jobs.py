@@ -9,6 +9,8 @@ and then runs jobs one at a time. A dispatcher thread hands queued jobs to idle
 workers, streams each epoch's logs into the job, stops a job at its time limit,
 replaces a worker that crashed or was killed, failing only that worker's job, and
 stops the jobs whose submitter says they are abandoned (a student closed the tab).
+A worker whose memory has grown is recycled: its successor starts beforehand and
+takes its place once warm, so no student waits for TensorFlow to load again.
 
 A ``Job`` is reachable only through the handle ``submit`` returns, so one
 session never sees another's runs even though all share one pool.
@@ -42,13 +44,18 @@ QUEUED, RUNNING, FINISHED, STOPPED, FAILED = "queued", "running", "finished", "s
 ENDED = (FINISHED, STOPPED, FAILED)
 GRACE_SECONDS = 15.0
 WARM_WORKERS = 2
+# A worker that has grown this share of its memory allowance gets a successor, which
+# imports TensorFlow while the worker goes on serving and takes over once warm.
+STANDBY_SHARE = 0.5
 
 
-def _worker_main(conn, stop_event, threads: int, warm: bool, growth_mb: float) -> None:
+def _worker_main(
+    conn, stop_event, threads: int, warm: bool, growth_mb: float, standby_mb: float
+) -> None:
     """Entry point of a worker process; imports the worker code only there."""
     from builder.worker.serve import serve
 
-    serve(conn, stop_event, threads=threads, warm=warm, growth_mb=growth_mb)
+    serve(conn, stop_event, threads, warm, growth_mb, standby_mb)
 
 
 class Job:
@@ -166,12 +173,12 @@ def _no_main_script():
 class _Worker:
     """One worker process, its pipe, its stop flag and the job it runs."""
 
-    def __init__(self, ctx, threads: int, warm: bool, growth_mb: float):
+    def __init__(self, ctx, threads: int, warm: bool, growth_mb: float, standby_mb: float):
         self.stop_event = ctx.Event()
         self.conn, child = ctx.Pipe(duplex=True)
         self.process = ctx.Process(
             target=_worker_main,
-            args=(child, self.stop_event, threads, warm, growth_mb),
+            args=(child, self.stop_event, threads, warm, growth_mb, standby_mb),
             daemon=True,
             name="nnb-worker",
         )
@@ -180,6 +187,7 @@ class _Worker:
         child.close()
         self.ready = False
         self.retiring = False  # ends after its job: never given another
+        self.successor: _Worker | None = None  # warming up to take this one's place
         self.job: Job | None = None
         self.deadline = 0.0
         self.kill_at = 0.0
@@ -198,6 +206,7 @@ class WorkerPool:
         grace_seconds: float = GRACE_SECONDS,
         warm: bool = True,
         worker_growth_mb: float | None = None,
+        worker_standby_mb: float | None = None,
     ):
         """Start ``warm_workers`` workers now; more start on demand up to ``max_workers``.
 
@@ -209,6 +218,8 @@ class WorkerPool:
             warm: workers train a tiny network before their first job.
             worker_growth_mb: a worker whose memory grew this much retires after its
                 job and a fresh one takes its place (``worker_memory_growth_mb``).
+            worker_standby_mb: a worker whose memory grew this much gets a successor,
+                which takes its place once warm (default: ``STANDBY_SHARE`` of the above).
         """
         limits = load_limits()
         self.max_workers = max(1, max_workers or limits.max_concurrent_trainings)
@@ -216,6 +227,11 @@ class WorkerPool:
         self.grace_seconds = grace_seconds
         self.worker_growth_mb = float(
             limits.worker_memory_growth_mb if worker_growth_mb is None else worker_growth_mb
+        )
+        self.worker_standby_mb = float(
+            STANDBY_SHARE * self.worker_growth_mb
+            if worker_standby_mb is None
+            else worker_standby_mb
         )
         # Each worker gets its share of the cores, so concurrent runs do not fight over them.
         self._threads = max(1, (os.cpu_count() or 1) // self.max_workers)
@@ -283,16 +299,26 @@ class WorkerPool:
                 if worker.job is not None:
                     worker.job._finish(FAILED, error="The training service shut down.")
             for worker in self._workers:
+                if worker.successor is not None:  # runs nothing yet
+                    self._end(worker.successor)
                 worker.process.join(timeout=3)
-                if worker.process.is_alive():
-                    worker.process.kill()
-                    worker.process.join(timeout=3)
-                worker.conn.close()
+                self._end(worker)
 
     # Called with self._lock held, or by the dispatcher thread.
 
     def _spawn(self) -> _Worker:
-        return _Worker(self._ctx, self._threads, self._warm, self.worker_growth_mb)
+        return _Worker(
+            self._ctx, self._threads, self._warm, self.worker_growth_mb, self.worker_standby_mb
+        )
+
+    @staticmethod
+    def _end(worker: _Worker) -> None:
+        """Kill the worker's process if it still runs, and release its pipe."""
+        worker.dead = True
+        if worker.process.is_alive():
+            worker.process.kill()
+        worker.process.join(timeout=5)
+        worker.conn.close()
 
     def _wake(self) -> None:
         with contextlib.suppress(OSError):
@@ -331,6 +357,8 @@ class WorkerPool:
             waitables = [self._wake_reader]
             for worker in self._workers:
                 waitables += [worker.conn, worker.process.sentinel]
+                if worker.successor is not None:
+                    waitables += [worker.successor.conn, worker.successor.process.sentinel]
             timeout = self._next_timeout()
         ready = wait(waitables, timeout)
         with self._lock:
@@ -343,6 +371,7 @@ class WorkerPool:
                 self._read(worker)
             self._enforce_time_limits()
             self._stop_abandoned()
+            self._hand_over()
             self._assign()
 
     def _next_timeout(self) -> float:
@@ -354,6 +383,8 @@ class WorkerPool:
 
     def _read(self, worker: _Worker) -> None:
         """Take every message a worker sent; replace it when its process is gone."""
+        if worker.successor is not None:
+            self._read_successor(worker)
         try:
             while worker.conn.poll():
                 self._handle(worker, worker.conn.recv())
@@ -362,6 +393,18 @@ class WorkerPool:
         if worker.dead or not worker.process.is_alive():
             self._replace(worker)
 
+    def _read_successor(self, worker: _Worker) -> None:
+        """Note when the worker's successor is warm; forget it if its process died."""
+        successor = worker.successor
+        try:
+            while successor.conn.poll():
+                successor.ready |= successor.conn.recv()[0] == "ready"
+        except (EOFError, OSError):
+            successor.dead = True
+        if successor.dead or not successor.process.is_alive():
+            self._end(successor)
+            worker.successor = None
+
     def _handle(self, worker: _Worker, message: tuple) -> None:
         kind = message[0]
         if kind == "ready":
@@ -369,6 +412,10 @@ class WorkerPool:
             return
         if kind == "retiring":  # its process exits next; _read then starts a fresh one
             worker.retiring = True
+            return
+        if kind == "tiring":
+            if worker.successor is None and not self.closed:
+                worker.successor = self._spawn()
             return
         job = worker.job
         if job is None or message[1] != job.id:
@@ -385,12 +432,9 @@ class WorkerPool:
             job._finish(FAILED, error=message[2])
 
     def _replace(self, worker: _Worker) -> None:
-        """A worker died or retired: fail its job (if any) only; start a fresh worker."""
-        worker.dead = True
-        if worker.process.is_alive():
-            worker.process.kill()
-        worker.process.join(timeout=5)
-        worker.conn.close()
+        """A worker died, retired or handed over: fail its job (if any) only; its
+        successor, or a fresh worker, takes its place."""
+        self._end(worker)
         if worker.job is not None:
             if worker.timed_out:
                 error = (
@@ -406,8 +450,18 @@ class WorkerPool:
             worker.job._finish(FAILED, error=error)
             worker.job = None
         self._workers.remove(worker)
-        if not self.closed:
-            self._workers.append(self._spawn())
+        successor, worker.successor = worker.successor, None
+        if self.closed:
+            if successor is not None:
+                self._end(successor)
+        else:
+            self._workers.append(successor or self._spawn())
+
+    def _hand_over(self) -> None:
+        """An idle worker whose successor is warm leaves: the successor serves from now on."""
+        for worker in list(self._workers):
+            if worker.job is None and worker.successor is not None and worker.successor.ready:
+                self._replace(worker)
 
     def _enforce_time_limits(self) -> None:
         now = time.monotonic()

@@ -119,6 +119,27 @@ def test_a_worker_that_grew_retires_after_its_job_and_is_replaced():
         pool.shutdown()
 
 
+def test_a_tiring_worker_hands_over_to_a_successor_warmed_in_advance():
+    pool = jobs.WorkerPool(
+        max_workers=1, warm_workers=1, warm=False, worker_growth_mb=1e6, worker_standby_mb=0
+    )
+    try:
+        first = jobs.submit_training(_iris(2), pool=pool)
+        assert first.wait(WAIT) and first.state == jobs.FINISHED, first.error
+        # Its successor imports TensorFlow meanwhile, then takes the idle worker's place.
+        deadline = time.monotonic() + WAIT
+        while pool.worker_pids() == [first.worker_pid] and time.monotonic() < deadline:
+            time.sleep(0.1)
+        (successor,) = pool.worker_pids()
+        assert successor != first.worker_pid and not running(first.worker_pid)
+        assert all(worker.ready for worker in pool._workers)  # warm before it took over
+        second = jobs.submit_training(_iris(2), pool=pool)
+        assert second.wait(WAIT) and second.state == jobs.FINISHED, second.error
+        assert second.worker_pid == successor
+    finally:
+        pool.shutdown()
+
+
 def test_a_killed_worker_fails_only_its_job_and_is_replaced(pool):
     doomed = jobs.submit_training(_endless(), pool=pool)
     after = jobs.submit_training(_iris(2), pool=pool)

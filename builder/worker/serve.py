@@ -4,7 +4,8 @@ Started by ``builder.jobs`` with the ``spawn`` method. Messages on the pipe:
 the server sends ``(job_id, kind, payload)`` or ``None`` (quit); the worker sends
 ``("ready",)``, ``("epoch", job_id, epoch, logs, seconds)``,
 ``("done", job_id, result)`` and ``("failed", job_id, message)``, the last two
-preceded by ``("retiring",)`` when the worker exits after this job.
+preceded by ``("retiring",)`` when the worker exits after this job, or, once, by
+``("tiring",)`` when it will soon (the pool then starts its successor).
 """
 
 from __future__ import annotations
@@ -98,7 +99,12 @@ def exit_with_parent() -> None:
 
 
 def serve(
-    conn, stop_event, threads: int = 0, warm: bool = True, growth_mb: float = float("inf")
+    conn,
+    stop_event,
+    threads: int = 0,
+    warm: bool = True,
+    growth_mb: float = float("inf"),
+    standby_mb: float = float("inf"),
 ) -> None:
     """Serve jobs from ``conn`` until told to quit, the server goes away, or it retires.
 
@@ -109,6 +115,8 @@ def serve(
         warm: train a tiny network first, so the first real job finds TensorFlow ready.
         growth_mb: retire (send ``("retiring",)`` before the job's result, then exit)
             once resident memory has grown this much since the worker was ready.
+        standby_mb: send ``("tiring",)`` once, before a job's result, when memory has
+            grown this much (less than ``growth_mb``).
     """
     exit_with_parent()
     if hasattr(os, "nice"):  # POSIX only; a laptop on Windows keeps the default priority
@@ -122,6 +130,7 @@ def serve(
     if warm:
         tasks.warm_up()
     baseline_mb = resident_mb()
+    tiring = False
     conn.send(("ready",))
     while True:
         try:
@@ -150,9 +159,13 @@ def serve(
         # Each run builds a new model and compiled function: free them before the next job.
         keras.backend.clear_session(free_memory=True)
         # Announced before the result, so the pool never hands this worker another job.
-        retiring = resident_mb() - baseline_mb > growth_mb
+        grown = resident_mb() - baseline_mb
+        retiring = grown > growth_mb
         if retiring:
             conn.send(("retiring",))
+        elif grown > standby_mb and not tiring:
+            tiring = True
+            conn.send(("tiring",))
         conn.send(reply)
         if retiring:
             return
