@@ -410,7 +410,9 @@ class WorkerPool:
         if kind == "ready":
             worker.ready = True
             return
-        if kind == "retiring":  # its process exits next; _read then starts a fresh one
+        # A retiring worker's process exits next; _read then puts its successor, or a
+        # fresh worker, in its place.
+        if kind == "retiring":
             worker.retiring = True
             return
         if kind == "tiring":

@@ -28,10 +28,16 @@ def _runs_line() -> str:
     return f"Runs: {len(st.session_state.get('runs', []))}" + _job_status()
 
 
+def _active_job():
+    """The session's job while it is queued or trains; None otherwise."""
+    job = st.session_state.get("job")
+    return job if job is not None and not job.done else None
+
+
 def _job_status() -> str:
     """' · training, epoch 3 of 20' while this session's job runs, or its queue position."""
-    job = st.session_state.get("job")
-    if job is None or job.done:
+    job = _active_job()
+    if job is None:
         return ""
     if job.position:
         return f" · queued, position {job.position}"
@@ -43,22 +49,20 @@ def _live_runs_line() -> None:
     """The runs line, redrawn while the job is queued or trains; the page reruns when
     it ends, so the new run is counted and offered on every page."""
     st.caption(_runs_line())
-    job = st.session_state.get("job")
-    if job is None or job.done:
+    if _active_job() is None:
         st.rerun()
 
 
 def render_status() -> None:
     """Show the status lines in the sidebar."""
     lines = status_lines()
-    job = st.session_state.get("job")
     with st.sidebar:
         st.subheader("Where you are")
         for line in lines[:-1]:
             st.caption(line)
         # Timed only while a job is active, as on the Train page: a fragment the page
-        # no longer registers is never rerun.
-        if len(lines) > 1 and job is not None and not job.done:
+        # no longer registers is never rerun. With no table loaded there is no runs line.
+        if len(lines) > 1 and _active_job() is not None:
             _live_runs_line()
         else:
             st.caption(lines[-1])
