@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from builder import jobs
+from builder.training import jobs
 from ui import share, sidebar, state
 
 st.set_page_config(
@@ -17,16 +17,16 @@ state.collect_run()
 jobs.get_pool()
 share.restore_from_url()
 
-# The page files live in views/, not pages/: Streamlit runs a file in pages/ on its
-# own (without this entry script) when a fresh server is first opened at its address.
+# Each page file starts with ui.entry.run_through_app(): on a fresh server Streamlit
+# would otherwise run a page in pages/ on its own, without this entry script.
 pages = [
-    st.Page("views/home.py", title="Start", icon=":material/home:", default=True),
-    st.Page("views/data.py", title="Data", icon=":material/table:"),
-    st.Page("views/explore.py", title="Explore", icon=":material/query_stats:"),
-    st.Page("views/build.py", title="Build", icon=":material/stacks:"),
-    st.Page("views/train.py", title="Train", icon=":material/show_chart:"),
-    st.Page("views/evaluate.py", title="Evaluate", icon=":material/target:"),
-    st.Page("views/export.py", title="Export", icon=":material/download:"),
+    st.Page("pages/home.py", title="Start", icon=":material/home:", default=True),
+    st.Page("pages/data.py", title="Data", icon=":material/table:"),
+    st.Page("pages/explore.py", title="Explore", icon=":material/query_stats:"),
+    st.Page("pages/build.py", title="Build", icon=":material/stacks:"),
+    st.Page("pages/train.py", title="Train", icon=":material/show_chart:"),
+    st.Page("pages/evaluate.py", title="Evaluate", icon=":material/target:"),
+    st.Page("pages/export.py", title="Export", icon=":material/download:"),
 ]
 current = st.navigation(pages)
 sidebar.render_status()

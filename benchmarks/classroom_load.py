@@ -366,8 +366,8 @@ def report_soak(runs: int, outcome: dict) -> bool:
 
 def part_pool(count: int, preset: str, epochs: int | None) -> dict:
     """Part B: ``count`` threads each submit the preset to one pool and wait."""
-    from builder import jobs
-    from builder.presets import preset_experiment
+    from builder.experiment.presets import preset_experiment
+    from builder.training import jobs
 
     pool = jobs.WorkerPool()
     sampler = Sampler(os.getpid())

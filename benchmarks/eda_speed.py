@@ -2,7 +2,7 @@
 
 Generates a 1,000,000-row x 20-column numeric table (19 measurements and a 0/1
 target), writes it once as CSV to the temp folder (reused on later runs), then times:
-loading through ``builder.data.read_table``, the summary, every figure the Explore
+loading through ``builder.tables.data.read_table``, the summary, every figure the Explore
 page draws for that table (with the computation behind it), and the data checks.
 The figure size is ``plotly.io.to_json(fig, validate=False)``, the exact string
 ``st.plotly_chart`` puts in its message to the browser (numpy arrays travel as
@@ -27,9 +27,10 @@ import plotly.io as pio
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from builder import charts, checks, profile
 from builder.config import HostLimits
-from builder.data import read_table
+from builder.plots import charts
+from builder.tables import checks, profile
+from builder.tables.data import read_table
 
 LOAD = "load (read_table on CSV bytes)"
 TARGET_SECONDS = 5.0

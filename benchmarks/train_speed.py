@@ -42,7 +42,7 @@ def steady_ms(ends: list[float]) -> float:
 
 
 def project_run(key: str) -> dict:
-    from builder.presets import PRESETS, preset_experiment
+    from builder.experiment.presets import PRESETS, preset_experiment
     from builder.worker import tasks
 
     experiment = preset_experiment(key)
@@ -63,8 +63,8 @@ def project_run(key: str) -> dict:
 def keras_run(key: str) -> dict:
     import keras
 
-    from builder import prep
-    from builder.presets import PRESETS, preset_experiment
+    from builder.experiment.presets import PRESETS, preset_experiment
+    from builder.tables import prep
     from builder.worker import tasks
     from builder.worker.network import compiled_model
     from builder.worker.training import model_targets
@@ -112,9 +112,9 @@ def sklearn_run(key: str) -> dict | None:
     from sklearn.metrics import accuracy_score, mean_absolute_error, mean_squared_error
     from sklearn.neural_network import MLPClassifier, MLPRegressor
 
-    from builder import prep
-    from builder.presets import PRESETS, preset_experiment
-    from builder.spec import DEFAULT_OUTPUT, loss_name, output_activation
+    from builder.experiment.presets import PRESETS, preset_experiment
+    from builder.experiment.spec import DEFAULT_OUTPUT, loss_name, output_activation
+    from builder.tables import prep
     from builder.worker import tasks
 
     experiment = preset_experiment(key)
@@ -169,8 +169,8 @@ def sklearn_run(key: str) -> dict | None:
 
 def first_epoch_latency(keys: list[str]) -> list[float]:
     """Seconds from submitting each preset to a warm pool until its first epoch arrives."""
-    from builder import jobs
-    from builder.presets import preset_experiment
+    from builder.experiment.presets import preset_experiment
+    from builder.training import jobs
 
     pool = jobs.WorkerPool(max_workers=1, warm_workers=1)
     try:
@@ -195,7 +195,7 @@ def speed_table(keys: list[str]) -> tuple[list[float], list[float]]:
     from builder.worker.serve import quiet_tensorflow
 
     quiet_tensorflow()
-    from builder.presets import PRESETS
+    from builder.experiment.presets import PRESETS
     from builder.worker import tasks
 
     tasks.warm_up()  # TensorFlow's one-time start-up is paid by neither side

@@ -15,9 +15,9 @@ import sys
 from pathlib import Path
 
 from builder.cli_train import add_export_parser, add_train_parser
-from builder.columns import default_excluded, describe_columns, infer_task, require_target
-from builder.data import DELIMITERS, ReadOptions, load_files
 from builder.errors import BuilderError
+from builder.tables.columns import default_excluded, describe_columns, infer_task, require_target
+from builder.tables.data import DELIMITERS, ReadOptions, load_files
 
 EXIT_BAD_INPUT = 2
 

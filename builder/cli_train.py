@@ -15,13 +15,13 @@ from typing import Any
 
 import pandas as pd
 
-from builder.bundle import run_files
-from builder.codegen import training_script
 from builder.config import load_limits
-from builder.data import ReadOptions, read_table
 from builder.errors import BuilderError, TrainingError
-from builder.presets import PRESETS, preset_experiment
-from builder.spec import Experiment
+from builder.experiment.presets import PRESETS, preset_experiment
+from builder.experiment.spec import Experiment
+from builder.export.bundle import run_files
+from builder.export.codegen import training_script
+from builder.tables.data import ReadOptions, read_table
 
 
 def add_train_parser(subparsers) -> argparse.ArgumentParser:
@@ -163,7 +163,7 @@ def _inputs(args: argparse.Namespace) -> tuple[Experiment, pd.DataFrame]:
     elif experiment.data.source == "upload":
         raise ValueError("this experiment's data was uploaded: give the table with --data FILE")
     else:
-        from builder.samples import load_sample
+        from builder.tables.samples import load_sample
 
         frame = load_sample(experiment.data.source)[0]
     return experiment, frame

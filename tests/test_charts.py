@@ -1,4 +1,4 @@
-"""builder.charts: each figure shows the data it is given, in the shared look, and stays small."""
+"""builder.plots.charts: each figure shows the data it is given, in the shared look, and stays small."""
 
 import functools
 import json
@@ -9,8 +9,9 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-from builder import charts, profile
-from builder.samples import load_sample
+from builder.plots import charts
+from builder.tables import profile
+from builder.tables.samples import load_sample
 
 
 @functools.cache

@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from builder import checks
-from builder.samples import load_sample
+from builder.tables import checks
+from builder.tables.samples import load_sample
 
 RNG = np.random.default_rng(7)
 

@@ -8,8 +8,8 @@ import pytest
 
 from builder.cli import main
 from builder.cli_train import add_train_parser, run_train
-from builder.presets import preset_experiment
-from builder.samples import SAMPLE_DIR
+from builder.experiment.presets import preset_experiment
+from builder.tables.samples import SAMPLE_DIR
 from tests.trained import BUNDLE_FILES
 
 

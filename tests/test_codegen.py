@@ -7,11 +7,17 @@ import sys
 
 import pytest
 
-from builder.codegen import compile_block, dense_code, model_block, network_code, optimizer_code
-from builder.presets import PRESETS, preset_experiment
-from builder.samples import load_sample
-from builder.spec import LayerSpec, TrainSpec
-from builder.summary import class_labels, summarize
+from builder.experiment.presets import PRESETS, preset_experiment
+from builder.experiment.spec import LayerSpec, TrainSpec
+from builder.experiment.summary import class_labels, summarize
+from builder.export.codegen import (
+    compile_block,
+    dense_code,
+    model_block,
+    network_code,
+    optimizer_code,
+)
+from builder.tables.samples import load_sample
 
 TASKS = {"wine-quality": "regression", "wages": "regression", "iris": "multiclass"}
 TASKS |= {"digits": "multiclass"}

@@ -3,7 +3,8 @@
 import pandas as pd
 import pytest
 
-from builder.columns import (
+from builder.errors import DataError
+from builder.tables.columns import (
     default_excluded,
     describe_columns,
     identifier_columns,
@@ -11,8 +12,7 @@ from builder.columns import (
     require_target,
     target_problem,
 )
-from builder.errors import DataError
-from builder.samples import SAMPLES, load_sample
+from builder.tables.samples import SAMPLES, load_sample
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""builder/data.py on every sample file and on a generated corpus of bad files."""
+"""builder/tables/data.py on every sample file and on a generated corpus of bad files."""
 
 import hashlib
 import re
@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from builder.config import HostLimits
-from builder.data import ReadOptions, load_files, read_table, sniff_decimal, sniff_delimiter
 from builder.errors import DataError
+from builder.tables.data import ReadOptions, load_files, read_table, sniff_decimal, sniff_delimiter
 from tests.corpus import BAD_FILES, TOO_BIG, TOO_MANY_COLUMNS, TOO_MANY_ROWS, workbook
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"

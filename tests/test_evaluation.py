@@ -5,7 +5,8 @@ import pytest
 from sklearn import metrics as skm
 
 from builder.errors import DataError
-from builder.evaluation import (
+from builder.experiment.presets import preset_experiment
+from builder.judging.evaluation import (
     TrainedNetwork,
     check_columns,
     decision_boundary,
@@ -14,8 +15,7 @@ from builder.evaluation import (
     trace_columns,
     typical_row,
 )
-from builder.presets import preset_experiment
-from builder.samples import load_sample
+from builder.tables.samples import load_sample
 from builder.worker import tasks
 
 

@@ -3,9 +3,9 @@
 import pytest
 
 from builder.errors import SpecError
-from builder.experiment_file import MAX_FILE_BYTES, file_stem, from_json, to_json
-from builder.presets import preset_experiment
-from builder.spec import Experiment
+from builder.experiment.experiment_file import MAX_FILE_BYTES, file_stem, from_json, to_json
+from builder.experiment.presets import preset_experiment
+from builder.experiment.spec import Experiment
 
 
 def test_a_file_round_trips_and_opens_with_a_byte_order_mark():

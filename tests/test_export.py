@@ -10,8 +10,8 @@ import sys
 import numpy as np
 import pytest
 
-from builder.presets import PRESETS, preset_experiment
-from builder.samples import load_sample
+from builder.experiment.presets import PRESETS, preset_experiment
+from builder.tables.samples import load_sample
 from builder.worker import tasks
 
 # The README's contract, run as a user would: only keras, numpy and pandas.

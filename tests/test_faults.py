@@ -8,9 +8,9 @@ from urllib.parse import urlencode
 import pytest
 from playwright.sync_api import expect
 
-from builder import share
-from builder.presets import preset_experiment
-from builder.spec import LayerSpec
+from builder.experiment import share
+from builder.experiment.presets import preset_experiment
+from builder.experiment.spec import LayerSpec
 from tests.conftest import free_port, serve_app, start_server, stop_server
 from tests.processes import children, still_running
 from tests.test_browser import click_button

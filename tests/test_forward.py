@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from builder.errors import SpecError
-from builder.forward import ACTIVATIONS, DenseWeights, forward, trace_row
+from builder.judging.forward import ACTIVATIONS, DenseWeights, forward, trace_row
 
 
 def keras_model(activations, units, inputs, use_bias=True):

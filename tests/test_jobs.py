@@ -12,10 +12,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from builder import jobs
 from builder.errors import TrainingError
-from builder.presets import preset_experiment
-from builder.spec import DataSpec, Experiment, TrainSpec
+from builder.experiment.presets import preset_experiment
+from builder.experiment.spec import DataSpec, Experiment, TrainSpec
+from builder.training import jobs
 from tests.processes import running
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -192,8 +192,8 @@ def test_shutdown_ends_a_busy_worker_at_once():
 # A fresh Python that trains iris for one epoch through a pool, then prints what follows.
 ONE_EPOCH = """
 import sys, types
-from builder import jobs
-from builder.presets import preset_experiment
+from builder.training import jobs
+from builder.experiment.presets import preset_experiment
 def one_epoch():
     pool = jobs.WorkerPool(max_workers=1, warm_workers=1, warm=False)
     experiment = preset_experiment("iris")

@@ -20,9 +20,9 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
-from builder.presets import PRESETS
-from builder.samples import SAMPLE_DIR, SAMPLES
-from builder.spec import NetworkSpec, TrainSpec
+from builder.experiment.presets import PRESETS
+from builder.experiment.spec import NetworkSpec, TrainSpec
+from builder.tables.samples import SAMPLE_DIR, SAMPLES
 from tests.test_browser import click_button
 
 pytestmark = pytest.mark.browser

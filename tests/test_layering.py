@@ -26,7 +26,7 @@ def test_tensorflow_is_imported_only_under_builder_worker():
     worker = ROOT / "builder" / "worker"
     server_side = [
         *(ROOT / "builder").rglob("*.py"),
-        *(ROOT / "views").glob("*.py"),
+        *(ROOT / "pages").glob("*.py"),
         *(ROOT / "ui").glob("*.py"),
         ROOT / "app.py",
     ]

@@ -1,10 +1,10 @@
-"""builder/metrics.py checked against scikit-learn called directly, on real Pima labels."""
+"""builder/judging/metrics.py checked against scikit-learn called directly, on real Pima labels."""
 
 import numpy as np
 import pytest
 from sklearn import metrics as skm
 
-from builder.metrics import (
+from builder.judging.metrics import (
     class_probabilities,
     classification_report,
     majority_baseline,
@@ -13,7 +13,7 @@ from builder.metrics import (
     regression_report,
     threshold_table,
 )
-from builder.samples import load_sample
+from builder.tables.samples import load_sample
 
 
 @pytest.fixture(scope="module")

@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from builder.presets import PRESETS
+from builder.experiment.presets import PRESETS
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _build_page(preset: str | None = None) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    at.switch_page("views/build.py").run()
+    at.switch_page("pages/build.py").run()
     if preset:
         at.selectbox(key="build_preset_choice").set_value(preset).run()
         at.button(key="build_preset_apply").click().run()
@@ -135,8 +135,8 @@ def test_edits_survive_a_visit_to_another_page():
     at = _build_page("wine-type")
     first = _ids(at)[0]
     at.slider(key=f"build_units_{first}").set_value(40).run()
-    at.switch_page("views/data.py").run()
-    at.switch_page("views/build.py").run()
+    at.switch_page("pages/data.py").run()
+    at.switch_page("pages/build.py").run()
     assert at.slider(key=f"build_units_{first}").value == 40
     assert _summary(at)[0] == ("dense (Dense)", "(None, 40)", 480)
 
@@ -179,7 +179,7 @@ NO_TENSORFLOW_SCRIPT = """
 import sys
 from streamlit.testing.v1 import AppTest
 at = AppTest.from_file(sys.argv[1], default_timeout=60).run()
-at.switch_page("views/build.py").run()
+at.switch_page("pages/build.py").run()
 at.selectbox(key="build_preset_choice").set_value("titanic").run()
 at.button(key="build_preset_apply").click().run()
 assert not at.exception and at.code, "the Build page did not render its code"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from builder.runs import Run
+from builder.training.runs import Run
 from tests.apptest_helpers import texts, with_sample
 from tests.trained import trained_run
 
@@ -15,11 +15,11 @@ def titanic_run():
 def evaluate_page(sample: str, run: Run):
     at = with_sample(sample)
     at.session_state["runs"] = [run]
-    return at.switch_page("views/evaluate.py").run()
+    return at.switch_page("pages/evaluate.py").run()
 
 
 def test_without_a_run_the_page_says_to_train_first():
-    at = with_sample("iris").switch_page("views/evaluate.py").run()
+    at = with_sample("iris").switch_page("pages/evaluate.py").run()
     assert not at.exception
     assert any("No trained model yet" in t for t in texts(at.info))
 

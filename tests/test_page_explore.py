@@ -15,7 +15,7 @@ def explore(sample: str) -> AppTest:
     """The app on the Explore page after a sample was loaded from the start page."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     at.button(key=f"home_sample_{sample}").click().run()
-    return at.switch_page("views/explore.py").run()
+    return at.switch_page("pages/explore.py").run()
 
 
 def open_tab(at: AppTest, label: str) -> AppTest:
@@ -38,7 +38,7 @@ def texts(elements) -> list[str]:
 
 def test_without_data_the_page_says_where_to_load_it():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    at.switch_page("views/explore.py").run()
+    at.switch_page("pages/explore.py").run()
     assert not at.exception
     assert any("Load a sample or upload a file" in t for t in texts(at.info))
 

@@ -9,14 +9,14 @@ from urllib.parse import parse_qs
 import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-from builder.experiment_file import to_json
-from builder.presets import preset_experiment
-from builder.share import PARAM, decode
-from builder.spec import Experiment
+from builder.experiment.experiment_file import to_json
+from builder.experiment.presets import preset_experiment
+from builder.experiment.share import PARAM, decode
+from builder.experiment.spec import Experiment
 from tests.apptest_helpers import start_app, texts, with_sample
 from tests.trained import BUNDLE_FILES, trained_run
 
-EXPORT = "views/export.py"
+EXPORT = "pages/export.py"
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def _downloaded(at, key: str, files: dict[str, bytes]) -> bytes:
 
 def _export_page(preset: str):
     at = with_sample("pima")
-    at.switch_page("views/build.py").run()
+    at.switch_page("pages/build.py").run()
     at.selectbox(key="build_preset_choice").set_value(preset).run()
     at.button(key="build_preset_apply").click().run()
     at.switch_page(EXPORT).run()
@@ -157,7 +157,7 @@ def test_data_and_build_pages_show_their_slice_of_the_script():
     assert code.splitlines()[1].startswith("# Data page") and 'TARGET = "Survived"' in code
     at.selectbox(key="data_target").set_value("Pclass").run()
     assert 'TARGET = "Pclass"' in at.code[0].value
-    at.switch_page("views/build.py").run()
+    at.switch_page("pages/build.py").run()
     code = at.code[0].value
     assert code.splitlines()[1].startswith("# Build page") and "ColumnTransformer" in code
     assert "# Data page" not in code and "# Train page" not in code

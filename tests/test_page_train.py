@@ -8,7 +8,7 @@ WAIT = 240  # a fresh worker imports TensorFlow first; the machine may be busy
 
 
 def _train_page(epochs: int):
-    at = with_sample("iris").switch_page("views/train.py").run()
+    at = with_sample("iris").switch_page("pages/train.py").run()
     assert not at.exception
     at.number_input(key="train_epochs").set_value(epochs).run()
     return at
@@ -50,12 +50,12 @@ def test_training_goes_on_on_other_pages_and_stop_keeps_the_model():
     at.number_input(key="train_batch_size").set_value(1).run()
     at.button(key="train_start").click().run()
     job = at.session_state["job"]
-    at.switch_page("views/explore.py").run()
+    at.switch_page("pages/explore.py").run()
     assert not at.exception
     deadline = time.monotonic() + WAIT
     while len(job.history) < 3 and not job.done and time.monotonic() < deadline:
         time.sleep(0.1)
-    at.switch_page("views/train.py").run()
+    at.switch_page("pages/train.py").run()
     assert not at.exception
     assert any(t.startswith("Epoch ") for t in texts(at.caption))
     assert len(at.get("plotly_chart")) >= 2  # the curves are there on coming back
@@ -72,7 +72,7 @@ def test_a_run_that_ends_on_another_page_is_kept_there():
     at = _train_page(3)
     at.button(key="train_start").click().run()
     job = at.session_state["job"]
-    at.switch_page("views/evaluate.py").run()
+    at.switch_page("pages/evaluate.py").run()
     assert job.wait(WAIT), "the training job did not end"
     at.run()  # the next page view, with the user still on Evaluate
     assert not at.exception

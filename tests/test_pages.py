@@ -20,7 +20,7 @@ def test_start_page_offers_every_sample_in_one_click():
 
 @pytest.mark.parametrize("page", PAGES[2:])
 def test_pages_that_need_data_say_what_to_do_first(page):
-    at = start_app().switch_page(f"views/{page}.py").run()
+    at = start_app().switch_page(f"pages/{page}.py").run()
     assert not at.exception
     assert any("Load a sample or upload a file" in t for t in texts(at.info))
 
@@ -60,7 +60,7 @@ def test_wine_sample_is_red_and_white_stacked_with_type_target():
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs_after_a_sample_is_loaded(page):
-    at = with_sample("iris").switch_page(f"views/{page}.py").run()
+    at = with_sample("iris").switch_page(f"pages/{page}.py").run()
     assert not at.exception
     assert not at.error
 
@@ -79,13 +79,13 @@ def test_changing_target_and_task_updates_the_experiment_and_sidebar():
 def test_choices_survive_a_visit_to_another_page():
     at = with_sample("titanic")
     at.selectbox(key="data_target").select("Pclass").run()
-    at.switch_page("views/explore.py").run()
-    at.switch_page("views/data.py").run()
+    at.switch_page("pages/explore.py").run()
+    at.switch_page("pages/data.py").run()
     assert at.selectbox(key="data_target").value == "Pclass"
 
 
 def test_a_target_with_one_class_is_explained_on_the_page():
-    at = start_app().switch_page("views/data.py").run()
+    at = start_app().switch_page("pages/data.py").run()
     at.radio(key="data_source_kind").set_value("upload").run()
     at.file_uploader(key="data_upload").set_value(
         ("one_class.csv", b"x,label\n1,a\n2,a\n3,a\n", "text/csv")
@@ -95,7 +95,7 @@ def test_a_target_with_one_class_is_explained_on_the_page():
 
 
 def upload(files) -> object:
-    at = start_app().switch_page("views/data.py").run()
+    at = start_app().switch_page("pages/data.py").run()
     at.radio(key="data_source_kind").set_value("upload").run()
     return at.file_uploader(key="data_upload").set_value(files).run()
 
@@ -129,7 +129,7 @@ sys.path.insert(0, {str(ROOT)!r})
 from tests.apptest_helpers import PAGES, with_sample
 at = with_sample("pima")
 for page in PAGES:
-    at.switch_page(f"views/{{page}}.py").run()
+    at.switch_page(f"pages/{{page}}.py").run()
     assert not at.exception, (page, at.exception)
 print(sorted(m for m in ("tensorflow", "keras") if m in sys.modules))
 """

@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 from sklearn.model_selection import train_test_split
 
-from builder import prep
 from builder.errors import DataError
-from builder.presets import preset_experiment
-from builder.samples import load_sample
-from builder.spec import DataSpec, Experiment, PrepSpec
-from builder.summary import input_features
+from builder.experiment.presets import preset_experiment
+from builder.experiment.spec import DataSpec, Experiment, PrepSpec
+from builder.experiment.summary import input_features
+from builder.tables import prep
+from builder.tables.samples import load_sample
 
 
 def _experiment(target, excluded=(), **prep_settings) -> Experiment:

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from builder.presets import PRESETS, preset_experiment
+from builder.experiment.presets import PRESETS, preset_experiment
 from builder.worker import tasks
 
 pytestmark = pytest.mark.slow

@@ -1,12 +1,12 @@
-"""builder.profile on the bundled sample files and on small crafted tables."""
+"""builder.tables.profile on the bundled sample files and on small crafted tables."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from builder import profile
 from builder.errors import DataError
-from builder.samples import load_sample
+from builder.tables import profile
+from builder.tables.samples import load_sample
 
 
 @pytest.fixture(scope="module")

@@ -2,15 +2,15 @@
 
 import math
 
-from builder.charts_training import (
+from builder.experiment.presets import preset_experiment
+from builder.experiment.spec import LayerSpec
+from builder.plots.charts_training import (
     comparison_figure,
     grown_history_figure,
     history_figure,
     metric_label,
 )
-from builder.presets import preset_experiment
-from builder.runs import Run, curve_keys, differences, layers_text, runs_table
-from builder.spec import LayerSpec
+from builder.training.runs import Run, curve_keys, differences, layers_text, runs_table
 
 
 def _history(epochs: int, start: float = 1.0) -> list[dict]:

@@ -11,7 +11,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from builder.codegen import (
+from builder.errors import SpecError
+from builder.experiment.presets import PRESETS, preset_experiment
+from builder.experiment.spec import DataSpec, Experiment, LayerSpec, PrepSpec, TrainSpec
+from builder.experiment.summary import input_features
+from builder.export.codegen import (
     data_block,
     prep_block,
     script_context,
@@ -19,12 +23,8 @@ from builder.codegen import (
     script_section,
     training_script,
 )
-from builder.data import ReadOptions, load_files
-from builder.errors import SpecError
-from builder.presets import PRESETS, preset_experiment
-from builder.samples import load_sample
-from builder.spec import DataSpec, Experiment, LayerSpec, PrepSpec, TrainSpec
-from builder.summary import input_features
+from builder.tables.data import ReadOptions, load_files
+from builder.tables.samples import load_sample
 from tests.corpus import workbook
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,9 +10,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from builder.errors import SpecError
-from builder.presets import PRESETS, preset_experiment
-from builder.share import MAX_LINK_CHARS, PARAM, decode, encode, from_query, to_query
-from builder.spec import Experiment
+from builder.experiment.presets import PRESETS, preset_experiment
+from builder.experiment.share import MAX_LINK_CHARS, PARAM, decode, encode, from_query, to_query
+from builder.experiment.spec import Experiment
 
 URL_SAFE = re.compile(r"^[0-9]+\.[A-Za-z0-9_-]+$")
 

@@ -7,8 +7,8 @@ import pytest
 
 from builder.config import HostLimits
 from builder.errors import SpecError
-from builder.presets import PRESETS, preset_experiment
-from builder.spec import (
+from builder.experiment.presets import PRESETS, preset_experiment
+from builder.experiment.spec import (
     Experiment,
     LayerSpec,
     NetworkSpec,

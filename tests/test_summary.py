@@ -9,11 +9,9 @@ import sys
 import pandas as pd
 import pytest
 
-from builder.diagram import network_figure
-from builder.presets import preset_experiment
-from builder.samples import load_sample
-from builder.spec import ACTIVATIONS, LayerSpec, NetworkSpec, PrepSpec, validate
-from builder.summary import (
+from builder.experiment.presets import preset_experiment
+from builder.experiment.spec import ACTIVATIONS, LayerSpec, NetworkSpec, PrepSpec, validate
+from builder.experiment.summary import (
     class_labels,
     diagram_geometry,
     feature_notes,
@@ -21,6 +19,8 @@ from builder.summary import (
     model_summary,
     summarize,
 )
+from builder.plots.diagram import network_figure
+from builder.tables.samples import load_sample
 
 TITANIC_INPUTS = [
     "Pclass",

@@ -8,10 +8,10 @@ import keras
 import numpy as np
 import pytest
 
-from builder import prep
 from builder.errors import TrainingError
-from builder.presets import preset_experiment
-from builder.spec import LayerSpec
+from builder.experiment.presets import preset_experiment
+from builder.experiment.spec import LayerSpec
+from builder.tables import prep
 from builder.worker import tasks
 from builder.worker.network import build_model, compiled_model, metric_names
 from builder.worker.training import balanced_class_weights, fit_fast, model_targets

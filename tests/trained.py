@@ -1,8 +1,8 @@
 """Real, tiny trainings for page tests, kept as the session keeps them (a ``Run``)."""
 
-from builder.presets import preset_experiment
-from builder.runs import Run
-from builder.samples import load_sample
+from builder.experiment.presets import preset_experiment
+from builder.tables.samples import load_sample
+from builder.training.runs import Run
 from builder.worker import tasks
 
 # What the README promises a run bundle holds.

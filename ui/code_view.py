@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from builder.codegen import script_section
 from builder.errors import DataError, SpecError
+from builder.export.codegen import script_section
 from ui import state
 
 
@@ -11,7 +11,7 @@ def render(step: str, key: str) -> None:
     """Show the part of the training script that a page's settings write.
 
     Args:
-        step: "data", "build" or "train" (see ``builder.codegen.script_section``).
+        step: "data", "build" or "train" (see ``builder.export.codegen.script_section``).
         key: the expander's widget key, prefixed with the page name.
     """
     with st.expander("Show the code", icon=":material/code:", key=key):

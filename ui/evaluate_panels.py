@@ -4,11 +4,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from builder import charts, metrics
-from builder.data import read_table
-from builder.diagram import network_figure
 from builder.errors import BuilderError
-from builder.evaluation import (
+from builder.experiment.summary import diagram_geometry
+from builder.judging import metrics
+from builder.judging.evaluation import (
     TrainedNetwork,
     check_columns,
     decision_boundary,
@@ -17,7 +16,9 @@ from builder.evaluation import (
     trace_columns,
     typical_row,
 )
-from builder.summary import diagram_geometry
+from builder.plots import charts
+from builder.plots.diagram import network_figure
+from builder.tables.data import read_table
 
 
 def scores(run, frame: pd.DataFrame) -> None:

@@ -9,7 +9,7 @@ from itertools import count
 
 import streamlit as st
 
-from builder.spec import ACTIVATIONS, INITIALIZERS, LayerSpec, NetworkSpec
+from builder.experiment.spec import ACTIVATIONS, INITIALIZERS, LayerSpec, NetworkSpec
 from ui import state
 
 IDS = "build_layer_ids"

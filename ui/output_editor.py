@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from builder.spec import (
+from builder.experiment.spec import (
     ACTIVATIONS,
     DEFAULT_OUTPUT,
     INITIALIZERS,

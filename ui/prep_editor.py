@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from builder.spec import IMPUTERS, SCALINGS, SPLITS, DataSpec, PrepSpec
+from builder.experiment.spec import IMPUTERS, SCALINGS, SPLITS, DataSpec, PrepSpec
 from ui import state
 
 SCALING_NAMES = {"standard": "standardise (mean 0, sd 1)", "minmax": "min-max (0 to 1)"}

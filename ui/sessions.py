@@ -27,7 +27,7 @@ def end_check() -> Callable[[], bool] | None:
     """For the current session: a check that turns True once the session has ended.
 
     Returns:
-        The check, to hand to ``builder.jobs.submit_training``; None outside a
+        The check, to hand to ``builder.training.jobs.submit_training``; None outside a
         session of a running server (then nothing is ever stopped for this reason).
     """
     context = get_script_run_ctx()

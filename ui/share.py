@@ -6,11 +6,11 @@ on the same data (a bundled sample is loaded for them) and the same settings.
 
 import streamlit as st
 
-from builder import share
 from builder.config import load_limits
 from builder.errors import DataError, SpecError
-from builder.samples import SAMPLES
-from builder.spec import Experiment, check_limits
+from builder.experiment import share
+from builder.experiment.spec import Experiment, check_limits
+from builder.tables.samples import SAMPLES
 from ui import state
 
 RESTORED = "share_restored"

@@ -7,11 +7,11 @@ never visible to another session on a shared server.
 import pandas as pd
 import streamlit as st
 
-from builder import runs as run_records
-from builder.columns import default_excluded, infer_task
-from builder.data import ReadReport
-from builder.samples import SAMPLES, load_sample
-from builder.spec import DataSpec, Experiment, check_columns
+from builder.experiment.spec import DataSpec, Experiment, check_columns
+from builder.tables.columns import default_excluded, infer_task
+from builder.tables.data import ReadReport
+from builder.tables.samples import SAMPLES, load_sample
+from builder.training import runs as run_records
 
 DEFAULTS = {
     "table": None,
@@ -77,7 +77,7 @@ def require_table() -> pd.DataFrame:
     frame = table()
     if frame is None:
         st.info("No data yet. Load a sample or upload a file on the **Data** page first.")
-        st.page_link("views/data.py", label="Go to Data", icon=":material/table:")
+        st.page_link("pages/data.py", label="Go to Data", icon=":material/table:")
         st.stop()
     return frame
 

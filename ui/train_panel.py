@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from builder import jobs
-from builder.charts_training import comparison_figure, grown_history_figure, metric_label
-from builder.runs import Run, curve_keys, differences, runs_table
+from builder.plots.charts_training import comparison_figure, grown_history_figure, metric_label
+from builder.training import jobs
+from builder.training.runs import Run, curve_keys, differences, runs_table
 
 
 def _status(job: jobs.Job) -> None:

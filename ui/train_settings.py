@@ -7,7 +7,7 @@ survive a visit to another page and travel with the experiment (link, JSON, pres
 import streamlit as st
 
 from builder.config import HostLimits
-from builder.spec import OPTIMIZERS, Experiment
+from builder.experiment.spec import OPTIMIZERS, Experiment
 from ui import state
 
 # A log scale: each step multiplies the rate by about 3.

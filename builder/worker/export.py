@@ -2,7 +2,7 @@
 
 The exported model takes a dict of raw columns, ``{name: 1-D array}``: numbers
 (NaN where missing) for numeric columns and strings ("" where missing) for text
-ones. Inside it does what ``builder.prep.FittedPrep.transform`` does, in the same
+ones. Inside it does what ``builder.tables.prep.FittedPrep.transform`` does, in the same
 order, with built-in Keras parts only (ops, StringLookup, a frozen Dense), so
 ``keras.models.load_model`` opens it in a plain Python with no code of ours.
 """
@@ -15,7 +15,7 @@ import tempfile
 import keras
 import numpy as np
 
-from builder.prep import FittedPrep
+from builder.tables.prep import FittedPrep
 
 
 def _numeric(column: keras.KerasTensor, fill: float, offset: float, scale: float):

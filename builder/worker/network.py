@@ -1,7 +1,7 @@
 """NetworkSpec -> an ordinary, compiled ``keras.Model`` (worker processes only).
 
 The output layer, its size and the loss follow the task through
-``builder.spec`` (``output_activation``, ``output_units``, ``loss_name``), so the
+``builder.experiment.spec`` (``output_activation``, ``output_units``, ``loss_name``), so the
 parameter counts the Build page shows from the spec alone match this model.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import keras
 
-from builder.spec import (
+from builder.experiment.spec import (
     Experiment,
     NetworkSpec,
     TrainSpec,

@@ -1,6 +1,6 @@
 """The main loop of one worker process: import TensorFlow once, then run jobs as they come.
 
-Started by ``builder.jobs`` with the ``spawn`` method. Messages on the pipe:
+Started by ``builder.training.jobs`` with the ``spawn`` method. Messages on the pipe:
 the server sends ``(job_id, kind, payload)`` or ``None`` (quit); the worker sends
 ``("ready",)``, ``("epoch", job_id, epoch, logs, seconds)``,
 ``("done", job_id, result)`` and ``("failed", job_id, message)``, the last two

@@ -18,10 +18,10 @@ import keras
 import numpy as np
 import pandas as pd
 
-from builder import prep
 from builder.errors import TrainingError
-from builder.samples import load_sample
-from builder.spec import DataSpec, Experiment, TrainSpec, loss_name, validate
+from builder.experiment.spec import DataSpec, Experiment, TrainSpec, loss_name, validate
+from builder.tables import prep
+from builder.tables.samples import load_sample
 from builder.worker.export import export_files
 from builder.worker.network import compiled_model, metric_names
 from builder.worker.training import (
@@ -57,7 +57,7 @@ def scores(model: keras.Model, task: str, x: np.ndarray, y: np.ndarray) -> dict[
     """Loss and the task's metrics on one split: accuracy, or MSE and MAE.
 
     Args:
-        y: encoded targets (class index or value), as ``builder.prep`` makes them.
+        y: encoded targets (class index or value), as ``builder.tables.prep`` makes them.
     """
     out = predict(model, x)
     targets = model_targets(y, out.shape[-1])

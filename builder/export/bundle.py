@@ -8,9 +8,9 @@ import zipfile
 
 import pandas as pd
 
-from builder import experiment_file
-from builder.charts_training import history_figure
-from builder.spec import Experiment
+from builder.experiment import experiment_file
+from builder.experiment.spec import Experiment
+from builder.plots.charts_training import history_figure
 
 
 def history_records(history: dict[str, list[float]]) -> list[dict[str, float]]:
@@ -37,7 +37,7 @@ def run_files(experiment: Experiment, result: dict, script: str) -> dict[str, by
     Args:
         experiment: the experiment the run trained.
         result: the worker's training result (``builder.worker.tasks.train``).
-        script: the generated training script (``builder.codegen.training_script``).
+        script: the generated training script (``builder.export.codegen.training_script``).
 
     Returns:
         model.keras (with preprocessing), model.weights.h5, train.py, experiment.json,

@@ -11,8 +11,15 @@ import copy
 from dataclasses import dataclass
 
 from builder.errors import SpecError
-from builder.samples import SAMPLES
-from builder.spec import DataSpec, Experiment, LayerSpec, NetworkSpec, PrepSpec, TrainSpec
+from builder.experiment.spec import (
+    DataSpec,
+    Experiment,
+    LayerSpec,
+    NetworkSpec,
+    PrepSpec,
+    TrainSpec,
+)
+from builder.tables.samples import SAMPLES
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from builder.data import ReadReport, load_files
 from builder.errors import DataError
+from builder.tables.data import ReadReport, load_files
 
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
 
 
 @dataclass(frozen=True)

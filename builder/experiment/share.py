@@ -31,8 +31,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from builder.errors import SpecError
-from builder.presets import PRESETS, preset_experiment
-from builder.spec import SPEC_VERSION, Experiment, LayerSpec
+from builder.experiment.presets import PRESETS, preset_experiment
+from builder.experiment.spec import SPEC_VERSION, Experiment, LayerSpec
 
 PARAM = "x"
 PRESET_PARAM = "preset"

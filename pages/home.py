@@ -2,8 +2,11 @@
 
 import streamlit as st
 
-from builder.samples import SAMPLES
+from builder.tables.samples import SAMPLES
 from ui import state
+from ui.entry import run_through_app
+
+run_through_app()
 
 st.title("Neural Network Builder")
 st.markdown(
@@ -21,6 +24,6 @@ for position, sample in enumerate(SAMPLES.values()):
         st.caption(sample.blurb)
         if st.button("Use this data", key=f"home_sample_{sample.key}", help=f"Load {sample.title}"):
             state.use_sample(sample.key)
-            st.switch_page("views/data.py")
+            st.switch_page("pages/data.py")
 
-st.page_link("views/data.py", label="Upload your own file", icon=":material/table:")
+st.page_link("pages/data.py", label="Upload your own file", icon=":material/table:")

@@ -12,7 +12,7 @@ import json
 import re
 
 from builder.errors import SpecError
-from builder.spec import Experiment
+from builder.experiment.spec import Experiment
 
 MAX_FILE_BYTES = 200_000
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from builder.columns import identifier_columns
 from builder.errors import DataError
-from builder.profile import as_floats, correlations
+from builder.tables.columns import identifier_columns
+from builder.tables.profile import as_floats, correlations
 
 LEAK_SHARE = 0.99  # a feature equal to the target (or telling its class) in this share of rows
 LEAK_CORRELATION = 0.99

@@ -1,7 +1,7 @@
 """Plotly figures of the Train page: live learning curves and runs compared.
 
-Data in (epoch records, as ``builder.jobs.Job.history`` holds them), ``go.Figure`` out,
-with the shared look of ``builder.charts``.
+Data in (epoch records, as ``builder.training.jobs.Job.history`` holds them), ``go.Figure`` out,
+with the shared look of ``builder.plots.charts``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import math
 
 import plotly.graph_objects as go
 
-from builder.charts import PALETTE, styled
+from builder.plots.charts import PALETTE, styled
 
 TRAIN_COLOUR, VALIDATION_COLOUR = PALETTE[:2]
 LABELS = {"loss": "loss", "accuracy": "accuracy", "mae": "mean absolute error", "mse": "MSE"}

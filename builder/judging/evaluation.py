@@ -12,11 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from builder import metrics, prep
 from builder.errors import DataError
-from builder.forward import DenseWeights, LayerTrace, forward, trace_row
-from builder.prep import FittedPrep
-from builder.spec import Experiment, output_activation
+from builder.experiment.spec import Experiment, output_activation
+from builder.judging import metrics
+from builder.judging.forward import DenseWeights, LayerTrace, forward, trace_row
+from builder.tables import prep
+from builder.tables.prep import FittedPrep
 
 BOUNDARY_STEPS = 60
 BOUNDARY_POINTS = 1500

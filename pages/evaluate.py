@@ -3,14 +3,17 @@
 import streamlit as st
 
 from builder.errors import BuilderError
-from builder.evaluation import TrainedNetwork
+from builder.judging.evaluation import TrainedNetwork
 from ui import evaluate_panels, state
+from ui.entry import run_through_app
+
+run_through_app()
 
 st.title("Evaluate")
 state.require_table()
 if not state.finished_runs():
     st.info("No trained model yet. Train one on the **Train** page, then judge it here.")
-    st.page_link("views/train.py", label="Go to Train", icon=":material/show_chart:")
+    st.page_link("pages/train.py", label="Go to Train", icon=":material/show_chart:")
     st.stop()
 
 run = state.choose_run("evaluate_run", "Every run of this session that produced a model.")

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from builder.spec import Experiment, LayerSpec
+from builder.experiment.spec import Experiment, LayerSpec
 
 
 @dataclass
@@ -48,7 +48,7 @@ def layers_text(hidden: list[LayerSpec]) -> str:
 
 
 def from_job(job, experiment: Experiment, number: int) -> Run:
-    """Record an ended job (a ``builder.jobs.Job``) as run ``number``."""
+    """Record an ended job (a ``builder.training.jobs.Job``) as run ``number``."""
     return Run(
         number=number,
         experiment=experiment,

@@ -2,9 +2,13 @@
 
 import streamlit as st
 
-from builder import charts, checks, profile
 from builder.errors import DataError
+from builder.plots import charts
+from builder.tables import checks, profile
 from ui import state
+from ui.entry import run_through_app
+
+run_through_app()
 
 # Per-session caches: a student's table never lands in a cache other sessions can read.
 cached = st.cache_data(scope="session", show_spinner="Computing…", max_entries=16)

@@ -4,12 +4,15 @@ import pandas as pd
 import streamlit as st
 
 from builder.config import load_limits
-from builder.diagram import network_figure
 from builder.errors import DataError, SpecError
-from builder.presets import PRESETS, preset_experiment
-from builder.spec import check_limits
-from builder.summary import class_labels, diagram_geometry, feature_notes, summarize
+from builder.experiment.presets import PRESETS, preset_experiment
+from builder.experiment.spec import check_limits
+from builder.experiment.summary import class_labels, diagram_geometry, feature_notes, summarize
+from builder.plots.diagram import network_figure
 from ui import code_view, layer_editor, output_editor, prep_editor, state
+from ui.entry import run_through_app
+
+run_through_app()
 
 LIMITS = load_limits()
 

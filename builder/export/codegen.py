@@ -18,11 +18,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from builder.columns import infer_task
-from builder.data import ReadReport
 from builder.errors import SpecError
-from builder.samples import SAMPLES, load_sample
-from builder.spec import (
+from builder.experiment.spec import (
     DataSpec,
     Experiment,
     LayerSpec,
@@ -32,6 +29,9 @@ from builder.spec import (
     output_activation,
     output_units,
 )
+from builder.tables.columns import infer_task
+from builder.tables.data import ReadReport
+from builder.tables.samples import SAMPLES, load_sample
 
 OPTIMIZER_CLASSES = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop", "adagrad": "Adagrad"}
 INDENT = " " * 8

@@ -1,6 +1,6 @@
 """Train page: settings, Train and Stop, live curves that grow, and the runs compared.
 
-Training runs in a worker process (``builder.jobs``); this page only submits the
+Training runs in a worker process (``builder.training.jobs``); this page only submits the
 experiment and redraws the job's history on a timer, so training goes on while
 the user visits other pages, and the curves are here when they come back.
 """
@@ -9,11 +9,14 @@ import copy
 
 import streamlit as st
 
-from builder import jobs
 from builder.config import load_limits
 from builder.errors import BuilderError
-from builder.spec import check_limits
+from builder.experiment.spec import check_limits
+from builder.training import jobs
 from ui import code_view, sessions, state, train_panel, train_settings
+from ui.entry import run_through_app
+
+run_through_app()
 
 LIMITS = load_limits()
 REFRESH_SECONDS = 0.5

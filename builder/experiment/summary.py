@@ -13,9 +13,9 @@ from itertools import pairwise
 
 import pandas as pd
 
-from builder.columns import column_kind
-from builder.spec import DataSpec, Experiment, NetworkSpec, PrepSpec, output_activation
-from builder.spec import output_units as _output_units
+from builder.experiment.spec import DataSpec, Experiment, NetworkSpec, PrepSpec, output_activation
+from builder.experiment.spec import output_units as _output_units
+from builder.tables.columns import column_kind
 
 BYTES_PER_PARAM = 4  # float32 weights
 MANY_CATEGORIES = 50  # a text column with more categories than this is worth a warning

@@ -3,12 +3,15 @@
 import pandas as pd
 import streamlit as st
 
-from builder.columns import describe_columns, infer_task, target_problem
-from builder.data import DELIMITERS, ReadOptions, load_files
 from builder.errors import DataError
-from builder.samples import SAMPLES
-from builder.spec import TASKS, DataSpec
+from builder.experiment.spec import TASKS, DataSpec
+from builder.tables.columns import describe_columns, infer_task, target_problem
+from builder.tables.data import DELIMITERS, ReadOptions, load_files
+from builder.tables.samples import SAMPLES
 from ui import code_view, state
+from ui.entry import run_through_app
+
+run_through_app()
 
 DETECT = "detect"
 DELIMITER_CHOICES = [DETECT, *DELIMITERS]

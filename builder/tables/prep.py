@@ -4,7 +4,7 @@ Pure pandas/numpy (and scikit-learn's splitter), so the server, the worker, the
 Evaluate and Export steps all share one implementation of ``PrepSpec``.
 
 What the network's inputs are is read from the whole table, exactly as the
-Build page's summary counts them (``builder.summary.input_features``): one input
+Build page's summary counts them (``builder.experiment.summary.input_features``): one input
 per numeric column and per text category seen, then a ``<column>_was_missing``
 flag for each feature column with a missing value anywhere. Every statistic —
 fill values, means, scales, the most frequent category — is fitted on the
@@ -23,9 +23,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from builder.columns import column_kind, require_target
 from builder.errors import DataError
-from builder.spec import Experiment
+from builder.experiment.spec import Experiment
+from builder.tables.columns import column_kind, require_target
 
 MAX_CATEGORIES = 1000
 

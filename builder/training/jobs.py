@@ -37,8 +37,8 @@ import pandas as pd
 
 from builder.config import load_limits
 from builder.errors import TrainingError
-from builder.samples import SAMPLES
-from builder.spec import Experiment, validate
+from builder.experiment.spec import Experiment, validate
+from builder.tables.samples import SAMPLES
 
 QUEUED, RUNNING, FINISHED, STOPPED, FAILED = "queued", "running", "finished", "stopped", "failed"
 ENDED = (FINISHED, STOPPED, FAILED)

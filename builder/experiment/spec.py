@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from builder.config import HostLimits
-from builder.data import DELIMITERS
 from builder.errors import SpecError
-from builder.samples import SAMPLES
+from builder.tables.data import DELIMITERS
+from builder.tables.samples import SAMPLES
 
-# Links (builder.share) store only what differs from the defaults below, so changing a
+# Links (builder.experiment.share) store only what differs from the defaults below, so changing a
 # default, or a field's meaning, changes what old links say: bump the version when you do.
 SPEC_VERSION = 1
 
@@ -49,7 +49,7 @@ MAX_COLUMNS_NAMED = 10_000
 class DataSpec:
     """Which table, how it was read, and what to predict.
 
-    ``source`` is a sample key (see ``builder.samples``) or ``"upload"``.
+    ``source`` is a sample key (see ``builder.tables.samples``) or ``"upload"``.
     Read options left as ``None`` are detected from the file.
     """
 

@@ -3,7 +3,7 @@
 Every builder finishes with :func:`styled`, which applies the shared :data:`TEMPLATE`
 (a small one: Plotly's default template adds ~7 KB of JSON to every figure).
 Builders take results that are already small (bin counts, samples, matrices from
-``builder.profile``), never a whole table, so a figure's JSON stays small.
+``builder.tables.profile``), never a whole table, so a figure's JSON stays small.
 
 Sections: shared look · Explore page. Other pages add a section of their own.
 """
@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from builder.profile import CategoryCounts, ClassBalance, Histogram, ScatterSample
+from builder.tables.profile import CategoryCounts, ClassBalance, Histogram, ScatterSample
 
 # ---------------------------------------------------------------- shared look
 

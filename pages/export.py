@@ -4,14 +4,17 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from builder import experiment_file, share
-from builder.bundle import run_files, zip_bytes
-from builder.codegen import training_script
 from builder.config import load_limits
 from builder.errors import DataError, SpecError
-from builder.samples import SAMPLES
-from builder.spec import check_limits
+from builder.experiment import experiment_file, share
+from builder.experiment.spec import check_limits
+from builder.export.bundle import run_files, zip_bytes
+from builder.export.codegen import training_script
+from builder.tables.samples import SAMPLES
 from ui import state
+from ui.entry import run_through_app
+
+run_through_app()
 
 
 def open_experiment() -> None:

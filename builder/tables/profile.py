@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from builder.columns import column_kind, describe_columns
 from builder.errors import DataError
+from builder.tables.columns import column_kind, describe_columns
 
 MAX_GROUPS = 12  # a grouping column with more values makes an unreadable chart
 MAJORITY_WARNING = 0.6  # above this share, accuracy flatters a model that ignores the inputs

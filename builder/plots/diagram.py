@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from builder.summary import DiagramGeometry
+from builder.experiment.summary import DiagramGeometry
 
 ROLE_COLOURS = {"input": "#2ca02c", "hidden": "#1f77b4", "output": "#ff7f0e"}
 EDGE_COLOUR = "rgba(120, 120, 120, 0.25)"
@@ -17,7 +17,7 @@ def network_figure(
     values: list[list[float]] | None = None,
     notes: list[list[str]] | None = None,
 ) -> go.Figure:
-    """Draw a network from its geometry (``builder.summary.diagram_geometry``).
+    """Draw a network from its geometry (``builder.experiment.summary.diagram_geometry``).
 
     Args:
         geometry: the placed nodes and edges.

@@ -1,0 +1,1 @@
+"""What leaves the app: the generated training script and the run bundle."""

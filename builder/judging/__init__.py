@@ -1,0 +1,1 @@
+"""Judging a trained run from the plain numbers a worker returned: metrics, baselines, verdicts, traces."""

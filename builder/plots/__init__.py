@@ -1,0 +1,1 @@
+"""Plotly figure builders, one look for every page: data in, ``go.Figure`` out."""
