@@ -65,7 +65,8 @@ def test_a_fresh_server_opened_at_a_page_address_runs_it_through_app_py(page, ad
     Streamlit would run ``pages/<address>.py`` on its own then (see ui/entry.py); the
     sidebar status and the page icons in the navigation come only from app.py.
     """
-    with serve_app() as url:
+    # One worker is enough to show a page: each importing TensorFlow costs seconds of CPU.
+    with serve_app({"NNB_MAX_CONCURRENT_TRAININGS": "1"}) as url:
         page.goto(f"{url}/{address}")
         heading = PAGE_HEADINGS[address]
         expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()

@@ -119,6 +119,10 @@ def optimizer_code(train: TrainSpec) -> str:
     return f"keras.optimizers.{OPTIMIZER_CLASSES[train.optimizer]}({args})"
 
 
+# Measured on wine-type (batch size 1, 4,353 rows): 21 s an epoch at 1, 5 s at 64, 4.6 s at 512.
+STEPS_PER_EXECUTION = 64
+
+
 def compile_block(experiment: Experiment, task: str) -> str:
     """Source of the ``model.compile(...)`` call: optimizer, loss and metrics."""
     network = experiment.network
@@ -127,6 +131,9 @@ def compile_block(experiment: Experiment, task: str) -> str:
         f"    optimizer={optimizer_code(experiment.train)},\n"
         f'    loss="{loss_name(network, task)}",\n'
         f"    metrics={json.dumps(metrics(network, task))},\n"
+        "    # 64 batches per call into TensorFlow: the same updates, with far less\n"
+        "    # Python overhead per batch (about 4x faster at batch size 1).\n"
+        f"    steps_per_execution={STEPS_PER_EXECUTION},\n"
         ")\n"
     )
 
