@@ -24,5 +24,9 @@ lint: $(INSTALLED)
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
 
+# Two test processes (pytest-xdist), each taking whole modules, so a module's server and
+# trained fixtures start once; TEST_JOBS=0 runs everything in this one process.
+TEST_JOBS ?= 2
+
 test: $(INSTALLED) chromium lint
-	$(PYTHON) -m pytest
+	$(PYTHON) -m pytest -n $(TEST_JOBS) --dist loadfile
