@@ -27,6 +27,7 @@ from builder.tables.columns import (
 from builder.tables.data import DELIMITERS, ReadOptions, load_files
 
 EXIT_BAD_INPUT = 2
+HEADERS = {"detect": None, "yes": True, "no": False}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -46,6 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--target", help="the column to predict (default: the last one that can be predicted)"
     )
     inspect.add_argument("--delimiter", choices=list(DELIMITERS), help="skip detection")
+    inspect.add_argument(
+        "--header",
+        choices=list(HEADERS),
+        default="detect",
+        help="whether the first row names the columns (default: detect)",
+    )
     inspect.add_argument("--json", action="store_true", help="print one JSON object")
     inspect.set_defaults(func=run_inspect)
     add_train_parser(commands)
@@ -53,7 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def inspect_files(paths: list[Path], target: str | None, delimiter: str | None = None) -> dict:
+def inspect_files(
+    paths: list[Path], target: str | None, delimiter: str | None = None, header: bool | None = None
+) -> dict:
     """Read and stack files as the Data page does and describe the result.
 
     Returns:
@@ -69,7 +78,7 @@ def inspect_files(paths: list[Path], target: str | None, delimiter: str | None =
         if not path.is_file():
             raise BuilderError(f"There is no file '{path}'.")
         files.append((path.name, path.read_bytes()))
-    frame, reports = load_files(files, ReadOptions(delimiter=delimiter))
+    frame, reports = load_files(files, ReadOptions(delimiter=delimiter, header=header))
     target, target_reason = (target, "given with --target") if target else propose_target(frame)
     task = require_target(frame, target, None)
     excluded = default_excluded(frame, target)
@@ -102,7 +111,7 @@ def inspect_files(paths: list[Path], target: str | None, delimiter: str | None =
 
 def run_inspect(args: argparse.Namespace) -> int:
     """Print the inspection as text or JSON."""
-    result = inspect_files(args.files, args.target, args.delimiter)
+    result = inspect_files(args.files, args.target, args.delimiter, HEADERS[args.header])
     if args.json:
         print(json.dumps(result, indent=2, default=str))
         return 0

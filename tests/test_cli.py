@@ -87,3 +87,15 @@ def test_inspect_refuses_a_table_with_nothing_left_to_learn_from(tmp_path):
     result = run_cli("inspect", str(path))
     assert result.returncode == 2
     assert result.stderr.startswith("error: No column is left to learn 'label' from: 'name' is")
+
+
+def test_inspect_reads_uci_iris_data_without_header_and_obeys_header_yes(tmp_path):
+    body = (SAMPLES / "iris.csv").read_text().split("\n", 1)[1]
+    path = tmp_path / "iris.data"
+    path.write_text(body.replace(",setosa", ",Iris-setosa"))
+    report = json.loads(run_cli("inspect", str(path), "--json").stdout)
+    assert report["rows"] == 150 and report["files"][0]["header"] is False
+    assert report["target"] == "column_5" and report["task"] == "multiclass"
+    result = run_cli("inspect", str(path), "--header", "yes", "--target", "Iris-setosa")
+    assert result.returncode == 0, result.stderr
+    assert "149 rows × 5 columns" in result.stdout

@@ -22,10 +22,11 @@ def render() -> None:
     """The uploader and its read options; reads the files into the session's table."""
     uploads = st.file_uploader(
         "Upload one table, or several with the same columns to stack them",
-        type=["csv", "tsv", "txt", "xlsx", "xls"],
+        type=["csv", "tsv", "txt", "data", "dat", "xlsx", "xls"],
         accept_multiple_files=True,
         key="data_upload",
-        help="CSV, TSV, TXT or XLSX. Separator, encoding and decimal mark are detected.",
+        help="CSV, TSV, TXT (UCI's .data too) or XLSX. Separator, encoding, decimal mark and "
+        "a missing header row are detected.",
     )
     with st.expander("Read options"):
         left, middle, right = st.columns(3)

@@ -210,7 +210,8 @@ def _read_text(content: bytes, name: str, options: ReadOptions) -> tuple[pd.Data
         report.warnings.append(
             f"'{name}' has no header row: its first row holds data like the others, so the "
             f"columns are named column_1 to column_{frame.shape[1]}. If the first row does "
-            "name the columns, choose 'First row is a header: yes' under Read options."
+            "name the columns, choose 'First row is a header: yes' under Read options "
+            "(inspect: --header yes)."
         )
     return frame, report
 
