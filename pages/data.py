@@ -4,7 +4,13 @@ import pandas as pd
 import streamlit as st
 
 from builder.experiment.spec import TASKS
-from builder.tables.columns import describe_columns, infer_task, target_problem
+from builder.tables.columns import (
+    default_exclusions,
+    describe_columns,
+    feature_problem,
+    infer_task,
+    target_problem,
+)
 from builder.tables.samples import SAMPLES
 from ui import code_view, state, upload_form
 from ui.entry import run_through_app
@@ -83,10 +89,19 @@ st.multiselect(
     [c for c in frame.columns if c != target],
     key="data_excluded",
     on_change=state.sync_data_choices,
-    help="Identifier-like columns (a distinct value per row, e.g. PassengerId, Name) and empty "
-    "columns are left out by default: a network would memorise them instead of learning.",
+    help="Identifier-like columns (a distinct value per row, e.g. PassengerId, Name), free "
+    "text (a distinct text on most rows, e.g. a car's name) and empty columns are left out by "
+    "default: a network would memorise them instead of learning. Remove one here to put it back.",
 )
-problem = target_problem(frame[target], state.task())
+left_out = default_exclusions(frame, target)
+if left_out:
+    st.caption(
+        "Left out by default: "
+        + "; ".join(f"'{name}' is {why.reason}" for name, why in left_out.items())
+    )
+problem = target_problem(frame[target], state.task()) or feature_problem(
+    frame, target, data.excluded
+)
 if problem:
     st.error(problem, icon=":material/target:")
 code_view.render("data", key="data_code_expander")

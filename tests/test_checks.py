@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from builder.tables import checks
+from builder.tables.data import read_table
 from builder.tables.samples import load_sample
 
 RNG = np.random.default_rng(7)
@@ -74,6 +75,54 @@ def test_no_leakage_from_a_column_that_only_matches_the_majority_class():
     assert [f.columns for f in checks.leakage(frame, "label", "binary")] == [("flag",)]
 
 
+def bike_rentals(tmp_path, days: int = 731) -> pd.DataFrame:
+    """A file shaped like UCI's bike-sharing day.csv: rentals = casual + registered riders."""
+    rng = np.random.default_rng(11)
+    temp = rng.uniform(0.05, 0.85, days)
+    casual = rng.gamma(2, 400, days).astype(int) + (300 * temp).astype(int)
+    registered = rng.normal(3600, 1500, days).clip(20).astype(int) + (800 * temp).astype(int)
+    lines = ["instant,season,temp,hum,casual,registered,cnt"] + [
+        f"{d + 1},{1 + d // 92 % 4},{temp[d]:.4f},{rng.uniform(0.3, 1):.4f},"
+        f"{casual[d]},{registered[d]},{casual[d] + registered[d]}"
+        for d in range(days)
+    ]
+    path = tmp_path / "day.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return read_table(path.read_bytes(), path.name)[0]
+
+
+def test_leakage_a_target_that_is_the_sum_of_two_columns(tmp_path):
+    frame = bike_rentals(tmp_path)
+    correlation = frame.corr()["cnt"].drop("cnt")
+    assert correlation.abs().max() < checks.LEAK_CORRELATION  # one column alone does not tell
+    found = checks.leakage(frame, "cnt", "regression")
+    assert [f.columns for f in found] == [("casual", "registered")]
+    assert found[0].title == "'casual' and 'registered' together may leak the answer"
+    assert "cnt ≈ 1 × casual + 1 × registered)" in found[0].explanation
+    assert checks.leakage(frame.drop(columns="casual"), "cnt", "regression") == []
+
+
+def test_leakage_a_target_computed_from_three_columns_and_from_many():
+    rows = 400
+    frame = pd.DataFrame({f"m{i}": RNG.normal(size=rows) for i in range(8)})
+    frame["total"] = frame["m1"] + 2 * frame["m4"] - frame["m6"]
+    found = checks.leakage(frame, "total", "regression")
+    assert [f.columns for f in found] == [("m1", "m4", "m6")]
+    frame["total"] = frame[[f"m{i}" for i in range(8)]].sum(axis=1)
+    found = checks.leakage(frame, "total", "regression")
+    assert found[0].columns == tuple(f"m{i}" for i in range(8))
+    frame["total"] += RNG.normal(scale=0.5, size=rows)  # a real relation, not a computed one
+    assert checks.leakage(frame, "total", "regression") == []
+
+
+def test_no_combination_leak_on_the_samples_regression_targets():
+    for key, target in (("wine-red", "quality"), ("wages", "wage_per_hour"), ("pima", "BMI")):
+        assert checks.leakage(load_sample(key)[0], target, "regression") == [], key
+    # Age is computed from the others in the CPS data: years of schooling + experience + 6.
+    found = checks.leakage(load_sample("wages")[0], "age", "regression")
+    assert found[0].columns == ("education_yrs", "experience_yrs")
+
+
 def test_leakage_is_screened_on_a_sample_of_a_big_table_and_confirmed_on_all_rows():
     rows = checks.SCREEN_ROWS + 50_000
     frame = outcome_table(rows)
@@ -139,6 +188,24 @@ def test_a_sentinel_code_far_from_the_values_fires_and_an_ordinary_value_does_no
     frame.loc[[3, 7, 11], "age"] = -999
     found = checks.missing_codes(frame, None)
     assert [f.title for f in found] == ["'age' has 3 value(s) of -999 that may mean 'missing'"]
+
+
+def test_zeros_on_most_rows_and_zeros_of_a_measured_shape_are_not_missing_codes(tmp_path):
+    rng = np.random.default_rng(5)
+    rows = 569
+    # Census capital loss: 0 for 95% of people. A nucleus's concavity: 0 for a smooth one,
+    # and the other values run down towards zero (gamma-shaped, as in the Wisconsin data).
+    loss = np.where(rng.random(rows) < 0.95, 0, rng.normal(1900, 350, rows).round())
+    concavity = np.concatenate([rng.gamma(1.3, 0.07, rows - 13), np.zeros(13)])
+    lines = ["capital_loss,concavity,glucose"] + [
+        f"{loss[i]:.0f},{concavity[i]:.6f},{0 if i % 50 == 0 else 60 + i % 140}"
+        for i in range(rows)
+    ]
+    path = tmp_path / "measured.csv"
+    path.write_text("\n".join(lines) + "\n")
+    frame = read_table(path.read_bytes(), path.name)[0]
+    found = checks.missing_codes(frame, None)
+    assert [f.title for f in found] == ["'glucose' has 12 value(s) of 0 that may mean 'missing'"]
 
 
 def test_contiguous_counts_with_zeros_are_not_missing_codes():

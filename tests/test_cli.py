@@ -64,3 +64,38 @@ def test_bad_input_exits_2_with_one_error_line(tmp_path):
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_inspect_without_target_proposes_the_last_column_that_can_be_predicted(tmp_path):
+    path = tmp_path / "visits.csv"
+    path.write_text(
+        "age,weight,outcome,visit_id,notes\n"
+        + "".join(f"{20 + i % 50},{60 + i % 30}.5,{i % 2},{500 + i},\n" for i in range(40))
+    )
+    result = run_cli("inspect", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "target: outcome (binary" in result.stdout
+    assert "passed over: 'notes' is empty (no values); 'visit_id' is an identifier" in result.stdout
+    report = json.loads(run_cli("inspect", str(path), "--json").stdout)
+    assert report["target"] == "outcome"
+    assert report["target_reason"].startswith("the last column that can be predicted")
+
+
+def test_inspect_refuses_a_table_with_nothing_left_to_learn_from(tmp_path):
+    path = tmp_path / "names.csv"
+    path.write_text("name,label\n" + "".join(f"person {i},{'ab'[i % 2]}\n" for i in range(30)))
+    result = run_cli("inspect", str(path))
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: No column is left to learn 'label' from: 'name' is")
+
+
+def test_inspect_reads_uci_iris_data_without_header_and_obeys_header_yes(tmp_path):
+    body = (SAMPLES / "iris.csv").read_text().split("\n", 1)[1]
+    path = tmp_path / "iris.data"
+    path.write_text(body.replace(",setosa", ",Iris-setosa"))
+    report = json.loads(run_cli("inspect", str(path), "--json").stdout)
+    assert report["rows"] == 150 and report["files"][0]["header"] is False
+    assert report["target"] == "column_5" and report["task"] == "multiclass"
+    result = run_cli("inspect", str(path), "--header", "yes", "--target", "Iris-setosa")
+    assert result.returncode == 0, result.stderr
+    assert "149 rows × 5 columns" in result.stdout

@@ -6,12 +6,17 @@ import pytest
 from builder.errors import DataError
 from builder.tables.columns import (
     default_excluded,
+    default_exclusions,
     describe_columns,
+    excluded_for_new_target,
+    feature_problem,
     identifier_columns,
     infer_task,
+    propose_target,
     require_target,
     target_problem,
 )
+from builder.tables.data import read_table
 from builder.tables.samples import SAMPLES, load_sample
 
 
@@ -39,12 +44,15 @@ def test_wine_sample_stacks_red_and_white_with_a_type_column():
     assert [r.name for r in reports] == ["winequality-red.csv", "winequality-white.csv"]
 
 
-def test_titanic_identifiers_are_flagged_and_left_out_by_default():
+def test_titanic_identifiers_and_free_text_are_left_out_by_default():
     frame, _ = load_sample("titanic")
     assert identifier_columns(frame) == ["PassengerId", "Name"]
-    assert default_excluded(frame, "Survived") == ["PassengerId", "Name"]
-    roles = {c.name: c.role for c in describe_columns(frame, "Survived", ["PassengerId", "Name"])}
+    # As in the Titanic presets and tutorials: Ticket (681 texts) and Cabin (147 in 204 rows).
+    excluded = default_excluded(frame, "Survived")
+    assert excluded == ["PassengerId", "Name", "Ticket", "Cabin"]
+    roles = {c.name: c.role for c in describe_columns(frame, "Survived", excluded)}
     assert roles["PassengerId"] == "identifier"
+    assert roles["Ticket"] == "free text"
     assert roles["Survived"] == "target"
     assert roles["Sex"] == "feature"
 
@@ -94,3 +102,71 @@ def test_a_class_seen_once_is_refused():
 def test_require_target_names_a_missing_column():
     with pytest.raises(DataError, match="no column 'nope'"):
         require_target(pd.DataFrame({"a": [1, 2]}), "nope", None)
+
+
+def auto_mpg(tmp_path) -> pd.DataFrame:
+    """A table shaped like UCI's auto-mpg: a car's name distinct on almost every row."""
+    rows = ["mpg,cylinders,origin,car_name"]
+    for i in range(398):
+        rows.append(f"{15 + i % 23}.5,{4 + 2 * (i % 3)},{1 + i % 3},car model {min(i, 304)}")
+    path = tmp_path / "auto-mpg.csv"
+    path.write_text("\n".join(rows) + "\n")
+    return read_table(path.read_bytes(), path.name)[0]
+
+
+def test_a_free_text_column_is_left_out_with_its_reason(tmp_path):
+    frame = auto_mpg(tmp_path)
+    left_out = default_exclusions(frame, "mpg")
+    assert list(left_out) == ["car_name"]
+    assert left_out["car_name"].reason == "free text (305 distinct texts in 398 rows)"
+    # A category with few values stays a feature, however many rows.
+    frame["colour"] = ["red", "blue"] * 199
+    assert "colour" not in default_excluded(frame, "mpg")
+
+
+def test_an_identifier_as_last_column_is_left_out_once_the_real_target_is_chosen(tmp_path):
+    path = tmp_path / "patients.csv"
+    path.write_text(
+        "age,weight,outcome,patient_id\n"
+        + "".join(f"{20 + i % 50},{60 + i % 30}.5,{i % 2},{1000 + i}\n" for i in range(60))
+    )
+    frame = read_table(path.read_bytes(), path.name)[0]
+    assert propose_target(frame) == (
+        "outcome",
+        "the last column that can be predicted; passed over: 'patient_id' is an identifier "
+        "(a distinct value names each row)",
+    )
+    # The user first took the identifier as the target, then the real one.
+    assert default_excluded(frame, "patient_id") == []
+    assert excluded_for_new_target(frame, "patient_id", "outcome", []) == ["patient_id"]
+
+
+def test_the_users_own_exclusions_survive_a_new_target(tmp_path):
+    frame = auto_mpg(tmp_path)
+    frame["serial"] = range(len(frame))
+    # The user left 'origin' out and put 'serial' back in, with 'mpg' as the target.
+    chosen = ["car_name", "origin"]
+    after = excluded_for_new_target(frame, "mpg", "cylinders", chosen)
+    assert after == ["origin", "car_name"]
+    # The new target is never left out, even when the user had left it out.
+    assert "origin" not in excluded_for_new_target(frame, "mpg", "origin", chosen)
+
+
+def test_a_table_with_no_feature_left_is_refused_with_the_reason():
+    frame = pd.DataFrame({"name": [f"n{i}" for i in range(30)], "y": [0, 1] * 15})
+    problem = feature_problem(frame, "y", default_excluded(frame, "y"))
+    assert "No column is left to learn 'y' from: 'name' is an identifier" in problem
+    assert feature_problem(frame, "y", []) is None
+    frame["blank"] = None
+    assert "'blank' is empty" in feature_problem(frame, "y", ["name"])
+
+
+def test_propose_target_passes_over_empty_and_single_value_columns():
+    frame = pd.DataFrame({"x": [1.5, 2.5, 3.5, 4.5], "y": ["a", "b", "a", "b"]})
+    frame["same"], frame["blank"] = "k", None
+    name, reason = propose_target(frame)
+    assert name == "y"
+    assert "'blank' is empty" in reason and "'same' has a single value" in reason
+    assert propose_target(frame[["x", "y"]]) == ("y", "the last column")
+    with pytest.raises(DataError, match="No column can be predicted"):
+        propose_target(frame[["same", "blank"]])

@@ -164,3 +164,108 @@ def test_bad_files_get_a_specific_message(case):
 def test_files_over_the_host_caps_are_refused(case, limits):
     with pytest.raises(DataError, match=re.escape(case.says)):
         read_table(case.content, case.name, limits=limits)
+
+
+def _without_header(file_name: str) -> bytes:
+    return (SAMPLE_DIR / file_name).read_bytes().split(b"\n", 1)[1]
+
+
+@pytest.mark.parametrize("file_name", sorted(SAMPLE_SHAPES))
+def test_header_is_detected_both_ways_on_every_sample(file_name):
+    (rows, columns), _ = SAMPLE_SHAPES[file_name]
+    _, report = read_table((SAMPLE_DIR / file_name).read_bytes(), file_name)
+    assert report.header
+    frame, report = read_table(_without_header(file_name), file_name)
+    assert not report.header
+    assert frame.shape == (rows, columns)  # no patient lost to the header
+    assert list(frame.columns[:2]) == ["column_1", "column_2"]
+    assert any("has no header row" in warning for warning in report.warnings)
+    assert "no header row" in report.describe()
+
+
+def test_pima_as_the_keras_tutorial_downloads_it_keeps_every_patient():
+    frame, _ = read_table(_without_header("pima-indians-diabetes.csv"), "pima.data.csv")
+    assert frame.iloc[0].tolist() == [6, 148, 72, 35, 0, 33.6, 0.627, 50, 1]
+    assert pd.api.types.is_numeric_dtype(frame["column_2"])
+
+
+def test_uci_iris_data_without_header_and_with_a_blank_last_line():
+    body = _without_header("iris.csv").decode().replace(",setosa", ",Iris-setosa")
+    frame, report = read_table((body + "\n").encode(), "iris.data")
+    assert frame.shape == (150, 5) and not report.header
+    assert frame.loc[0, "column_5"] == "Iris-setosa"
+
+
+def test_header_override_reads_the_first_row_as_names_or_as_data():
+    content = (SAMPLE_DIR / "iris.csv").read_bytes()
+    frame, report = read_table(content, "iris.csv", ReadOptions(header=False))
+    assert frame.shape == (151, 5) and frame.loc[0, "column_1"] == "sepal_length"
+    frame, report = read_table(_without_header("iris.csv"), "iris.data", ReadOptions(header=True))
+    assert frame.shape == (149, 5) and report.header and frame.columns[0] == "5.1"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"name,colour,size\n" + b"".join(b"n%d,red,big\n" % i for i in range(10)) + b"n,b,s\n",
+        b"colour,size\nred,big\nblue,small\nred,small\nblue,big\n",
+        b"id,score\n1,2\n2,NA\n3,4\n",
+    ],
+    ids=["all-text", "all-text-few-values", "numbers"],
+)
+def test_real_headers_are_kept(content):
+    frame, report = read_table(content, "table.csv")
+    assert report.header and not frame.columns[0].startswith("column_")
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-32"])
+def test_excel_unicode_text_utf16_and_utf32_with_a_byte_order_mark(codec):
+    text = "city\tpopulation\tnote\r\n" + "".join(
+        f"São Paulo {i}\t{1000 + i}\tnúmero {i % 3}\r\n" for i in range(30)
+    )
+    frame, report = read_table(text.encode(codec), "unicode.txt")
+    assert report.encoding == codec and report.delimiter == "\t"
+    assert list(frame.columns) == ["city", "population", "note"]
+    assert frame.loc[0, "city"] == "São Paulo 0" and frame["population"].sum() == 30 * 1000 + 435
+
+
+def test_whitespace_aligned_columns_are_detected():
+    lines = [
+        f'{18 + i % 9:6.1f}{4 + i % 5:4d}{300.5 - i:9.1f}\t"car model {i % 7}"' for i in range(40)
+    ]
+    frame, report = read_table(("\n".join(lines) + "\n").encode(), "auto-mpg.data")
+    assert report.delimiter == " " and "whitespace-separated" in report.describe()
+    assert frame.shape == (40, 4) and frame.loc[0, "column_4"] == "car model 0"
+    aligned = "  x      y  label\n" + "".join(
+        f" {i:3d}  {i * 0.5:5.2f}  {'ab'[i % 2]}\n" for i in range(20)
+    )
+    frame, report = read_table(aligned.encode(), "aligned.txt")
+    assert list(frame.columns) == ["x", "y", "label"] and frame["y"].iloc[-1] == 9.5
+
+
+def test_tab_separated_text_with_spaces_stays_tab_separated():
+    text = "city\tstate\n" + "".join(f"New York\tNew York {i}\n" for i in range(10))
+    assert read_table(text.encode(), "cities.tsv")[1].delimiter == "\t"
+
+
+@pytest.mark.parametrize("header", [b"a,b,c,\n", b""], ids=["with-header", "no-header"])
+def test_a_separator_ending_every_line_makes_no_empty_last_column(header):
+    content = header + b"".join(b"%d,%d,%d,\n" % (i, i * 2, i % 3) for i in range(30))
+    frame, report = read_table(content, "trailing.csv")
+    assert frame.shape == (30, 3) and frame.iloc[:, -1].notna().all()
+    assert any("end with a separator" in warning for warning in report.warnings)
+
+
+def test_rows_ending_with_a_separator_under_a_header_without_one_keep_their_columns():
+    content = b"a,b,c\n" + b"".join(b"%d,%d,%d,\n" % (i, i * 2, i % 3) for i in range(30))
+    frame, _ = read_table(content, "trailing.csv")
+    assert list(frame.columns) == ["a", "b", "c"] and frame["a"].tolist() == list(range(30))
+
+
+def test_a_megabyte_field_is_read_and_an_unclosed_quote_is_explained():
+    frame, _ = read_table(b"a,b\n1," + b"x" * 1_000_000 + b"\n2,3\n3,4\n", "long.csv")
+    assert frame.shape == (3, 2) and len(frame.loc[0, "b"]) == 1_000_000
+    with pytest.raises(DataError, match="opens on line 2 and never closes"):
+        read_table(b'a,b\n1,"' + b"x" * 1_000_000 + b"\n2,3\n3,4\n", "quote.csv")
+    with pytest.raises(DataError, match="header but no data rows"):
+        read_table(b"x" * 1_000_000, "one_line.csv")

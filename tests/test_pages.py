@@ -31,7 +31,7 @@ def test_one_click_sample_lands_on_the_data_page_with_target_and_preview():
     assert at.title[0].value == "Data"
     assert [m.value for m in at.metric][:2] == ["891", "12"]
     assert at.selectbox(key="data_target").value == "Survived"
-    assert at.multiselect(key="data_excluded").value == ["PassengerId", "Name"]
+    assert at.multiselect(key="data_excluded").value == ["PassengerId", "Name", "Ticket", "Cabin"]
     assert at.dataframe[-1].value.shape == (100, 12)
     assert "Titanic passengers" in sidebar_status(at)
     assert "Target: **Survived** · task: **binary**" in sidebar_status(at)

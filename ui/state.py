@@ -7,8 +7,14 @@ never visible to another session on a shared server.
 import pandas as pd
 import streamlit as st
 
+from builder.errors import DataError
 from builder.experiment.spec import DataSpec, Experiment, check_columns
-from builder.tables.columns import default_excluded, infer_task
+from builder.tables.columns import (
+    default_excluded,
+    excluded_for_new_target,
+    infer_task,
+    propose_target,
+)
 from builder.tables.data import ReadReport
 from builder.tables.samples import SAMPLES, load_sample
 from builder.training import runs as run_records
@@ -48,10 +54,15 @@ def set_table(
 ) -> None:
     """Make a freshly read table current, choosing a target and the columns to leave out.
 
+    Without a usable ``target``, the last column that can be predicted is proposed (the
+    last column when none can: the page then says what is wrong with it).
     Widget keys of the Data page are reset so its controls show the new table's settings.
     """
     if target not in frame.columns:
-        target = frame.columns[-1]
+        try:
+            target = propose_target(frame)[0]
+        except DataError:
+            target = frame.columns[-1]
     data.target = target
     data.task = None
     data.excluded = default_excluded(frame, target)
@@ -107,15 +118,22 @@ def sync_data_choices() -> None:
     """Copy the Data page's target, task and excluded columns into the experiment.
 
     Runs as the widgets' on_change callback, before the script reruns, so the
-    sidebar (drawn before the page) already shows the new choice. A newly chosen
-    target is dropped from the excluded columns, where it is no longer an option.
+    sidebar (drawn before the page) already shows the new choice. A new target gets
+    its default exclusions worked out again, keeping the columns the user left out or
+    put back; it is never among the excluded columns itself.
     """
     data = experiment().data
-    data.target = st.session_state.data_target
+    old_target, data.target = data.target, st.session_state.data_target
     choice = st.session_state.data_task
     data.task = None if choice == "inferred" else choice
-    data.excluded = [c for c in st.session_state.data_excluded if c != data.target]
-    st.session_state.data_excluded = list(data.excluded)
+    excluded = [c for c in st.session_state.data_excluded if c != data.target]
+    frame = table()
+    if data.target != old_target and frame is not None:
+        excluded = excluded_for_new_target(
+            frame, old_target, data.target, st.session_state.data_excluded
+        )
+    data.excluded = excluded
+    st.session_state.data_excluded = list(excluded)
 
 
 def bind(widget, key: str, owner, attr: str, *args, to_widget=None, from_widget=None, **kwargs):

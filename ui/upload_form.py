@@ -13,18 +13,20 @@ from ui import state
 
 DETECT = "detect"
 DELIMITER_CHOICES = [DETECT, *DELIMITERS]
-ENCODING_CHOICES = [DETECT, "utf-8", "latin-1", "cp1252"]
+ENCODING_CHOICES = [DETECT, "utf-8", "latin-1", "cp1252", "utf-16"]
 DECIMAL_CHOICES = [DETECT, ".", ","]
+HEADER_CHOICES = {DETECT: None, "yes": True, "no": False}
 
 
 def render() -> None:
     """The uploader and its read options; reads the files into the session's table."""
     uploads = st.file_uploader(
         "Upload one table, or several with the same columns to stack them",
-        type=["csv", "tsv", "txt", "xlsx", "xls"],
+        type=["csv", "tsv", "txt", "data", "dat", "xlsx", "xls"],
         accept_multiple_files=True,
         key="data_upload",
-        help="CSV, TSV, TXT or XLSX. Separator, encoding and decimal mark are detected.",
+        help="CSV, TSV, TXT (UCI's .data too) or XLSX. Separator, encoding, decimal mark and "
+        "a missing header row are detected.",
     )
     with st.expander("Read options"):
         left, middle, right = st.columns(3)
@@ -39,7 +41,8 @@ def render() -> None:
             "Encoding",
             ENCODING_CHOICES,
             key="data_encoding",
-            help="UTF-8 is tried first, then Latin-1.",
+            help="A byte-order mark (UTF-8, UTF-16, UTF-32) is followed; else UTF-8 is tried "
+            "first, then Latin-1.",
         )
         decimal = right.selectbox(
             "Decimal mark", DECIMAL_CHOICES, key="data_decimal", help="',' for files like 1,5"
@@ -60,6 +63,19 @@ def render() -> None:
         skip_bad = right.checkbox(
             "Skip malformed rows", key="data_skip_bad", help="Drop rows with too many fields."
         )
+        header = middle.selectbox(
+            "First row is a header",
+            list(HEADER_CHOICES),
+            format_func={
+                DETECT: "detect",
+                "yes": "yes: it names the columns",
+                "no": "no: it is data (columns named column_1, column_2, …)",
+            }.get,
+            key="data_header",
+            help="Detected: when every cell of the first row looks like the data below it "
+            "(numbers over numbers, a recurring label over labels), the file has no header "
+            "row. Choose here when the detection is wrong.",
+        )
         stack_column = left.text_input(
             "Column naming each file (when stacking)", value="source", key="data_stack_column"
         )
@@ -70,6 +86,7 @@ def render() -> None:
             decimal=None if decimal == DETECT else decimal,
             sheet=sheet or None,
             skip_bad_lines=skip_bad,
+            header=HEADER_CHOICES[header],
             na_values=ReadOptions().na_values
             + tuple(m.strip() for m in extra_na.split(",") if m.strip()),
         )

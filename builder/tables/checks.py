@@ -20,9 +20,15 @@ LEAK_SHARE = 0.99  # a feature equal to the target (or telling its class) in thi
 LEAK_CORRELATION = 0.99
 LEAK_MIN_ROWS = 20
 LEAK_MAX_VALUES = 50  # features with at most this many values are checked for telling the class
+LEAK_R2 = 0.999  # a weighted sum of a few features reproduces a numeric target this closely
+LEAK_TRIPLE_PAIRS = 20  # the best pairs of features are each tried with a third one
+LEAK_FIT_ROWS_PER_COLUMN = 10  # a fit on every numeric feature needs this many rows per feature
+LEAK_FIT_ROWS = 20_000  # rows sampled to look for a combination: plenty to see R² near 1
+LEAK_FIT_VALUES = 5_000_000  # and cells copied at most (40 MB) on a wide table
 HEAVY_MISSING = 0.3
 ZERO_GAP = 5  # zero sits this many typical steps below the smallest other value
 ZERO_MIN_VALUES = 20  # a measurement, not a count or a code
+ZERO_FAR = 0.05  # and the smallest other value is at least this share of their median
 SENTINELS = (-999999, -99999, -9999, -999, -99, 999, 9999, 99999, 999999)
 GAP_SAMPLE = 100_000  # distinct values are gathered from at most this many rows
 SCREEN_ROWS = 100_000  # leakage is screened on a sample of this many rows of a bigger table
@@ -85,7 +91,8 @@ def leakage(frame: pd.DataFrame, target: str | None, task: str | None) -> list[F
         rows = np.random.default_rng(SEED).choice(len(frame), SCREEN_ROWS, replace=False)
         sample = frame.iloc[np.sort(rows)]
         suspects = [*_leaks(sample, target, task, SCREEN_MARGIN), target]
-    return [
+    single = _leaks(frame[suspects], target, task)
+    found = [
         Finding(
             "leakage",
             f"'{name}' may leak the answer",
@@ -95,8 +102,130 @@ def leakage(frame: pd.DataFrame, target: str | None, task: str | None) -> list[F
             "the outcome.",
             (name,),
         )
-        for name, how in _leaks(frame[suspects], target, task).items()
+        for name, how in single.items()
     ]
+    if task == "regression":
+        found.extend(_combination_leak(frame, target, set(single)))
+    return found
+
+
+def _combination_leak(frame: pd.DataFrame, target: str, flagged: set[str]) -> list[Finding]:
+    """A numeric target that a weighted sum of a few features reproduces almost exactly.
+
+    A single correlation misses it: bike rentals are casual + registered riders, and
+    neither alone is in lockstep with the total. Every pair of numeric features is
+    tried (in closed form, from their correlations on a sample of ``LEAK_FIT_ROWS``
+    rows), then the best pairs with a third feature, then, on a table with enough rows,
+    all of them together; a suspect pair or triple is confirmed by a fit on every row.
+    """
+    names, rows = _numeric_features(frame, target, flagged)
+    if len(names) < 2 or len(rows) < LEAK_MIN_ROWS:
+        return []
+    sample = rows
+    size = min(LEAK_FIT_ROWS, LEAK_FIT_VALUES // (len(names) + 1))
+    if len(rows) > size:
+        sample = np.sort(np.random.default_rng(SEED).choice(rows, size, replace=False))
+    values = np.column_stack([as_floats(frame[n])[sample] for n in [*names, target]])
+    with np.errstate(
+        divide="ignore", invalid="ignore"
+    ):  # constant on these rows: NaN, never chosen
+        values = (values - values.mean(axis=0)) / values.std(axis=0)
+    correlation = values.T @ values / len(values)
+    between, with_target = correlation[:-1, :-1], correlation[:-1, -1]
+    chosen, fit_rows = _best_few(between, with_target), rows  # a few: confirmed on every row
+    if chosen is None and len(sample) >= LEAK_FIT_ROWS_PER_COLUMN * (len(names) + 1):
+        ridge = between + 1e-9 * np.eye(len(names))
+        if with_target @ np.linalg.solve(ridge, with_target) >= LEAK_R2 - SCREEN_MARGIN / 10:
+            chosen, fit_rows = list(range(len(names))), sample
+    if chosen is None:
+        return []
+    columns = [names[i] for i in chosen]
+    r2, formula = _linear_fit(frame, fit_rows, columns, target)
+    if r2 < LEAK_R2:
+        return []
+    listed = _names(columns[:-1]) + f" and '{columns[-1]}'"
+    return [
+        Finding(
+            "leakage",
+            f"{listed} together may leak the answer",
+            f"A weighted sum of {listed} reproduces '{target}' almost exactly (R² {r2:.4f}: "
+            f"{target} ≈ {formula}): the target is probably computed from them, so a network "
+            "would learn the sum and fail on new rows that do not have them.",
+            f"Leave {listed} out of the features (Data page), unless they are truly known "
+            "before the outcome.",
+            tuple(columns),
+        )
+    ]
+
+
+def _numeric_features(
+    frame: pd.DataFrame, target: str, flagged: set[str]
+) -> tuple[list[str], np.ndarray]:
+    """Numeric features that vary (mostly present, not already flagged) and the rows where
+    they and the target all have a value."""
+    if not pd.api.types.is_numeric_dtype(frame[target]):
+        return [], np.array([], dtype=int)
+    present = frame[target].notna().to_numpy().copy()
+    names = []
+    for name in frame.columns:
+        series = frame[name]
+        if name == target or name in flagged or not pd.api.types.is_numeric_dtype(series):
+            continue
+        if series.isna().mean() > 1 - HEAVY_MISSING or series.min() == series.max():
+            continue
+        names.append(name)
+        present &= series.notna().to_numpy()
+    return names, np.flatnonzero(present)
+
+
+def _best_few(between: np.ndarray, with_target: np.ndarray) -> list[int] | None:
+    """The pair, or else the triple, of standardised features whose least-squares fit gives
+    R² ≥ LEAK_R2 (loosened a little: the sample's result is confirmed on every row)."""
+    c, r = with_target, between
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pairs = (c[:, None] ** 2 + c[None, :] ** 2 - 2 * r * c[:, None] * c[None, :]) / (1 - r**2)
+    pairs[~np.isfinite(pairs) | (1 - r**2 < 1e-9)] = -1  # a feature with itself or its copy
+    pairs = np.triu(pairs, k=1) + np.tril(np.full_like(pairs, -1))
+    threshold = LEAK_R2 - SCREEN_MARGIN / 10
+    best = np.unravel_index(np.argmax(pairs), pairs.shape)
+    if pairs[best] >= threshold:
+        return sorted(int(i) for i in best)
+    if len(c) < 3:
+        return None
+    order = np.argsort(pairs, axis=None)[::-1][:LEAK_TRIPLE_PAIRS]
+    triples = [
+        (int(i), int(j), k)
+        for i, j in zip(*np.unravel_index(order, pairs.shape), strict=True)
+        for k in range(len(c))
+        if k not in (i, j)
+    ]
+    index = np.array(triples)
+    grams = r[index[:, :, None], index[:, None, :]] + 1e-9 * np.eye(3)
+    sides = c[index]
+    fits = np.einsum("ij,ij->i", sides, np.linalg.solve(grams, sides[:, :, None])[:, :, 0])
+    if fits.max() >= threshold:
+        return sorted(triples[int(np.argmax(fits))])
+    return None
+
+
+def _linear_fit(
+    frame: pd.DataFrame, rows: np.ndarray, columns: list[str], target: str
+) -> tuple[float, str]:
+    """R² of the least-squares fit of the target on ``columns`` over ``rows``, and the fit
+    written out (``1.00 × casual + 1.00 × registered + 0.00``)."""
+    inputs = np.column_stack([as_floats(frame[n])[rows] for n in columns] + [np.ones(len(rows))])
+    answer = as_floats(frame[target])[rows]
+    weights = np.linalg.lstsq(inputs, answer, rcond=None)[0]
+    residual = answer - inputs @ weights
+    r2 = 1 - float(residual @ residual) / float(((answer - answer.mean()) ** 2).sum())
+    tiny = 1e-9 * float(np.abs(answer).max())  # rounding noise of a weight that is zero
+    terms = [(w, f" × {n}") for w, n in zip(weights[:-1], columns, strict=True)][:6]
+    terms += [(weights[-1], "")] if abs(weights[-1]) > tiny else []
+    formula = "".join(
+        f"{' - ' if w < 0 else ' + ' if place else ''}{abs(w):.3g}{name}"
+        for place, (w, name) in enumerate(terms)
+    )
+    return r2, formula + (" + …" if len(columns) > 6 else "")
 
 
 def _leaks(frame: pd.DataFrame, target: str, task: str | None, margin: float = 0.0) -> dict:
@@ -232,7 +361,10 @@ def missing_codes(frame: pd.DataFrame, target: str | None) -> list[Finding]:
 
     A zero is suspect in a column of measurements (at least ``ZERO_MIN_VALUES`` distinct
     positive values) where it sits far below the smallest other value: Pima's Insulin
-    jumps from 0 to 14 in steps of about 2. Pregnancies (0, 1, 2, …) is not suspect.
+    jumps from 0 to 14 in steps of about 2, and 14 is far from zero next to its median
+    of 125. Pregnancies (0, 1, 2, …) is not suspect; nor is a zero on most rows (capital
+    loss: most people have none), nor a measurement that runs down towards zero (a
+    shape's concavity, whose smallest values are a tiny share of the typical one).
     """
     found = []
     for name in frame.columns:
@@ -268,7 +400,8 @@ def _suspect_codes(values: np.ndarray) -> list[tuple[float, int]]:
         return []
     suspects = []
     zeros = int((values == 0).sum())
-    if zeros and values.min() >= 0 and _zero_isolated(values[values > 0]):
+    usual = zeros >= len(values) / 2  # zero is the median: most rows have none of it
+    if zeros and not usual and values.min() >= 0 and _zero_isolated(values[values > 0]):
         suspects.append((0.0, zeros))
     coded = np.isin(values, SENTINELS)
     if coded.any():
@@ -298,7 +431,8 @@ def _zero_isolated(positive: np.ndarray) -> bool:
     distinct = np.unique(positive)
     if len(distinct) < ZERO_MIN_VALUES:
         return False
-    return smallest >= ZERO_GAP * float(np.median(np.diff(distinct)))
+    far = smallest >= ZERO_FAR * float(np.median(positive))
+    return far and smallest >= ZERO_GAP * float(np.median(np.diff(distinct)))
 
 
 def _names(names: list[str]) -> str:

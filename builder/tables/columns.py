@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -10,6 +11,15 @@ from builder.errors import DataError
 
 MAX_CLASS_LABELS = 10
 MIN_ROWS_PER_CLASS = 2
+FREE_TEXT_SHARE = 0.5  # text distinct on more than this share of the rows that have a value
+FREE_TEXT_MIN_VALUES = 20  # and with more distinct values than this: a name, not a category
+
+
+class LeftOut(NamedTuple):
+    """Why a column is left out of the features by default."""
+
+    role: str  # identifier, free text or empty
+    reason: str  # what the column is, to follow "'name' is …"
 
 
 @dataclass(frozen=True)
@@ -53,6 +63,23 @@ def identifier_columns(frame: pd.DataFrame) -> list[str]:
         running_number = kind == "integer" and series.max() - series.min() == rows - 1
         candidate = running_number or kind == "text"
         if candidate and not series.isna().any() and series.nunique() == rows:
+            found.append(name)
+    return found
+
+
+def free_text_columns(frame: pd.DataFrame) -> list[str]:
+    """Text columns with a distinct value on most rows: a car's name, a ticket number.
+
+    One-hot encoded, each would become hundreds of inputs that each name a row or two.
+    """
+    found = []
+    for name in frame.columns:
+        series = frame[name]
+        if column_kind(series) != "text":
+            continue
+        values = series.dropna()
+        distinct = values.nunique()
+        if distinct > FREE_TEXT_MIN_VALUES and distinct > FREE_TEXT_SHARE * len(values):
             found.append(name)
     return found
 
@@ -128,16 +155,15 @@ def target_problem(series: pd.Series, task: str) -> str | None:
 def describe_columns(
     frame: pd.DataFrame, target: str | None, excluded: list[str]
 ) -> list[ColumnInfo]:
-    """Summarise every column with the role it plays: target, feature, identifier, empty, excluded."""
-    identifiers = set(identifier_columns(frame))
-    empty = set(empty_columns(frame))
+    """Summarise every column with its role: target, feature, identifier, free text, empty, excluded."""
+    left_out = default_exclusions(frame, target)
     infos = []
     for name in frame.columns:
         series = frame[name]
         if name == target:
             role = "target"
         elif name in excluded:
-            role = "identifier" if name in identifiers else "empty" if name in empty else "excluded"
+            role = left_out[name].role if name in left_out else "excluded"
         else:
             role = "feature"
         infos.append(
@@ -153,10 +179,95 @@ def describe_columns(
     return infos
 
 
+def default_exclusions(frame: pd.DataFrame, target: str | None) -> dict[str, LeftOut]:
+    """The columns left out of the features unless the user keeps them, each with its reason.
+
+    Identifiers, free text (see :func:`free_text_columns`) and empty columns; never the target.
+    """
+    rows = len(frame)
+    found = {name: LeftOut("empty", "empty (no values)") for name in empty_columns(frame)}
+    for name in free_text_columns(frame):
+        distinct = frame[name].nunique()
+        found[name] = LeftOut(
+            "free text", f"free text ({distinct:,} distinct texts in {rows:,} rows)"
+        )
+    for name in identifier_columns(frame):
+        found[name] = LeftOut("identifier", "an identifier (a distinct value names each row)")
+    return {name: found[name] for name in frame.columns if name in found and name != target}
+
+
 def default_excluded(frame: pd.DataFrame, target: str | None) -> list[str]:
-    """Columns left out of the features unless the user keeps them: identifiers and empty ones."""
-    left_out = set(identifier_columns(frame)) | set(empty_columns(frame))
-    return [name for name in frame.columns if name != target and name in left_out]
+    """Columns left out of the features unless the user keeps them, in table order."""
+    return list(default_exclusions(frame, target))
+
+
+def excluded_for_new_target(
+    frame: pd.DataFrame, old_target: str | None, new_target: str, excluded: list[str]
+) -> list[str]:
+    """The columns to leave out once the target changes, keeping the user's own choices.
+
+    The defaults are worked out again for the new target (an identifier that was the
+    target is now left out; the old target becomes a feature unless a default leaves it
+    out), a column the user left out stays out, and a default the user put back stays in.
+
+    Args:
+        frame: the table.
+        old_target: the target the exclusions were chosen for.
+        new_target: the target chosen now.
+        excluded: the columns left out for the old target.
+    """
+    before = set(default_excluded(frame, old_target))
+    chosen_out = set(excluded) - before
+    put_back = before - set(excluded)
+    after = (set(default_excluded(frame, new_target)) - put_back) | chosen_out
+    return [name for name in frame.columns if name in after and name != new_target]
+
+
+def feature_problem(frame: pd.DataFrame, target: str | None, excluded: list[str]) -> str | None:
+    """Say why no column is left to learn from, or return None when one is."""
+    others = [name for name in frame.columns if name != target]
+    usable = [n for n in others if n not in excluded and frame[n].notna().any()]
+    if usable:
+        return None
+    left_out = default_exclusions(frame, target)
+    why = "; ".join(
+        f"'{n}' is {left_out[n].reason}" if n in left_out else f"'{n}' is left out by you"
+        for n in others[:6]
+    )
+    return (
+        f"No column is left to learn '{target}' from: {why or 'the table has no other column'}. "
+        "Put a column back (Data page, 'Columns left out of the features'), or use a table "
+        "with the measurements that explain the target."
+    )
+
+
+def propose_target(frame: pd.DataFrame) -> tuple[str, str]:
+    """The last column that can be predicted, and why it was chosen.
+
+    Columns left out by default (identifiers, free text, empty) and columns that cannot
+    be a target (a single value, classes seen once) are passed over, last to first.
+
+    Raises:
+        DataError: no column can be the target.
+    """
+    left_out = default_exclusions(frame, None)
+    passed = []
+    for name in reversed(frame.columns):
+        if name in left_out:
+            passed.append(f"'{name}' is {left_out[name].reason}")
+            continue
+        problem = target_problem(frame[name], infer_task(frame[name])[0])
+        if problem is None:
+            if not passed:
+                return name, "the last column"
+            return name, "the last column that can be predicted; passed over: " + "; ".join(
+                passed[:5]
+            )
+        passed.append(problem.split(". ")[0].rstrip("."))
+    raise DataError(
+        "No column can be predicted: " + "; ".join(passed[:5]) + ". Upload a table with a "
+        "column of outcomes (classes or numbers) to predict."
+    )
 
 
 def require_target(frame: pd.DataFrame, target: str | None, task: str | None) -> str:

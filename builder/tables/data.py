@@ -8,10 +8,12 @@ what is wrong and what to do.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import itertools
 import re
+import warnings
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,15 +23,27 @@ import pandas as pd
 from builder.config import HostLimits, load_limits
 from builder.errors import DataError
 
-DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+WHITESPACE = " "  # runs of spaces and tabs, as in aligned columns (most UCI .data files)
+DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe", WHITESPACE: "whitespace"}
 ENCODINGS = ("utf-8", "latin-1")
+# UTF-32's little-endian mark starts with UTF-16's, so it is tried first.
+BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 NA_MARKERS = ("", "NA", "N/A", "n/a", "?", "NaN", "nan", "null", "NULL")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 SNIFF_LINES = 200
+SNIFF_CHARS = 20_000  # of each sniffed line: a longer one tells nothing more about its fields
 _ZIP_MAGIC = b"PK\x03\x04"
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 _DECIMAL_POINT = re.compile(r"^[+-]?\d*\.\d+$")
 _RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_OPEN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
+_PADDING = re.compile(r"\S\s{2,}\S")  # spaces that align columns, inside a field
 
 
 @dataclass
@@ -42,6 +56,7 @@ class ReadOptions:
     na_values: tuple[str, ...] = NA_MARKERS
     sheet: str | None = None
     skip_bad_lines: bool = False
+    header: bool | None = None  # the first row names the columns; None: detect (text files)
 
 
 @dataclass
@@ -58,6 +73,7 @@ class ReadReport:
     na_found: list[str] = field(default_factory=list)
     sheets: list[str] = field(default_factory=list)
     sheet: str | None = None
+    header: bool = True
     warnings: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
@@ -68,6 +84,7 @@ class ReadReport:
         return (
             f"{DELIMITERS.get(self.delimiter, repr(self.delimiter))}-separated, "
             f"{self.encoding}, decimal mark '{self.decimal}'"
+            + ("" if self.header else ", no header row")
             + (f", missing values written as {found}" if found else "")
         )
 
@@ -122,13 +139,14 @@ def read_table(
 
 
 def _read_text(content: bytes, name: str, options: ReadOptions) -> tuple[pd.DataFrame, ReadReport]:
-    head = content[:8192]
-    if b"\x00" in head:
+    marked = _marked_encoding(content)
+    wide = (options.encoding or marked or "").lower().startswith(("utf-16", "utf-32"))
+    if b"\x00" in content[:8192] and not wide:
         raise DataError(
             f"'{name}' does not look like a text table (it holds binary data). "
             "Upload a CSV, TSV, TXT or XLSX file."
         )
-    text, encoding = _decode(content, options.encoding)
+    text, encoding = _decode(content, options.encoding or marked)
     if _looks_binary(text[:8192]):
         raise DataError(
             f"'{name}' does not look like a text table (too many control characters). "
@@ -136,30 +154,40 @@ def _read_text(content: bytes, name: str, options: ReadOptions) -> tuple[pd.Data
         )
     # Only the first lines are sniffed: splitting all of a 100 MB text takes a quarter second.
     head = itertools.islice(io.StringIO(text, newline=None), SNIFF_LINES + 1)
-    lines = [line.rstrip("\n") for line in head if line.strip()]
+    lines = [line.rstrip("\n")[:SNIFF_CHARS] for line in head if line.strip()]
     if not lines:
         raise DataError(f"'{name}' holds only blank lines. Choose a file that holds a table.")
     delimiter = options.delimiter or sniff_delimiter(lines)
+    rows = split_lines(lines, delimiter)
     decimal = options.decimal or sniff_decimal(lines[1:], delimiter)
-    try:
-        frame = pd.read_csv(
-            # Bytes with the detected codec parse ~40% faster than the decoded text.
-            io.BytesIO(content),
-            encoding=_python_codec(encoding),
-            sep=delimiter,
-            decimal=decimal,
-            na_values=list(options.na_values),
-            keep_default_na=False,
-            skipinitialspace=True,
-            on_bad_lines="skip" if options.skip_bad_lines else "error",
-            low_memory=False,
-        )
-    except pd.errors.EmptyDataError as error:
-        raise DataError(
-            f"'{name}' has no columns to read. Choose a file that holds a table."
-        ) from error
-    except pd.errors.ParserError as error:
-        raise DataError(_ragged_message(name, str(error), delimiter)) from error
+    header = options.header
+    if header is None:
+        header = sniff_header(rows, options.na_values, decimal)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", pd.errors.ParserWarning)
+        try:
+            frame = pd.read_csv(
+                # Bytes with the detected codec parse ~40% faster than the decoded text.
+                io.BytesIO(content),
+                encoding=_python_codec(encoding),
+                sep=r"\s+" if delimiter == WHITESPACE else delimiter,
+                header=0 if header else None,
+                # Never the first column as row labels, which pandas does when every row
+                # has one field more than the header (a separator ending each line).
+                index_col=False,
+                decimal=decimal,
+                na_values=list(options.na_values),
+                keep_default_na=False,
+                skipinitialspace=True,
+                on_bad_lines="skip" if options.skip_bad_lines else "error",
+                low_memory=False,
+            )
+        except pd.errors.EmptyDataError as error:
+            raise DataError(
+                f"'{name}' has no columns to read. Choose a file that holds a table."
+            ) from error
+        except pd.errors.ParserError as error:
+            raise DataError(_ragged_message(name, str(error), delimiter)) from error
     report = ReadReport(
         name=name,
         kind="text",
@@ -168,9 +196,30 @@ def _read_text(content: bytes, name: str, options: ReadOptions) -> tuple[pd.Data
         delimiter=delimiter,
         encoding=encoding,
         decimal=decimal,
-        na_found=_markers_seen(lines[1:], delimiter, options.na_values),
+        header=header,
+        na_found=_markers_seen(rows[1:], options.na_values),
     )
+    if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
+        report.warnings.append(
+            f"Some rows of '{name}' have more fields than the header has names; the values "
+            "past the last named column were dropped. Check the separator under Read options."
+        )
+    frame = _drop_trailing_empty(frame, report, unnamed=not header)
+    if not header:
+        frame = _number_columns(frame)
+        report.warnings.append(
+            f"'{name}' has no header row: its first row holds data like the others, so the "
+            f"columns are named column_1 to column_{frame.shape[1]}. If the first row does "
+            "name the columns, choose 'First row is a header: yes' under Read options "
+            "(inspect: --header yes)."
+        )
     return frame, report
+
+
+def _number_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Name the columns of a table read without a header row column_1, column_2, …"""
+    frame.columns = [f"column_{position}" for position in range(1, frame.shape[1] + 1)]
+    return frame
 
 
 def _read_excel(content: bytes, name: str, options: ReadOptions) -> tuple[pd.DataFrame, ReadReport]:
@@ -184,16 +233,30 @@ def _read_excel(content: bytes, name: str, options: ReadOptions) -> tuple[pd.Dat
     sheet = options.sheet or sheets[0]
     if sheet not in sheets:
         raise DataError(f"'{name}' has no sheet '{sheet}'. Its sheets: {_names(sheets)}.")
+    header = options.header is not False  # detected in text files only
     frame = pd.read_excel(
-        book, sheet_name=sheet, na_values=list(options.na_values), keep_default_na=False
+        book,
+        sheet_name=sheet,
+        header=0 if header else None,
+        na_values=list(options.na_values),
+        keep_default_na=False,
     )
-    report = ReadReport(name=name, kind="excel", rows=0, columns=0, sheets=sheets, sheet=sheet)
+    if not header:
+        frame = _number_columns(frame)
+    report = ReadReport(
+        name=name, kind="excel", rows=0, columns=0, sheets=sheets, sheet=sheet, header=header
+    )
     if len(sheets) > 1:
         report.warnings.append(
             f"'{name}' has {len(sheets)} sheets ({_names(sheets)}); reading '{sheet}'. "
             "Pick another sheet under Read options."
         )
     return frame, report
+
+
+def _marked_encoding(content: bytes) -> str | None:
+    """The encoding a byte-order mark at the start names (Excel's "Unicode text" is UTF-16)."""
+    return next((codec for mark, codec in BYTE_ORDER_MARKS if content.startswith(mark)), None)
 
 
 def _decode(content: bytes, encoding: str | None) -> tuple[str, str]:
@@ -221,23 +284,56 @@ def _looks_binary(text: str) -> bool:
     return control > max(2, len(text) // 20)
 
 
+def split_lines(lines: list[str], delimiter: str) -> list[list[str]]:
+    """Split text lines into fields as a CSV reader does; runs of whitespace for WHITESPACE.
+
+    A quoted field that never closes would gather the following lines into one field,
+    past the csv module's field limit: the lines are then split one by one.
+    """
+    if delimiter == WHITESPACE:
+        lines = [" ".join(line.split()) for line in lines]
+    try:
+        return list(csv.reader(lines, delimiter=delimiter))
+    except csv.Error:
+        return [next(csv.reader([line], delimiter=delimiter), []) for line in lines]
+
+
 def sniff_delimiter(lines: list[str]) -> str:
-    """Pick the separator among , ; tab | that splits the lines most consistently.
+    """Pick the separator among , ; tab | and whitespace that splits the lines most consistently.
 
     A candidate scores by how many lines share its most common field count
     (more than one field); ties go to the candidate giving more fields. A file
-    no candidate splits is one column, read with a comma.
+    no candidate splits is one column, read with a comma. Whitespace wins only
+    where no other candidate splits the lines, or where the other's fields are
+    themselves columns aligned with runs of spaces (UCI's auto-mpg: one tab
+    before the car's name): a tab-separated file with "New York" in a column
+    stays tab-separated.
     """
     best, best_score = ",", (0, 0)
     for delimiter in DELIMITERS:
-        counts = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
-        fields, agreeing = Counter(counts).most_common(1)[0]
-        if fields < 2:
+        if delimiter == WHITESPACE:
             continue
-        score = (agreeing, fields)
-        if score > best_score:
+        score = _split_score(split_lines(lines, delimiter))
+        if score[1] >= 2 and score > best_score:
             best, best_score = delimiter, score
+    spaced = split_lines(lines, WHITESPACE)
+    score = _split_score(spaced)
+    splits = score[1] >= 2 and len(spaced[0]) == score[1] and score > best_score
+    if splits and (best_score == (0, 0) or _padded(split_lines(lines, best))):
+        return WHITESPACE
     return best
+
+
+def _split_score(rows: list[list[str]]) -> tuple[int, int]:
+    """(lines sharing the commonest field count, that count)."""
+    fields, agreeing = Counter(len(row) for row in rows).most_common(1)[0]
+    return agreeing, fields
+
+
+def _padded(rows: list[list[str]]) -> bool:
+    """True when most rows hold a field with runs of spaces inside, as aligned columns do."""
+    padded = sum(any(_PADDING.search(value.strip()) for value in row) for row in rows)
+    return padded > len(rows) / 2
 
 
 def sniff_decimal(lines: list[str], delimiter: str) -> str:
@@ -245,7 +341,7 @@ def sniff_decimal(lines: list[str], delimiter: str) -> str:
     if delimiter == ",":
         return "."
     comma = point = 0
-    for row in csv.reader(lines, delimiter=delimiter):
+    for row in split_lines(lines, delimiter):
         for value in row:
             value = value.strip()
             comma += bool(_DECIMAL_COMMA.match(value))
@@ -253,16 +349,57 @@ def sniff_decimal(lines: list[str], delimiter: str) -> str:
     return "," if comma > point else "."
 
 
-def _markers_seen(lines: list[str], delimiter: str, markers: tuple[str, ...]) -> list[str]:
-    """Missing-value markers that occur in the sniffed lines, most frequent first."""
+def sniff_header(rows: list[list[str]], na_values: tuple[str, ...], decimal: str) -> bool:
+    """True unless every telling cell of the first row looks like data of its column.
+
+    A cell tells when its column holds values below it: in a column of numbers, a
+    number looks like data and a name does not; in a column of text, data is a value
+    that recurs below it (``Iris-setosa``), which a name does not do. A text column with
+    a distinct value on most rows (names) and missing cells tell nothing. A first row
+    that tells nothing is taken as a header, as before.
+    """
+    if len(rows) < 2:
+        return True
+    first, body = rows[0], rows[1:]
+    missing = set(na_values)
+    verdicts = []
+    for position, cell in enumerate(first):
+        cell = cell.strip()
+        values = [row[position].strip() for row in body if len(row) > position]
+        values = [value for value in values if value not in missing]
+        if cell in missing or not values:
+            continue
+        if all(_is_number(value, decimal) for value in values):
+            verdicts.append(_is_number(cell, decimal))
+        elif len(set(values)) <= len(values) / 2:
+            verdicts.append(cell in values)
+    return not verdicts or not all(verdicts)
+
+
+def _is_number(text: str, decimal: str) -> bool:
+    try:
+        float(text.replace(",", ".") if decimal == "," else text)
+    except ValueError:
+        return False
+    return True
+
+
+def _markers_seen(rows: list[list[str]], markers: tuple[str, ...]) -> list[str]:
+    """Missing-value markers that occur in the sniffed rows, most frequent first."""
     wanted = set(markers)
     found: Counter[str] = Counter()
-    for row in csv.reader(lines, delimiter=delimiter):
+    for row in rows:
         found.update(value.strip() for value in row if value.strip() in wanted)
     return [marker for marker, _ in found.most_common()]
 
 
 def _ragged_message(name: str, error: str, delimiter: str) -> str:
+    quote = _OPEN_QUOTE.search(error)
+    if quote:
+        return (
+            f"'{name}' has a quote (\") that opens on line {int(quote.group(1)) + 1} and never "
+            "closes, so the rest of the file would be one value. Close or remove that quote."
+        )
     match = _RAGGED.search(error)
     where = (
         f"line {match.group(2)} has {match.group(3)} fields where the header has {match.group(1)}"
@@ -274,6 +411,27 @@ def _ragged_message(name: str, error: str, delimiter: str) -> str:
         f"'{name}' could not be read as a {label}-separated table: {where}. "
         "Check the separator under Read options, fix that line, or tick 'Skip malformed rows'."
     )
+
+
+def _drop_trailing_empty(frame: pd.DataFrame, report: ReadReport, unnamed: bool) -> pd.DataFrame:
+    """Drop empty columns without a name at the end: a separator ending every line makes one.
+
+    Args:
+        unnamed: every column is unnamed (a file without a header row).
+    """
+    dropped = 0
+    while frame.shape[1] > 1 and frame.iloc[:, -1].isna().all():
+        last = str(frame.columns[-1]).strip()
+        if not (unnamed or not last or last.startswith("Unnamed:")):
+            break
+        frame = frame.iloc[:, :-1]
+        dropped += 1
+    if dropped:
+        report.warnings.append(
+            f"The lines of '{report.name}' end with a separator, which made {dropped} empty "
+            "column(s) without a name at the end; they were dropped."
+        )
+    return frame
 
 
 def _tidy_columns(frame: pd.DataFrame, report: ReadReport) -> pd.DataFrame:

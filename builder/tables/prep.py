@@ -25,7 +25,7 @@ import pandas as pd
 
 from builder.errors import DataError
 from builder.experiment.spec import Experiment
-from builder.tables.columns import column_kind, require_target
+from builder.tables.columns import column_kind, feature_problem, require_target
 
 MAX_CATEGORIES = 1000
 
@@ -161,14 +161,11 @@ def feature_columns(frame: pd.DataFrame, experiment: Experiment) -> list[str]:
     Raises:
         DataError: nothing is left to learn from.
     """
+    problem = feature_problem(frame, experiment.data.target, experiment.data.excluded)
+    if problem:
+        raise DataError(problem)
     left_out = set(experiment.data.excluded) | {experiment.data.target}
-    features = [c for c in frame.columns if c not in left_out]
-    if not features:
-        raise DataError(
-            "No feature columns are left: every column is the target or left out. "
-            "Keep at least one column on the Data page."
-        )
-    return features
+    return [c for c in frame.columns if c not in left_out]
 
 
 def split(frame: pd.DataFrame, experiment: Experiment) -> tuple[pd.DataFrame, pd.DataFrame]:

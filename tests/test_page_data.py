@@ -1,0 +1,68 @@
+"""The Data page with awkward real files: no header row, exclusions that follow the target."""
+
+from tests.apptest_helpers import ROOT, start_app, texts
+
+PIMA = (ROOT / "sample_data" / "pima-indians-diabetes.csv").read_bytes()
+
+
+def upload(name: str, content: bytes):
+    at = start_app().switch_page("pages/data.py").run()
+    at.radio(key="data_source_kind").set_value("upload").run()
+    return at.file_uploader(key="data_upload").set_value((name, content, "text/csv")).run()
+
+
+def test_a_file_without_header_gets_numbered_columns_and_the_override_reads_names():
+    at = upload("pima-indians-diabetes.data.csv", PIMA.split(b"\n", 1)[1])
+    assert not at.exception
+    assert [m.value for m in at.metric][:2] == ["768", "9"]
+    assert any("no header row" in t for t in texts(at.caption))
+    assert any("has no header row" in t for t in texts(at.warning))
+    assert at.selectbox(key="data_target").value == "column_9"
+    assert at.selectbox(key="data_header").value == "detect"
+    at.selectbox(key="data_header").select("yes").run()
+    assert not at.exception
+    assert [m.value for m in at.metric][:2] == ["767", "9"]
+    assert list(at.session_state["table"].columns)[:2] == ["6", "148"]
+    at.selectbox(key="data_header").select("no").run()
+    assert [m.value for m in at.metric][:2] == ["768", "9"]
+
+
+def test_a_real_header_is_kept_and_can_be_read_as_data():
+    at = upload("pima.csv", PIMA)
+    assert at.selectbox(key="data_target").value == "Outcome"
+    at.selectbox(key="data_header").select("no").run()
+    assert not at.exception
+    assert [m.value for m in at.metric][:2] == ["769", "9"]
+    # The names are now a row of data, so no column holds classes seen more than once.
+    assert any("'Outcome' of 'column_9' occur only once" in t for t in texts(at.error))
+
+
+def test_exclusions_follow_the_target_and_keep_the_users_own():
+    rows = "".join(
+        f"{20 + i % 50},{60 + i % 30}.5,{i % 2},car {i % 55},{1000 + i}\n" for i in range(60)
+    )
+    at = upload("patients.csv", f"age,weight,outcome,model,patient_id\n{rows}".encode())
+    assert not at.exception
+    assert at.selectbox(key="data_target").value == "outcome"  # not the identifier at the end
+    assert at.multiselect(key="data_excluded").value == ["model", "patient_id"]
+    shown = " ".join(texts(at.caption))
+    assert "'model' is free text (55 distinct texts in 60 rows)" in shown
+    assert "'patient_id' is an identifier" in shown
+    # The identifier taken as the target, then the real target again: it is left out again.
+    at.selectbox(key="data_target").select("patient_id").run()
+    assert at.multiselect(key="data_excluded").value == ["model"]
+    at.selectbox(key="data_target").select("outcome").run()
+    assert at.multiselect(key="data_excluded").value == ["model", "patient_id"]
+    # Left out by the user, put back by the user: both choices survive a new target.
+    at.multiselect(key="data_excluded").set_value(["weight", "patient_id"]).run()
+    at.selectbox(key="data_target").select("age").run()
+    assert not at.exception
+    assert at.multiselect(key="data_excluded").value == ["weight", "patient_id"]
+    assert at.session_state["experiment"].data.excluded == ["weight", "patient_id"]
+
+
+def test_a_table_with_nothing_left_to_learn_from_says_why():
+    rows = "".join(f"person {i},{'ab'[i % 2]}\n" for i in range(30))
+    at = upload("names.csv", f"name,label\n{rows}".encode())
+    assert not at.exception
+    assert any("No column is left to learn 'label' from" in t for t in texts(at.error))
