@@ -191,3 +191,17 @@ def test_the_newest_complete_checkpoint_is_found(store, tmp_path):
     assert store.with_checkpoint(wid, store.runs(wid)[0]).checkpoint_epoch is None
     checkpoints.saved_path(store.checkpoint_dir(wid, number), 2).write_bytes(b"h5")
     assert store.with_checkpoint(wid, store.runs(wid)[0]).checkpoint_epoch == 2
+
+
+def test_deleted_runs_take_their_files_with_them(store):
+    _, wid, _ = store.open(None)
+    for _ in range(3):
+        number = store.new_run(wid, preset_experiment("iris"))
+        checkpoints.saved_path(store.checkpoint_dir(wid, number), 1).write_bytes(b"h5")
+        store.finish_run(_run(number), wid)
+    store.delete_runs(wid, [1, 3])
+    assert [run.number for run in store.runs(wid)] == [2]
+    assert sorted(p.name.split("-result")[0] for p in (store.folder / "files" / wid).iterdir()) == [
+        "run-2"
+    ]
+    assert store.new_run(wid, preset_experiment("iris")) == 3  # numbers go on after the newest

@@ -148,9 +148,9 @@ def continue_run(number: int) -> None:
 
 
 def clear_runs() -> None:
-    """Forget the workspace's runs (a run in training goes on)."""
-    training = recorder.live(st.session_state.workspace_id)
-    get_store().delete_runs(st.session_state.workspace_id, training and training.number)
+    """Forget the workspace's runs (a run in training, never among them, goes on)."""
+    numbers = [run.number for run in st.session_state.runs]
+    get_store().delete_runs(st.session_state.workspace_id, numbers)
     st.session_state.train_compare = []
 
 
@@ -194,7 +194,8 @@ def keep_cookie() -> None:
     the workspace. ``SameSite=Strict``: no other site's page sends it along.
     """
     token = st.session_state.workspace_token
-    assert TOKEN.fullmatch(token)  # only tokens the store made reach the page
+    if not TOKEN.fullmatch(token):  # only tokens the store made may reach the page
+        raise ValueError("The workspace token is malformed.")
     seconds = load_limits().workspace_days * 86400
     st.sidebar.html(
         f"<script>document.cookie = '{COOKIE}={token}; Max-Age={seconds}; Path=/; "

@@ -105,8 +105,11 @@ def start(
                 checkpoints=str(store.checkpoint_dir(wid, number)),
                 resume=plan,
             )
-        except Exception:
-            store.finish_run(Run(number, experiment, jobs.FAILED, []), wid)
+        except Exception:  # nothing started: the runs stay as they were
+            if resume is None:
+                store.delete_runs(wid, [number])
+            else:
+                store.restart_run(wid, number, resume.history)
             raise
         run = LiveRun(wid, number, job, experiment)
         _LIVE[wid] = run

@@ -524,14 +524,20 @@ class WorkspaceStore:
             folder.mkdir(parents=True, exist_ok=True)
         return folder
 
-    def delete_runs(self, wid: str, keep: int | None = None) -> None:
-        """Forget every run (but run number ``keep``, a run in training) and its files."""
+    def delete_runs(self, wid: str, numbers: list[int]) -> None:
+        """Forget the runs ``numbers`` and their files."""
         with self._write() as conn:
-            gone = conn.execute(
-                "SELECT number, result_dir FROM runs WHERE workspace = ? AND number IS NOT ?",
-                (wid, keep),
-            ).fetchall()
-            conn.execute("DELETE FROM runs WHERE workspace = ? AND number IS NOT ?", (wid, keep))
+            gone = [
+                (number, folder)
+                for number in numbers
+                for (folder,) in conn.execute(
+                    "SELECT result_dir FROM runs WHERE workspace = ? AND number = ?", (wid, number)
+                )
+            ]
+            conn.executemany(
+                "DELETE FROM runs WHERE workspace = ? AND number = ?",
+                [(wid, number) for number, _ in gone],
+            )
             self._bump(conn, wid)
         for number, folder in gone:
             if folder:
