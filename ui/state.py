@@ -21,7 +21,6 @@ DEFAULTS = {
     "runs": [],
     "job": None,
     "job_run": None,
-    "job_experiment": None,
 }
 
 

@@ -87,8 +87,7 @@ def _open(token: object) -> None:
 
 def _follow(training: recorder.LiveRun) -> None:
     st.session_state.job = training.job
-    st.session_state.job_run = training
-    st.session_state.job_experiment = training.experiment
+    st.session_state.job_run = training  # the job with its run number and save signal
 
 
 def collect_run() -> bool:
