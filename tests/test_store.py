@@ -183,13 +183,19 @@ def test_the_newest_complete_checkpoint_is_found(store, tmp_path):
     _, wid, _ = store.open(None)
     folder = store.checkpoint_dir(wid, 3)
     assert checkpoints.latest(folder) is None
-    for epoch in (4, 12):
+    for epoch in (1, 4, 12):
         checkpoints.saved_path(folder, epoch).write_bytes(b"h5")
+        checkpoints.prune(folder)
     checkpoints.partial_path(folder, 15).write_bytes(b"half")  # killed while writing
     assert checkpoints.latest(folder) == (12, checkpoints.saved_path(folder, 12))
+    assert checkpoints.latest(folder, at_most=11) == (4, checkpoints.saved_path(folder, 4))
+    assert checkpoints.latest(folder, at_most=3) is None  # epoch 1's weights were pruned
     number = store.new_run(wid, preset_experiment("iris"))
     assert store.with_checkpoint(wid, store.runs(wid)[0]).checkpoint_epoch is None
     checkpoints.saved_path(store.checkpoint_dir(wid, number), 2).write_bytes(b"h5")
+    # Weights ahead of the epochs the store kept (a crash between two writes) wait.
+    assert store.with_checkpoint(wid, store.runs(wid)[0]).checkpoint_epoch is None
+    store.update_history(wid, number, [{"epoch": 1}, {"epoch": 2}], 0.0)
     assert store.with_checkpoint(wid, store.runs(wid)[0]).checkpoint_epoch == 2
 
 

@@ -5,6 +5,7 @@ import streamlit as st
 from builder.plots.charts_training import comparison_figure, grown_history_figure, metric_label
 from builder.training import jobs
 from builder.training.runs import Run, curve_keys, differences, runs_table
+from builder.workspace import recorder
 from ui import workspace
 
 
@@ -66,9 +67,12 @@ def _live_figure(job: jobs.Job, history: list[dict[str, float]], key: str):
     return fig
 
 
-def _offer_to_continue(runs: list[Run], training: bool) -> None:
-    """A message and a Continue button for each run the server lost while it trained."""
+def _notices(runs: list[Run], training: bool) -> None:
+    """A message for each run whose model the workspace could not keep, and a message and
+    a Continue button for each run the server lost while it trained."""
     for run in runs:
+        if run.note and run.note.startswith(recorder.NOT_KEPT):
+            st.warning(f"{run.name}: {run.note}", icon=":material/cloud_off:")
         if run.state != jobs.INTERRUPTED:
             continue
         if run.checkpoint_epoch is None:
@@ -102,7 +106,7 @@ def show_runs(runs: list[Run], training: bool = False) -> None:
         st.caption("Every run is kept here, so you can compare learning rates or networks.")
         return
     st.dataframe(runs_table(runs), key="train_runs_table", hide_index=True)
-    _offer_to_continue(runs, training)
+    _notices(runs, training)
     names = [run.name for run in runs]
     kept = [name for name in st.session_state.get("train_compare", []) if name in names]
     st.session_state.train_compare = kept

@@ -126,9 +126,8 @@ class SaveWeights(keras.callbacks.Callback):
         number = self.first_epoch + epoch + 1
         partial = checkpoints.partial_path(self.folder, number)
         self.model.save_weights(str(partial))
-        final = checkpoints.saved_path(self.folder, number)
-        os.replace(partial, final)
-        checkpoints.keep_only(self.folder, final)
+        os.replace(partial, checkpoints.saved_path(self.folder, number))
+        checkpoints.prune(self.folder)
         self.saved_at = now
 
 

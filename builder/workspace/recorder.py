@@ -29,6 +29,7 @@ from builder.workspace.store import RUNNING, WorkspaceFull, WorkspaceStore
 
 HISTORY_SECONDS = 1.0
 INTERRUPTED_NOTE = "The server stopped while this run trained."
+NOT_KEPT = "Its model was not kept: "
 
 
 @dataclasses.dataclass
@@ -85,7 +86,8 @@ def start(
             )
         plan = None
         if resume is not None:
-            found = checkpoints.latest(store.checkpoint_dir(wid, resume.number, create=False))
+            folder = store.checkpoint_dir(wid, resume.number, create=False)
+            found = checkpoints.latest(folder, at_most=len(resume.history))
             if found is None:
                 raise TrainingError(
                     f"{resume.name} saved no weights before it was cut off, so it cannot "
@@ -151,7 +153,7 @@ def _record(store: WorkspaceStore, run: LiveRun) -> None:
         try:
             store.finish_run(record, run.workspace)
         except WorkspaceFull as full:
-            record.result, record.note = None, f"The model was not kept: {full}"
+            record.result, record.note = None, f"{NOT_KEPT}{full}"
             store.finish_run(record, run.workspace)
     except Exception:  # the run stays listed as training and shows as interrupted later
         logging.getLogger(__name__).exception("could not keep run %s", run.number)

@@ -513,8 +513,10 @@ class WorkspaceStore:
         return runs
 
     def with_checkpoint(self, wid: str, run: Run) -> Run:
-        """``run`` with the epoch of its newest saved weights (None when none were saved)."""
-        found = checkpoints.latest(self.checkpoint_dir(wid, run.number, create=False))
+        """``run`` with the epoch of its newest saved weights within its kept epochs (None
+        when none were saved)."""
+        folder = self.checkpoint_dir(wid, run.number, create=False)
+        found = checkpoints.latest(folder, at_most=len(run.history))
         return replace(run, checkpoint_epoch=found[0] if found else None)
 
     def checkpoint_dir(self, wid: str, number: int, create: bool = True) -> Path:
