@@ -3,15 +3,16 @@
 import streamlit as st
 
 from builder.training import jobs
-from ui import share, sidebar, state
+from ui import share, sidebar, state, workspace
 
 st.set_page_config(
     page_title="Neural Network Builder", page_icon=":material/neurology:", layout="wide"
 )
 state.init_state()
-# On every page, so a run that ended while the user looked elsewhere is in the runs,
-# the sidebar count, and the Evaluate and Export choices.
-state.collect_run()
+# On every page: the browser's workspace (table, runs, a run in training) comes back
+# after a reload, in a new tab, or from a restarted server; a run that ended while the
+# user looked elsewhere is in the runs, the sidebar count, and the Evaluate and Export choices.
+workspace.sync()
 # Start the shared worker pool with the first page view, so TensorFlow is imported
 # in the workers (in the background) before anyone presses Train.
 jobs.get_pool()
@@ -30,8 +31,10 @@ pages = [
 ]
 current = st.navigation(pages)
 sidebar.render_status()
+workspace.keep_cookie()
 try:
     current.run()
 finally:
     # In finally: a page may end early with st.stop().
     share.write_to_url()
+    workspace.save_experiment()

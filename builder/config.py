@@ -24,6 +24,10 @@ class HostLimits:
     # Each run leaves ~10 MB behind in a worker (TensorFlow keeps every compiled XLA
     # program); a worker that has grown by this much since it started is replaced.
     worker_memory_growth_mb: int = 100
+    # What the server keeps of each browser's work (runs, models, the uploaded table):
+    # at most this many MB, and only for a browser seen within this many days.
+    workspace_mb: int = 200
+    workspace_days: int = 30
 
 
 def load_limits(environ: dict[str, str] | None = None) -> HostLimits:

@@ -16,7 +16,7 @@ if not state.finished_runs():
     st.page_link("pages/train.py", label="Go to Train", icon=":material/show_chart:")
     st.stop()
 
-run = state.choose_run("evaluate_run", "Every run of this session that produced a model.")
+run = state.choose_run("evaluate_run", "Every run of this browser that produced a model.")
 frame = state.run_table(run)
 if frame is None:
     st.warning(

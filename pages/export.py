@@ -55,7 +55,7 @@ def open_section() -> None:
 
 def model_section() -> None:
     """Downloads of a trained run: the model with its preprocessing, its weights, the bundle."""
-    run = state.choose_run("export_run", "Every run of this session that produced a model.")
+    run = state.choose_run("export_run", "Every run of this browser that produced a model.")
     frame = state.run_table(run)
     files = run.result["export"]
     left, middle, right = st.columns(3)

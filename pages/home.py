@@ -3,7 +3,7 @@
 import streamlit as st
 
 from builder.tables.samples import SAMPLES
-from ui import state
+from ui import state, workspace
 from ui.entry import run_through_app
 
 run_through_app()
@@ -27,3 +27,24 @@ for position, sample in enumerate(SAMPLES.values()):
             st.switch_page("pages/data.py")
 
 st.page_link("pages/data.py", label="Upload your own file", icon=":material/table:")
+
+st.subheader("Your work")
+st.caption(workspace.kept_line())
+fresh, delete, _ = st.columns([1, 1, 3])
+with fresh.popover("Start fresh", help="Forget your table, runs and models, keep nothing."):
+    st.caption("Your table, runs, models and settings are forgotten; a run in training stops.")
+    st.button(
+        "Forget everything",
+        key="home_start_fresh",
+        on_click=workspace.start_fresh,
+        help="Start again with an empty workspace in this browser.",
+    )
+with delete.popover("Delete my data", help="Remove everything this server keeps for you."):
+    st.caption("Your uploaded table, runs and models are deleted from the server now.")
+    st.button(
+        "Delete from the server",
+        key="home_delete_data",
+        type="primary",
+        on_click=workspace.delete_data,
+        help="Deletes this browser's workspace; the next visit starts empty.",
+    )

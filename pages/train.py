@@ -12,8 +12,7 @@ import streamlit as st
 from builder.config import load_limits
 from builder.errors import BuilderError
 from builder.experiment.spec import check_limits
-from builder.training import jobs
-from ui import code_view, sessions, state, train_panel, train_settings
+from ui import code_view, state, train_panel, train_settings, workspace
 from ui.entry import run_through_app
 
 run_through_app()
@@ -27,15 +26,11 @@ def start_training() -> None:
     running = st.session_state.job
     if running is not None and not running.done:
         return  # a second click that arrived before Train was drawn disabled
-    state.collect_run()  # a run that ended a moment ago is kept before its job is replaced
     experiment = copy.deepcopy(state.experiment())
     try:
         check_limits(experiment, LIMITS)
         table = state.table() if experiment.data.source == "upload" else None
-        st.session_state.job = jobs.submit_training(
-            experiment, table, abandoned=sessions.end_check()
-        )
-        st.session_state.job_experiment = experiment
+        workspace.start_training(experiment, table)
     except BuilderError as error:
         st.session_state.train_error = str(error)
 
@@ -89,4 +84,4 @@ if running:
 else:
     train_panel.show_progress(job)
 code_view.render("train", key="train_code_expander")
-train_panel.show_runs(st.session_state.runs)
+train_panel.show_runs(st.session_state.runs, running)

@@ -96,6 +96,14 @@ def serve_app(env: dict[str, str] | None = None):
         stop_server(server)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def data_dir(tmp_path_factory):
+    """Workspaces of this test session live in a folder of their own (servers inherit it)."""
+    folder = tmp_path_factory.mktemp("nnb-data")
+    os.environ["NNB_DATA_DIR"] = str(folder)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def app_url():
     """The app served for the whole test session."""

@@ -143,25 +143,44 @@ def test_a_closed_tab_frees_its_slot_and_its_link_opens_clear(one_slot_url, brow
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
-def test_a_restarted_server_gives_the_open_tab_a_clear_state(page, signum):
-    port = free_port()
-    server = start_server(port)
+def test_a_restarted_server_gives_back_the_runs_and_continues_the_interrupted_one(
+    page, signum, tmp_path
+):
+    port, env = free_port(), {"NNB_DATA_DIR": str(tmp_path)}
+    server = start_server(port, env)
     try:
-        start_long_run(page, f"http://127.0.0.1:{port}")
+        url = f"http://127.0.0.1:{port}"
+        page.goto(f"{url}/train?preset=iris")
+        set_epochs(page, 2)
+        click_button(page, "train_start")
+        expect(page.get_by_text("Finished 2 epochs")).to_be_visible(timeout=180_000)
+        epoch, _ = start_long_run(page, url)  # the first epoch saved its weights
         workers = children(server.pid)
         assert workers
         stop_server(server, signum)
         assert still_running(workers, 15) == [], "processes of the stopped server live on"
 
-        server = start_server(port)
-        # The tab reconnects by itself, to a new session that reads the experiment from
-        # the address bar, as a link opened anew.
-        expect(page.get_by_text("Choose the settings and press")).to_be_visible(timeout=60_000)
+        server = start_server(port, env)
+        # The tab reconnects by itself, to a new session that finds the browser's workspace:
+        # the finished run, and the one cut off with its curve so far.
+        expect(page.get_by_text("was cut off by a server restart")).to_be_visible(timeout=60_000)
         expect(page.get_by_role("dialog")).to_have_count(0)  # "Connection error" is gone
         expect_long_run_settings(page)
-        expect_clear_train_page(page)
-        set_epochs(page, 2)
-        click_button(page, "train_start")
-        expect(page.get_by_text("Finished 2 epochs")).to_be_visible(timeout=180_000)
+        runs = page.get_by_test_id("stDataFrame").last
+        expect(runs).to_contain_text("finished")
+        expect(runs).to_contain_text("interrupted")
+        expect(page.get_by_test_id("stException")).to_have_count(0)
+
+        continue_button = page.locator(".st-key-train_continue_2 button").first
+        saved = int(re.search(r"epoch (\d+)", continue_button.inner_text())[1])
+        assert 1 <= saved <= epoch + 1
+        continue_button.click()
+        expect(page.get_by_text(re.compile(rf"Epoch {saved + 1} of 1000"))).to_be_visible(
+            timeout=180_000
+        )
+        click_button(page, "train_stop")
+        expect(page.get_by_text(re.compile(r"Stopped after \d+ epoch"))).to_be_visible()
+        expect(runs).not_to_contain_text("interrupted")
+        expect(page.get_by_test_id("stSidebar")).to_contain_text("Runs: 2")
     finally:
         stop_server(server)

@@ -1,4 +1,4 @@
-"""A session counts as ended only once it stayed disconnected longer than Streamlit keeps it."""
+"""A workspace counts as left only once all its sessions stayed away past the grace."""
 
 from types import SimpleNamespace
 
@@ -9,24 +9,26 @@ from ui import sessions
 GRACE = 60.0
 
 
-def test_a_session_ends_only_after_staying_away_past_the_grace(monkeypatch):
-    connected = {"s1": True}
+def test_a_workspace_is_left_only_when_every_tab_stayed_away_past_the_grace(monkeypatch):
+    connected = {"s1": True, "s2": False}
     server = SimpleNamespace(is_active_session=connected.get)
     monkeypatch.setattr(runtime, "get_instance", lambda: server)
-    ended = sessions._SessionEnded("s1", GRACE)
-    assert not ended()
+    monkeypatch.setitem(sessions._WATCHERS, "w1", ["s1"])
+    left = sessions._WorkspaceLeft("w1", GRACE)
+    assert not left()
     connected["s1"] = False
-    assert not ended()
-    ended.away_since -= GRACE - 1  # a long blip, still within the grace
-    assert not ended()
-    connected["s1"] = True  # the tab came back: the clock starts again
-    assert not ended()
-    connected["s1"] = False
-    assert not ended()
-    ended.away_since -= GRACE + 1
-    assert ended()
+    assert not left()
+    left.away_since -= GRACE - 1  # a long blip, still within the grace
+    assert not left()
+    sessions._WATCHERS["w1"].append("s2")  # a reload: a new session of the same workspace
+    connected["s2"] = True
+    assert not left()  # the clock starts again
+    connected["s2"] = False
+    assert not left()
+    left.away_since -= GRACE + 1
+    assert left()
 
 
-def test_without_a_running_server_nothing_counts_as_ended():
-    assert sessions.end_check() is None  # no script run here
-    assert not sessions._SessionEnded("s1", GRACE)()  # no runtime
+def test_without_a_running_server_nothing_counts_as_left():
+    assert sessions.end_check("w1") is None  # no script run here
+    assert not sessions._WorkspaceLeft("w1", GRACE)()  # no runtime

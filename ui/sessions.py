@@ -1,20 +1,22 @@
-"""When a browser session has ended for good, so the worker pool can stop its training job.
+"""When every browser tab of a workspace has gone for good, so the pool can stop its training.
 
-Streamlit keeps a disconnected session for ``server.disconnectedSessionTTL`` seconds:
-a tab that reconnects after a network blip gets its session back, running job
-included. After that the session, and the job's result, are out of reach, and the
-job only holds a worker that other students are queued for.
+A run belongs to a workspace (``builder.workspace``), not to the tab that started it:
+after a reload, or in a second tab of the same browser, another session follows it.
+Each script run therefore records its session under its workspace (``watch``), and the
+run counts as abandoned only once none of those sessions is connected and the last of
+them has stayed away longer than ``server.disconnectedSessionTTL``: a network blip or a
+reload keeps the run; a closed browser frees its worker for the next student.
 
-Streamlit has no public hook for that moment. A ``weakref.finalize`` on an object in
+Streamlit has no public hook for a session's end. A ``weakref.finalize`` on an object in
 session state is not one: expired sessions leave Streamlit's store lazily, when some
 other session disconnects (measured with a TTL of 3 s: the finalizer ran when another
 tab closed, 20 s later; a quiet server may never run it). So the check below asks
-``Runtime.is_active_session`` (public, safe on any thread) and counts a session that
-stayed disconnected for longer than the TTL Streamlit uses as gone.
+``Runtime.is_active_session`` (public, safe on any thread).
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 
@@ -22,31 +24,51 @@ import streamlit as st
 from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+KEPT_SESSIONS = 20  # the newest sessions remembered per workspace (each reload adds one)
 
-def end_check() -> Callable[[], bool] | None:
-    """For the current session: a check that turns True once the session has ended.
+_WATCHERS: dict[str, list[str]] = {}
+_LOCK = threading.Lock()
+
+
+def watch(workspace: str) -> None:
+    """Note that the current session shows ``workspace`` (call it on every script run)."""
+    context = get_script_run_ctx()
+    if context is None:
+        return
+    with _LOCK:
+        sessions = _WATCHERS.setdefault(workspace, [])
+        if context.session_id not in sessions:
+            sessions.append(context.session_id)
+            del sessions[:-KEPT_SESSIONS]
+
+
+def end_check(workspace: str) -> Callable[[], bool] | None:
+    """For a workspace: a check that turns True once all its sessions have ended.
 
     Returns:
         The check, to hand to ``builder.training.jobs.submit_training``; None outside a
         session of a running server (then nothing is ever stopped for this reason).
     """
-    context = get_script_run_ctx()
-    if context is None or not runtime.exists():
+    if get_script_run_ctx() is None or not runtime.exists():
         return None
-    return _SessionEnded(context.session_id, st.get_option("server.disconnectedSessionTTL"))
+    watch(workspace)
+    return _WorkspaceLeft(workspace, st.get_option("server.disconnectedSessionTTL"))
 
 
-class _SessionEnded:
+class _WorkspaceLeft:
     """Called by the pool's dispatcher thread, never by a script run."""
 
-    def __init__(self, session_id: str, grace_seconds: float):
-        self.session_id = session_id
+    def __init__(self, workspace: str, grace_seconds: float):
+        self.workspace = workspace
         self.grace_seconds = grace_seconds
         self.away_since: float | None = None
 
     def __call__(self) -> bool:
+        with _LOCK:
+            sessions = list(_WATCHERS.get(self.workspace, []))
         try:
-            connected = runtime.get_instance().is_active_session(self.session_id)
+            server = runtime.get_instance()
+            connected = any(server.is_active_session(session) for session in sessions)
         except RuntimeError:  # no runtime: an AppTest between runs, or a server shutting down
             return False
         if connected:

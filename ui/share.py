@@ -25,6 +25,8 @@ def restore_from_url() -> None:
     if st.session_state.get(RESTORED):
         return
     st.session_state[RESTORED] = True
+    # An upload kept in the browser's workspace is already back (ui.workspace).
+    kept = state.experiment().data.title if state.table() is not None else None
     try:
         experiment = share.from_query(st.query_params)
         if experiment is None:
@@ -37,7 +39,7 @@ def restore_from_url() -> None:
         )
         return
     data = experiment.data
-    if data.source not in SAMPLES:
+    if data.source not in SAMPLES and data.title != kept:
         files = ", ".join(data.files) or "your data file"
         st.info(
             f"This link's experiment runs on an uploaded file ({files}). Upload it on the "

@@ -1,7 +1,8 @@
 """Session state in one place: every key a page reads is initialised here.
 
 Everything lives in ``st.session_state``, so one student's data and runs are
-never visible to another session on a shared server.
+never visible to another session on a shared server. The table, the runs and the
+experiment are a cache of the browser's workspace on the server (``ui.workspace``).
 """
 
 import pandas as pd
@@ -17,7 +18,6 @@ from builder.tables.columns import (
 )
 from builder.tables.data import ReadReport
 from builder.tables.samples import SAMPLES, load_sample
-from builder.training import runs as run_records
 
 DEFAULTS = {
     "table": None,
@@ -26,7 +26,7 @@ DEFAULTS = {
     "bound_keys": set(),
     "runs": [],
     "job": None,
-    "job_experiment": None,
+    "job_run": None,
 }
 
 
@@ -209,24 +209,8 @@ def keep_choice(key: str, options: list | None, default) -> None:
     st.session_state[key] = value
 
 
-def collect_run() -> bool:
-    """Keep the session's ended training job as a run, once; True when one was added.
-
-    The newest run joins the Train page's comparison, which shows the last few.
-    """
-    job = st.session_state.job
-    runs = st.session_state.runs
-    if job is None or not job.done or any(run.job_id == job.id for run in runs):
-        return False
-    number = max((run.number for run in runs), default=0) + 1
-    runs.append(run_records.from_job(job, st.session_state.job_experiment, number))
-    chosen = [name for name in st.session_state.get("train_compare", []) if name != f"Run {number}"]
-    st.session_state.train_compare = [*chosen, f"Run {number}"][-4:]
-    return True
-
-
 def finished_runs() -> list:
-    """The session's runs that produced a model, oldest first."""
+    """The workspace's runs that produced a model, oldest first."""
     return [run for run in st.session_state.runs if run.result is not None]
 
 

@@ -1,10 +1,12 @@
-"""The Train page's live progress of a job and the runs kept in the session."""
+"""The Train page's live progress of a job and the runs kept in the browser's workspace."""
 
 import streamlit as st
 
 from builder.plots.charts_training import comparison_figure, grown_history_figure, metric_label
 from builder.training import jobs
 from builder.training.runs import Run, curve_keys, differences, runs_table
+from builder.workspace import recorder
+from ui import workspace
 
 
 def _status(job: jobs.Job) -> None:
@@ -21,7 +23,7 @@ def _status(job: jobs.Job) -> None:
         parts.append(f"about {eta:.0f} s left")
     st.caption(" · ".join(parts))
     st.progress(min(1.0, done / max(job.epochs, 1)))
-    if job.state == jobs.FAILED:
+    if job.state in (jobs.FAILED, jobs.INTERRUPTED):
         st.error(job.error, icon=":material/error:")
     elif job.state == jobs.STOPPED:
         st.warning(
@@ -65,18 +67,46 @@ def _live_figure(job: jobs.Job, history: list[dict[str, float]], key: str):
     return fig
 
 
-def _clear_runs() -> None:
-    st.session_state.runs = []
-    st.session_state.train_compare = []
+def _notices(runs: list[Run], training: bool) -> None:
+    """A message for each run whose model the workspace could not keep, and a message and
+    a Continue button for each run the server lost while it trained."""
+    for run in runs:
+        if run.note and run.note.startswith(recorder.NOT_KEPT):
+            st.warning(f"{run.name}: {run.note}", icon=":material/cloud_off:")
+        if run.state != jobs.INTERRUPTED:
+            continue
+        if run.checkpoint_epoch is None:
+            st.warning(
+                f"{run.name} was cut off by a server restart before it saved any weights. "
+                "Press Train to run it again.",
+                icon=":material/restart_alt:",
+            )
+            continue
+        st.warning(
+            f"{run.name} was cut off by a server restart after {len(run.history)} epoch(s); "
+            f"its weights were saved after epoch {run.checkpoint_epoch}.",
+            icon=":material/restart_alt:",
+        )
+        st.button(
+            f"Continue {run.name} from epoch {run.checkpoint_epoch}",
+            key=f"train_continue_{run.number}",
+            on_click=workspace.continue_run,
+            args=(run.number,),
+            disabled=training,
+            help="Train on from the last saved weights up to the run's planned epochs "
+            "(the optimizer starts afresh).",
+        )
 
 
-def show_runs(runs: list[Run]) -> None:
-    """The runs table, and chosen runs' curves on one chart with what differs between them."""
+def show_runs(runs: list[Run], training: bool = False) -> None:
+    """The runs table, chosen runs' curves on one chart with what differs between them,
+    and a Continue button for each interrupted run (disabled while ``training``)."""
     st.subheader("Runs")
     if not runs:
         st.caption("Every run is kept here, so you can compare learning rates or networks.")
         return
     st.dataframe(runs_table(runs), key="train_runs_table", hide_index=True)
+    _notices(runs, training)
     names = [run.name for run in runs]
     kept = [name for name in st.session_state.get("train_compare", []) if name in names]
     st.session_state.train_compare = kept
@@ -106,6 +136,6 @@ def show_runs(runs: list[Run]) -> None:
     st.button(
         "Clear runs",
         key="train_clear_runs",
-        on_click=_clear_runs,
-        help="Forget every run of this session.",
+        on_click=workspace.clear_runs,
+        help="Forget every run of this browser, and delete their models from the server.",
     )

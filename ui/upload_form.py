@@ -9,7 +9,7 @@ import streamlit as st
 from builder.errors import DataError
 from builder.experiment.spec import DataSpec
 from builder.tables.data import DELIMITERS, ReadOptions, load_files
-from ui import state
+from ui import state, workspace
 
 DETECT = "detect"
 DELIMITER_CHOICES = [DETECT, *DELIMITERS]
@@ -99,6 +99,7 @@ def render() -> None:
                 title = ", ".join(name for name, _ in files)
                 spec = DataSpec(source="upload", title=title, files=[name for name, _ in files])
                 state.set_table(frame, reports, spec, None)
+                workspace.keep_upload(files, options, stack_column.strip() or "source")
                 st.session_state.data_read_error = None
             except DataError as error:
                 st.session_state.data_read_error = str(error)
@@ -107,3 +108,5 @@ def render() -> None:
                 st.rerun()
         if st.session_state.get("data_read_error"):
             st.error(st.session_state.data_read_error, icon=":material/error:")
+    if warning := st.session_state.get("workspace_upload_warning"):
+        st.warning(warning, icon=":material/cloud_off:")

@@ -41,7 +41,8 @@ from builder.experiment.spec import Experiment, validate
 from builder.tables.samples import SAMPLES
 
 QUEUED, RUNNING, FINISHED, STOPPED, FAILED = "queued", "running", "finished", "stopped", "failed"
-ENDED = (FINISHED, STOPPED, FAILED)
+INTERRUPTED = "interrupted"  # the server shut down mid-run; the saved weights can continue it
+ENDED = (FINISHED, STOPPED, FAILED, INTERRUPTED)
 GRACE_SECONDS = 15.0
 WARM_WORKERS = 2
 # A worker that has grown this share of its memory allowance gets a successor, which
@@ -69,6 +70,7 @@ class Job:
         epochs: int,
         label: str,
         abandoned: Callable[[], bool] | None,
+        history: list[dict[str, float]] | None = None,
     ):
         self.id = uuid.uuid4().hex
         self.kind = kind
@@ -86,7 +88,8 @@ class Job:
         self._payload: dict | None = payload
         self._pool = pool
         self._abandoned = abandoned
-        self._history: list[dict[str, float]] = []
+        self._history: list[dict[str, float]] = list(history or [])
+        self._resumed_at = len(self._history)  # epochs done before this job started
         self._lock = threading.Lock()
         self._done = threading.Event()
 
@@ -122,14 +125,14 @@ class Job:
 
     def eta(self) -> float | None:
         """Seconds until the planned epochs are done, from the pace of the epochs so far."""
-        history = self.history
+        history = self.history[self._resumed_at :]
         if self.done or not history:
             return None
         if len(history) == 1:
             per_epoch = history[0]["seconds"]
         else:  # leave out the first epoch, which includes compiling
             per_epoch = (history[-1]["seconds"] - history[0]["seconds"]) / (len(history) - 1)
-        return max(0.0, per_epoch * (self.epochs - len(history)))
+        return max(0.0, per_epoch * (self.epochs - self._resumed_at - len(history)))
 
     # The methods below are called by the pool's dispatcher thread only.
 
@@ -253,10 +256,12 @@ class WorkerPool:
         epochs: int = 0,
         label: str = "",
         abandoned: Callable[[], bool] | None = None,
+        history: list[dict[str, float]] | None = None,
     ) -> Job:
         """Queue a job and return its handle (the only way to reach it).
 
         Args:
+            history: epochs done before (a run continued from saved weights).
             abandoned: asked by the dispatcher thread at least once a second while the job
                 is queued or running, so it must be quick and must not raise; once it returns
                 True (nobody can reach the job any more), the job leaves the queue or is
@@ -268,7 +273,7 @@ class WorkerPool:
         with self._lock:
             if self.closed:
                 raise TrainingError("The training service is shutting down. Reload the page.")
-            job = Job(self, kind, payload, epochs, label, abandoned)
+            job = Job(self, kind, payload, epochs, label, abandoned, history)
             self._pending.append(job)
         self._wake()
         return job
@@ -297,7 +302,7 @@ class WorkerPool:
                 else:  # busy or starting: it would read None only after its run or start-up
                     worker.process.kill()
                 if worker.job is not None:
-                    worker.job._finish(FAILED, error="The training service shut down.")
+                    worker.job._finish(INTERRUPTED, error="The training service shut down.")
             for worker in self._workers:
                 if worker.successor is not None:  # runs nothing yet
                     self._end(worker.successor)
@@ -531,6 +536,8 @@ def submit_training(
     table: pd.DataFrame | None = None,
     pool: WorkerPool | None = None,
     abandoned: Callable[[], bool] | None = None,
+    checkpoints: str | None = None,
+    resume: dict[str, Any] | None = None,
 ) -> Job:
     """Queue a training run of ``experiment``.
 
@@ -541,6 +548,9 @@ def submit_training(
         table: the uploaded table (needed when ``experiment.data.source`` is not a sample).
         pool: the pool to use; the shared one when omitted.
         abandoned: True once the run is out of everyone's reach (see ``WorkerPool.submit``).
+        checkpoints: a server folder where the worker saves the weights now and then.
+        resume: ``{"weights": path, "history": epochs so far}``: continue a run from the
+            weights saved after its last epoch in ``history``.
 
     Returns:
         The job handle.
@@ -550,7 +560,12 @@ def submit_training(
         TrainingError: an uploaded experiment came without its table.
     """
     validate(experiment)
-    payload: dict[str, Any] = {"experiment": experiment.to_dict(), "table": None}
+    payload: dict[str, Any] = {
+        "experiment": experiment.to_dict(),
+        "table": None,
+        "checkpoints": checkpoints,
+        "resume": resume,
+    }
     if experiment.data.source not in SAMPLES:
         if table is None:
             raise TrainingError(
@@ -558,5 +573,10 @@ def submit_training(
             )
         payload["table"] = table
     return (pool or get_pool()).submit(
-        "train", payload, epochs=experiment.train.epochs, label=experiment.name, abandoned=abandoned
+        "train",
+        payload,
+        epochs=experiment.train.epochs,
+        label=experiment.name,
+        abandoned=abandoned,
+        history=(resume or {}).get("history"),
     )

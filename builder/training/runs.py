@@ -1,6 +1,6 @@
-"""A session's training runs: the record kept of each, the runs table, and what differs.
+"""A workspace's training runs: the record kept of each, the runs table, and what differs.
 
-Every finished, stopped or failed job becomes a ``Run`` holding the experiment
+Every finished, stopped, failed or interrupted job becomes a ``Run`` holding the experiment
 it trained, its epoch history and the worker's result (metrics, weights,
 predictions, the ``.keras`` bytes), so runs can be compared on one chart the way
 the classic course compares learning rates, narrow vs wide and shallow vs deep.
@@ -30,6 +30,10 @@ class Run:
     note: str | None = None
     seconds: float = 0.0
     job_id: str = ""
+    # Bumped by the workspace store whenever the stored run changes.
+    version: int = 0
+    # For an interrupted run: the epoch of its newest saved weights, to continue from.
+    checkpoint_epoch: int | None = None
 
     @property
     def name(self) -> str:

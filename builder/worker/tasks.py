@@ -27,6 +27,7 @@ from builder.worker.network import compiled_model, metric_names
 from builder.worker.training import (
     ForwardLogs,
     NanGuard,
+    SaveWeights,
     StopWhen,
     balanced_class_weights,
     fit_fast,
@@ -102,6 +103,8 @@ def train(
     on_epoch: Callable[[int, dict[str, float], float], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     keep_model: bool = False,
+    checkpoints: str | None = None,
+    resume: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Train an experiment on a table.
 
@@ -111,6 +114,10 @@ def train(
         on_epoch: called after every epoch with (epoch, logs, seconds since start).
         should_stop: polled after every epoch; True stops and keeps the model so far.
         keep_model: also return the live ``keras.Model`` under ``"model"`` (in-process use).
+        checkpoints: a folder to save the weights in now and then (``SaveWeights``).
+        resume: ``{"weights": path, "history": [epoch records]}``: start from the weights
+            saved after the last epoch of ``history`` and train the epochs left. The
+            preprocessing is fitted again on the same split; the optimizer starts afresh.
 
     Returns:
         Plain data: task, classes, feature names, fitted preprocessing, history,
@@ -127,6 +134,16 @@ def train(
     task, spec = data.prep.task, experiment.train
     keras.utils.set_random_seed(spec.seed)
     model = compiled_model(experiment, data.x_train.shape[1], task, len(data.prep.classes))
+    before = list((resume or {}).get("history", []))
+    done = len(before)
+    if resume is not None:
+        model.load_weights(resume["weights"])
+        if on_epoch is not None:
+            send, offset = on_epoch, before[-1]["seconds"] if before else 0.0
+
+            def on_epoch(epoch, logs, seconds):
+                send(epoch + done, logs, seconds + offset)
+
     units = model.output_shape[-1]
     y_train, y_test = model_targets(data.y_train, units), model_targets(data.y_test, units)
     guard = NanGuard(spec.learning_rate)
@@ -135,6 +152,8 @@ def train(
     if on_epoch is not None:
         callbacks.append(ForwardLogs(on_epoch))
     callbacks.append(stopper)
+    if checkpoints is not None:
+        callbacks.append(SaveWeights(checkpoints, first_epoch=done))
     early = None
     if spec.early_stopping:
         monitor = "loss" if spec.validation == "none" else "val_loss"
@@ -151,7 +170,7 @@ def train(
         data.x_train,
         y_train,
         batch_size=spec.batch_size,
-        epochs=spec.epochs,
+        epochs=max(1, spec.epochs - done),
         metrics=metric_names(task),
         validation_data=(data.x_test, y_test) if spec.validation == "test" else None,
         validation_split=spec.validation_split if spec.validation == "split" else 0.0,
@@ -173,10 +192,13 @@ def train(
         "classes": data.prep.class_names,
         "feature_names": data.prep.feature_names,
         "prep": data.prep.to_dict(),
-        "history": {k: [float(v) for v in vs] for k, vs in history.history.items()},
-        "epochs_run": len(history.history.get("loss", [])),
+        "history": {
+            k: [float(r[k]) for r in before if k in r] + [float(v) for v in vs]
+            for k, vs in history.history.items()
+        },
+        "epochs_run": done + len(history.history.get("loss", [])),
         "ended": ended,
-        "best_epoch": (early.best_epoch + 1) if early is not None else None,
+        "best_epoch": (done + early.best_epoch + 1) if early is not None else None,
         "train_seconds": train_seconds,
         "total_seconds": time.perf_counter() - started,
         "metrics": {
@@ -206,8 +228,9 @@ def run(
 
     Args:
         kind: ``"train"``.
-        payload: ``{"experiment": Experiment.to_dict(), "table": DataFrame or None}``;
-            without a table the experiment's sample is read here, in the worker.
+        payload: ``{"experiment": Experiment.to_dict(), "table": DataFrame or None,
+            "checkpoints": folder or None, "resume": see ``train``}``; without a table
+            the experiment's sample is read here, in the worker.
         on_epoch: forwards each epoch's logs to the server.
         should_stop: true once the user pressed Stop (or the time limit passed).
 
@@ -223,7 +246,14 @@ def run(
     frame = payload.get("table")
     if frame is None:
         frame = sample_frame(experiment.data.source)
-    return train(frame, experiment, on_epoch=on_epoch, should_stop=should_stop)
+    return train(
+        frame,
+        experiment,
+        on_epoch=on_epoch,
+        should_stop=should_stop,
+        checkpoints=payload.get("checkpoints"),
+        resume=payload.get("resume"),
+    )
 
 
 def warm_up() -> None:

@@ -16,12 +16,15 @@ Keras model: its own optimizer, loss and weights are used and updated.
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Callable
 
 import keras
 import numpy as np
 import tensorflow as tf
+
+from builder.workspace import checkpoints
 
 EVAL_CHUNK = 4096
 
@@ -98,6 +101,34 @@ class NanGuard(keras.callbacks.Callback):
             "or standardise the inputs (scaling on the Data page)."
         )
         self.model.stop_training = True
+
+
+class SaveWeights(keras.callbacks.Callback):
+    """Save the weights into ``folder`` after the first epoch, then at most every
+    ``seconds``, so a run the server lost can continue from them.
+
+    A time budget rather than an epoch count: a run of 5 ms epochs would otherwise spend
+    its time writing files, and one of minute-long epochs would lose minutes. Each file is
+    written under a temporary name and renamed into place (``builder.workspace.checkpoints``).
+    """
+
+    def __init__(self, folder: str, first_epoch: int = 0, seconds: float = 2.0):
+        super().__init__()
+        self.folder, self.first_epoch, self.seconds = folder, first_epoch, seconds
+        self.saved_at: float | None = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        now = time.monotonic()
+        if self.saved_at is not None and now - self.saved_at < self.seconds:
+            return
+        if not os.path.isdir(self.folder):  # the student deleted their data meanwhile
+            return
+        number = self.first_epoch + epoch + 1
+        partial = checkpoints.partial_path(self.folder, number)
+        self.model.save_weights(str(partial))
+        os.replace(partial, checkpoints.saved_path(self.folder, number))
+        checkpoints.prune(self.folder)
+        self.saved_at = now
 
 
 def _accuracy(y, p):

@@ -1,0 +1,1 @@
+"""Each browser's workspace on the server: the store, the checkpoints, the runs in training."""

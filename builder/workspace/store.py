@@ -1,0 +1,560 @@
+"""The workspace store: each browser's runs, models, uploaded table and experiment, on the server.
+
+A browser holds an unguessable token (32 random bytes, in a cookie); the store keys its
+workspace by the token's SHA-256, so the database never holds a value that opens a
+workspace, and a token the store does not know opens nothing: the caller gets a fresh,
+empty workspace with a new token. Metadata lives in one SQLite file; bytes (model files,
+uploaded files, checkpoints) in a folder per workspace beside it, under the host's data
+folder (``NNB_DATA_DIR``), which the web server never serves. Every path is built here
+from the workspace's hash and a run's number, never from anything a browser sent.
+
+Writes are atomic: files are written under a temporary name and renamed into place
+before the transaction naming them commits, so a crash mid-write leaves the last good
+state (at worst an unreferenced folder, removed with its workspace).
+
+Only this module touches the database, and its public methods are the whole interface,
+so a host with several machines could back it with a server database (and shared
+storage for the files) without changing its callers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import secrets
+import shutil
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from builder.config import HostLimits, load_limits
+from builder.errors import BuilderError
+from builder.experiment.spec import Experiment
+from builder.training.runs import Run
+from builder.workspace import checkpoints
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+DEFAULT_DATA_DIR = ROOT / ".nnb-data"  # git-ignored
+TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
+WORKSPACE_ID = re.compile(r"[0-9a-f]{64}")
+BLOB = re.compile(r"blob-\d+")
+SWEEP_SECONDS = 3600.0
+RUNNING = "running"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS workspaces (
+    id TEXT PRIMARY KEY,
+    created REAL NOT NULL,
+    last_seen REAL NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 0,
+    experiment TEXT,
+    upload TEXT,
+    upload_bytes INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS runs (
+    workspace TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    number INTEGER NOT NULL,
+    version INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL,
+    experiment TEXT NOT NULL,
+    history TEXT NOT NULL,
+    error TEXT,
+    note TEXT,
+    seconds REAL NOT NULL DEFAULT 0,
+    job_id TEXT NOT NULL DEFAULT '',
+    result_dir TEXT,
+    bytes INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (workspace, number)
+);
+"""
+
+
+class WorkspaceFull(BuilderError):
+    """Keeping something would take the workspace past the host's size cap."""
+
+
+def new_token() -> str:
+    """A fresh, unguessable workspace token (32 random bytes, URL-safe text)."""
+    return secrets.token_urlsafe(32)
+
+
+def workspace_id(token: str) -> str:
+    """The key a token's workspace is stored under: its SHA-256, in hex."""
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def data_dir(environ: dict[str, str] | None = None) -> Path:
+    """The host's data folder: ``NNB_DATA_DIR``, else ``.nnb-data`` in the project."""
+    environ = os.environ if environ is None else environ
+    return Path(environ.get("NNB_DATA_DIR") or DEFAULT_DATA_DIR)
+
+
+def _write_bytes(path: Path, content: bytes) -> None:
+    """Write a file and flush it to disk (callers rename its folder into place)."""
+    with open(path, "wb") as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _split_bytes(value: Any, blobs: list[bytes]) -> Any:
+    """``value`` with every ``bytes`` inside replaced by ``{"$blob": "blob-N"}``."""
+    if isinstance(value, bytes):
+        blobs.append(value)
+        return {"$blob": f"blob-{len(blobs) - 1}"}
+    if isinstance(value, dict):
+        return {key: _split_bytes(item, blobs) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_split_bytes(item, blobs) for item in value]
+    return value
+
+
+def _join_bytes(value: Any, folder: Path) -> Any:
+    """The inverse of ``_split_bytes``, reading each blob from ``folder``."""
+    if isinstance(value, dict):
+        if set(value) == {"$blob"} and BLOB.fullmatch(str(value["$blob"])):
+            return (folder / value["$blob"]).read_bytes()
+        return {key: _join_bytes(item, folder) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_join_bytes(item, folder) for item in value]
+    return value
+
+
+class WorkspaceStore:
+    """Workspaces in SQLite (metadata) and a folder per workspace (files). Thread-safe."""
+
+    def __init__(self, folder: str | os.PathLike, limits: HostLimits | None = None):
+        """Open (creating if needed) the store in ``folder``.
+
+        Args:
+            folder: the data folder; the database is ``workspaces.sqlite3`` in it.
+            limits: the size cap (``workspace_mb``) and time to live (``workspace_days``).
+        """
+        limits = limits or load_limits()
+        self.folder = Path(folder)
+        self.max_bytes = limits.workspace_mb * 1024 * 1024
+        self.ttl_seconds = limits.workspace_days * 86400.0
+        self.path = self.folder / "workspaces.sqlite3"
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / "files").mkdir(exist_ok=True)
+        self._sweep_lock = threading.Lock()
+        self._swept_at = 0.0
+        with contextlib.closing(self._connect()) as conn:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.executescript(SCHEMA)
+
+    # Connections: one per operation, so any thread may call any method.
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+        conn.execute("PRAGMA foreign_keys=ON")
+        return conn
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction, taken at once so concurrent writers queue instead of failing."""
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        finally:
+            conn.close()
+
+    def _read(self, sql: str, args: tuple = ()) -> list[tuple]:
+        with contextlib.closing(self._connect()) as conn:
+            return conn.execute(sql, args).fetchall()
+
+    def _files(self, wid: str) -> Path:
+        if not WORKSPACE_ID.fullmatch(wid):
+            raise ValueError(f"Not a workspace id. Received: {wid!r:.80}")
+        return self.folder / "files" / wid
+
+    def _new_folder(self, wid: str, prefix: str) -> tuple[Path, Path]:
+        """A temporary folder to fill, and the name it is renamed to once complete."""
+        name = f"{prefix}-{uuid.uuid4().hex}"
+        final = self._files(wid) / name
+        partial = self._files(wid) / f"{name}.partial"
+        partial.mkdir(parents=True)
+        return partial, final
+
+    @staticmethod
+    def _bump(conn: sqlite3.Connection, wid: str) -> None:
+        conn.execute(
+            "UPDATE workspaces SET revision = revision + 1, last_seen = ? WHERE id = ?",
+            (time.time(), wid),
+        )
+
+    def _usage(self, conn: sqlite3.Connection, wid: str, leaving_out: int | None = None) -> int:
+        (upload,) = conn.execute(
+            "SELECT upload_bytes FROM workspaces WHERE id = ?", (wid,)
+        ).fetchone() or (0,)
+        (runs,) = conn.execute(
+            "SELECT COALESCE(SUM(bytes), 0) FROM runs WHERE workspace = ? AND number IS NOT ?",
+            (wid, leaving_out),
+        ).fetchone()
+        return upload + runs
+
+    def _check_room(self, conn, wid: str, adding: int, what: str, leaving_out=None) -> None:
+        used = self._usage(conn, wid, leaving_out)
+        if used + adding > self.max_bytes:
+            mb = 1024 * 1024
+            raise WorkspaceFull(
+                f"{what} needs {adding / mb:.1f} MB, and your saved work already takes "
+                f"{used / mb:.1f} MB of the {self.max_bytes / mb:.0f} MB this server keeps per "
+                "browser. Clear old runs on the Train page, or start fresh on the Start page."
+            )
+
+    # Workspaces.
+
+    def open(self, token: object) -> tuple[str, str, bool]:
+        """The workspace a token opens, or a fresh one with a new token.
+
+        Args:
+            token: what the browser sent; None, malformed, unknown or expired tokens (or no
+                text at all) get a new, empty workspace.
+
+        Returns:
+            (token, workspace id, True when the workspace was just created).
+        """
+        self._sweep_now_and_then()
+        now = time.time()
+        if isinstance(token, str) and TOKEN.fullmatch(token):
+            wid = workspace_id(token)
+            with self._write() as conn:
+                found = conn.execute(
+                    "UPDATE workspaces SET last_seen = ? WHERE id = ?", (now, wid)
+                ).rowcount
+            if found:
+                return token, wid, False
+        token = new_token()
+        wid = workspace_id(token)
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO workspaces (id, created, last_seen) VALUES (?, ?, ?)", (wid, now, now)
+            )
+        return token, wid, True
+
+    def revision(self, wid: str) -> int | None:
+        """A number that changes whenever the workspace's runs or table change; None once it
+        is deleted (or expired)."""
+        rows = self._read("SELECT revision FROM workspaces WHERE id = ?", (wid,))
+        return rows[0][0] if rows else None
+
+    def usage(self, wid: str) -> int:
+        """Bytes the workspace keeps (its uploaded files and its runs' results)."""
+        with contextlib.closing(self._connect()) as conn:
+            return self._usage(conn, wid)
+
+    def save_experiment(self, wid: str, experiment: Experiment) -> None:
+        """Keep the experiment being edited, for a visit that opens no link."""
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE workspaces SET experiment = ?, last_seen = ? WHERE id = ?",
+                (json.dumps(experiment.to_dict()), time.time(), wid),
+            )
+
+    def saved_experiment(self, wid: str) -> Experiment | None:
+        """The experiment last kept, or None (also when it no longer reads as one)."""
+        rows = self._read("SELECT experiment FROM workspaces WHERE id = ?", (wid,))
+        if not rows or rows[0][0] is None:
+            return None
+        try:
+            return Experiment.from_dict(json.loads(rows[0][0]))
+        except (BuilderError, ValueError, TypeError, KeyError):
+            return None
+
+    def save_upload(
+        self, wid: str, files: list[tuple[str, bytes]], options: dict, stack_column: str
+    ) -> None:
+        """Keep the uploaded files and how they were read, replacing the previous upload.
+
+        Raises:
+            WorkspaceFull: the files would take the workspace past its cap.
+        """
+        size = sum(len(content) for _, content in files)
+        partial, final = self._new_folder(wid, "upload")
+        try:
+            for index, (_, content) in enumerate(files):
+                _write_bytes(partial / f"blob-{index}", content)
+            partial.rename(final)
+            meta = {
+                "folder": final.name,
+                "names": [name for name, _ in files],
+                "options": options,
+                "stack_column": stack_column,
+            }
+            with self._write() as conn:
+                conn.execute("UPDATE workspaces SET upload_bytes = 0 WHERE id = ?", (wid,))
+                self._check_room(conn, wid, size, "Keeping this table")
+                old = conn.execute("SELECT upload FROM workspaces WHERE id = ?", (wid,)).fetchone()
+                conn.execute(
+                    "UPDATE workspaces SET upload = ?, upload_bytes = ? WHERE id = ?",
+                    (json.dumps(meta), size, wid),
+                )
+                self._bump(conn, wid)
+        except BaseException:
+            shutil.rmtree(final, ignore_errors=True)
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
+        if old and old[0]:
+            shutil.rmtree(self._files(wid) / json.loads(old[0])["folder"], ignore_errors=True)
+
+    def upload(self, wid: str) -> tuple[list[tuple[str, bytes]], dict, str] | None:
+        """The kept upload as (files, read options, stack column), or None."""
+        rows = self._read("SELECT upload FROM workspaces WHERE id = ?", (wid,))
+        if not rows or rows[0][0] is None:
+            return None
+        meta = json.loads(rows[0][0])
+        folder = self._files(wid) / meta["folder"]
+        files = [
+            (name, (folder / f"blob-{index}").read_bytes())
+            for index, name in enumerate(meta["names"])
+        ]
+        return files, meta["options"], meta["stack_column"]
+
+    def clear(self, wid: str) -> None:
+        """Forget the workspace's runs, table and experiment; keep the workspace (and token)."""
+        with self._write() as conn:
+            conn.execute("DELETE FROM runs WHERE workspace = ?", (wid,))
+            conn.execute(
+                "UPDATE workspaces SET experiment = NULL, upload = NULL, upload_bytes = 0 "
+                "WHERE id = ?",
+                (wid,),
+            )
+            self._bump(conn, wid)
+        shutil.rmtree(self._files(wid), ignore_errors=True)
+
+    def delete(self, wid: str) -> None:
+        """Remove the workspace and every file it holds; its token opens nothing any more."""
+        with self._write() as conn:
+            conn.execute("DELETE FROM workspaces WHERE id = ?", (wid,))
+        shutil.rmtree(self._files(wid), ignore_errors=True)
+
+    def sweep(self, now: float | None = None) -> int:
+        """Remove the workspaces nobody opened for longer than the time to live.
+
+        Returns:
+            How many were removed.
+        """
+        cutoff = (time.time() if now is None else now) - self.ttl_seconds
+        with self._write() as conn:
+            old = [
+                wid
+                for (wid,) in conn.execute(
+                    "SELECT id FROM workspaces WHERE last_seen < ?", (cutoff,)
+                )
+            ]
+            conn.executemany("DELETE FROM workspaces WHERE id = ?", [(wid,) for wid in old])
+        for wid in old:
+            shutil.rmtree(self._files(wid), ignore_errors=True)
+        return len(old)
+
+    def _sweep_now_and_then(self) -> None:
+        with self._sweep_lock:
+            if time.monotonic() - self._swept_at < SWEEP_SECONDS and self._swept_at:
+                return
+            self._swept_at = time.monotonic()
+        self.sweep()
+
+    # Runs.
+
+    def new_run(self, wid: str, experiment: Experiment, job_id: str = "") -> int:
+        """Record a run that starts training now; returns its number (1, 2, …)."""
+        with self._write() as conn:
+            (number,) = conn.execute(
+                "SELECT COALESCE(MAX(number), 0) + 1 FROM runs WHERE workspace = ?", (wid,)
+            ).fetchone()
+            conn.execute(
+                "INSERT INTO runs (workspace, number, state, experiment, history, job_id) "
+                "VALUES (?, ?, ?, ?, '[]', ?)",
+                (wid, number, RUNNING, json.dumps(experiment.to_dict()), job_id),
+            )
+            self._bump(conn, wid)
+        return number
+
+    def restart_run(self, wid: str, number: int, history: list[dict], job_id: str = "") -> None:
+        """Mark an interrupted run as training again, from ``history`` (its saved epochs)."""
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE runs SET state = ?, history = ?, error = NULL, note = NULL, "
+                "job_id = ?, version = version + 1 WHERE workspace = ? AND number = ?",
+                (RUNNING, json.dumps(history), job_id, wid, number),
+            )
+            self._bump(conn, wid)
+
+    def update_history(self, wid: str, number: int, history: list[dict], seconds: float) -> None:
+        """Keep a training run's epochs so far (other tabs follow the live job, so the
+        workspace's revision stays as it is)."""
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE runs SET history = ?, seconds = ? WHERE workspace = ? AND number = ?",
+                (json.dumps(history), seconds, wid, number),
+            )
+
+    def finish_run(self, run: Run, wid: str) -> None:
+        """Keep an ended run: its state, history and the worker's result with its model files.
+
+        Raises:
+            WorkspaceFull: the result would take the workspace past its cap (nothing changes;
+                keep the run without its result instead).
+        """
+        result_dir, size = None, 0
+        if run.result is not None:
+            blobs: list[bytes] = []
+            plain = json.dumps(_split_bytes(run.result, blobs))
+            partial, final = self._new_folder(wid, f"run-{run.number}-result")
+            try:
+                for index, blob in enumerate(blobs):
+                    _write_bytes(partial / f"blob-{index}", blob)
+                _write_bytes(partial / "result.json", plain.encode())
+                partial.rename(final)
+            except BaseException:
+                shutil.rmtree(partial, ignore_errors=True)
+                raise
+            result_dir, size = final.name, len(plain) + sum(len(blob) for blob in blobs)
+        try:
+            with self._write() as conn:
+                if size:
+                    self._check_room(conn, wid, size, f"Keeping {run.name}", leaving_out=run.number)
+                old = conn.execute(
+                    "SELECT result_dir FROM runs WHERE workspace = ? AND number = ?",
+                    (wid, run.number),
+                ).fetchone()
+                kept = conn.execute(
+                    "UPDATE runs SET state = ?, history = ?, error = ?, note = ?, seconds = ?, "
+                    "job_id = ?, result_dir = ?, bytes = ?, version = version + 1 "
+                    "WHERE workspace = ? AND number = ?",
+                    (
+                        run.state,
+                        json.dumps(run.history),
+                        run.error,
+                        run.note,
+                        run.seconds,
+                        run.job_id,
+                        result_dir,
+                        size,
+                        wid,
+                        run.number,
+                    ),
+                ).rowcount
+                self._bump(conn, wid)
+        except BaseException:
+            if result_dir:
+                shutil.rmtree(self._files(wid) / result_dir, ignore_errors=True)
+            raise
+        if not kept:  # the run, or the whole workspace, was deleted while it trained
+            if self.revision(wid) is None:
+                shutil.rmtree(self._files(wid), ignore_errors=True)
+            elif result_dir:
+                shutil.rmtree(self._files(wid) / result_dir, ignore_errors=True)
+            return
+        if old and old[0]:
+            shutil.rmtree(self._files(wid) / old[0], ignore_errors=True)
+        if run.result is not None:
+            shutil.rmtree(self.checkpoint_dir(wid, run.number, create=False), ignore_errors=True)
+
+    def runs(self, wid: str, known: dict[int, Run] | None = None) -> list[Run]:
+        """The workspace's runs, oldest first; a run in ``known`` that did not change since
+        is returned as it is (no files read). Training runs have state ``"running"``."""
+        known = known or {}
+        rows = self._read(
+            "SELECT number, version, state, experiment, history, error, note, seconds, job_id, "
+            "result_dir FROM runs WHERE workspace = ? ORDER BY number",
+            (wid,),
+        )
+        runs = []
+        for (
+            number,
+            version,
+            state,
+            experiment,
+            history,
+            error,
+            note,
+            seconds,
+            job_id,
+            folder,
+        ) in rows:
+            cached = known.get(number)
+            if cached is not None and cached.version == version and state != RUNNING:
+                runs.append(cached)
+                continue
+            result = None
+            if folder:
+                path = self._files(wid) / folder
+                result = _join_bytes(json.loads((path / "result.json").read_text()), path)
+            runs.append(
+                Run(
+                    number=number,
+                    experiment=Experiment.from_dict(json.loads(experiment)),
+                    state=state,
+                    history=json.loads(history),
+                    result=result,
+                    error=error,
+                    note=note,
+                    seconds=seconds,
+                    job_id=job_id,
+                    version=version,
+                )
+            )
+        return runs
+
+    def with_checkpoint(self, wid: str, run: Run) -> Run:
+        """``run`` with the epoch of its newest saved weights within its kept epochs (None
+        when none were saved)."""
+        folder = self.checkpoint_dir(wid, run.number, create=False)
+        found = checkpoints.latest(folder, at_most=len(run.history))
+        return replace(run, checkpoint_epoch=found[0] if found else None)
+
+    def checkpoint_dir(self, wid: str, number: int, create: bool = True) -> Path:
+        """The folder a worker saves a run's weights in while it trains."""
+        folder = self._files(wid) / f"run-{int(number)}-checkpoints"
+        if create:
+            folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def delete_runs(self, wid: str, numbers: list[int]) -> None:
+        """Forget the runs ``numbers`` and their files."""
+        with self._write() as conn:
+            gone = [
+                (number, folder)
+                for number in numbers
+                for (folder,) in conn.execute(
+                    "SELECT result_dir FROM runs WHERE workspace = ? AND number = ?", (wid, number)
+                )
+            ]
+            conn.executemany(
+                "DELETE FROM runs WHERE workspace = ? AND number = ?",
+                [(wid, number) for number, _ in gone],
+            )
+            self._bump(conn, wid)
+        for number, folder in gone:
+            if folder:
+                shutil.rmtree(self._files(wid) / folder, ignore_errors=True)
+            shutil.rmtree(self.checkpoint_dir(wid, number, create=False), ignore_errors=True)
+
+
+_STORE: WorkspaceStore | None = None
+_STORE_LOCK = threading.Lock()
+
+
+def get_store() -> WorkspaceStore:
+    """The server's store, in ``data_dir()``, opened on first use."""
+    global _STORE
+    with _STORE_LOCK:
+        if _STORE is None:
+            _STORE = WorkspaceStore(data_dir())
+        return _STORE

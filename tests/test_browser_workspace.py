@@ -1,0 +1,141 @@
+"""Nothing lost, in headless Chromium: a reload, a second tab, a reopened tab keep the work;
+another browser and a forged token see none of it."""
+
+import re
+import shutil
+
+import pytest
+from playwright.sync_api import expect
+
+from builder.workspace.store import new_token
+from tests.conftest import ROOT, serve_app
+from tests.test_browser import click_button
+from tests.test_browser_train import WAIT_MS, set_number, wait_for_loss_points
+from tests.test_journey import set_epochs
+
+pytestmark = pytest.mark.browser
+
+COOKIE = "nnb_workspace"
+EPOCH = re.compile(r"^Epoch \d+ of 1000")
+
+
+@pytest.fixture(scope="module")
+def store_url(tmp_path_factory):
+    """One server for the module, keeping its workspaces in a folder of its own."""
+    with serve_app(env={"NNB_DATA_DIR": str(tmp_path_factory.mktemp("workspaces"))}) as url:
+        yield url
+
+
+def token_of(context) -> str | None:
+    """The workspace cookie a browser context holds."""
+    return next((c["value"] for c in context.cookies() if c["name"] == COOKIE), None)
+
+
+def open_train_page(page, url: str, sample: str) -> None:
+    page.goto(url)
+    click_button(page, f"home_sample_{sample}")
+    expect(page.get_by_role("heading", name="Data", exact=True)).to_be_visible()
+    page.get_by_role("link", name="Train").click()
+    expect(page.get_by_role("heading", name="Train", exact=True)).to_be_visible()
+
+
+def train_briefly(page, epochs: int) -> None:
+    set_epochs(page, epochs)
+    click_button(page, "train_start")
+    expect(page.get_by_text(f"Finished {epochs} epochs")).to_be_visible(timeout=WAIT_MS)
+
+
+def test_a_reload_mid_training_follows_the_run_and_a_second_tab_sees_it(store_url, page):
+    open_train_page(page, store_url, "wine")
+    set_number(page, "train_batch_size", 1)  # thousands of steps per epoch: a run to watch
+    set_number(page, "train_epochs", 1000)
+    click_button(page, "train_start")
+    before = wait_for_loss_points(page, "n >= 3")
+    assert token_of(page.context) and token_of(page.context) not in page.url
+
+    page.reload()
+    expect(page.get_by_text(EPOCH)).to_be_visible()
+    # The same run: its curve comes back whole and keeps growing.
+    after = wait_for_loss_points(page, f"n >= {before}")
+    assert wait_for_loss_points(page, f"n > {after}") > after
+    expect(page.get_by_text("Choose the settings and press")).to_have_count(0)
+
+    second = page.context.new_page()
+    try:
+        second.goto(f"{store_url}/train")  # no link: the workspace brings the experiment back
+        expect(second.get_by_test_id("stSidebar")).to_contain_text("Wine (red + white)")
+        shown = wait_for_loss_points(second, "n >= 3")
+        assert wait_for_loss_points(second, f"n > {shown}") > shown
+        click_button(second, "train_stop")  # stopping in one tab stops the run for both
+        expect(second.get_by_text(re.compile(r"Stopped after \d+ epoch"))).to_be_visible()
+        expect(page.get_by_text(re.compile(r"Stopped after \d+ epoch"))).to_be_visible()
+        for tab in (page, second):
+            expect(tab.get_by_test_id("stDataFrame").last).to_contain_text("Run 1")
+            expect(tab.get_by_test_id("stSidebar")).to_contain_text("Runs: 1")
+    finally:
+        second.close()
+
+
+def test_after_training_a_reload_and_a_reopened_tab_keep_the_upload_run_and_model(
+    store_url, page, tmp_path
+):
+    table = shutil.copy(ROOT / "sample_data" / "iris.csv", tmp_path / "my-flowers.csv")
+    page.goto(f"{store_url}/data")
+    page.get_by_text("My own file(s)").click()
+    page.locator(".st-key-data_upload input[type=file]").set_input_files(str(table))
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar).to_contain_text("my-flowers.csv")
+    page.get_by_role("link", name="Train").click()
+    train_briefly(page, 3)
+
+    page.reload()
+    expect(page.get_by_test_id("stDataFrame").last).to_contain_text("Run 1")
+    expect(sidebar).to_contain_text("my-flowers.csv (150 rows × 5 cols)")
+    expect(sidebar).to_contain_text("Runs: 1")
+    page.get_by_role("link", name="Evaluate").click()
+    expect(page.get_by_test_id("stMetricLabel").first).to_have_text("Accuracy")
+    page.get_by_role("link", name="Export").click()
+    with page.expect_download() as download:
+        click_button(page, "export_download_model")
+    assert download.value.suggested_filename.endswith(".keras")
+
+    # The tab closed, the app opened anew at its bare address: still all there.
+    context = page.context
+    page.close()
+    reopened = context.new_page()
+    reopened.goto(f"{store_url}/evaluate")
+    expect(reopened.get_by_test_id("stSidebar")).to_contain_text("my-flowers.csv")
+    expect(reopened.get_by_test_id("stMetricLabel").first).to_have_text("Accuracy")
+    expect(reopened.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_another_browser_and_a_forged_token_open_an_empty_workspace(store_url, browser):
+    owner = browser.new_context().new_page()
+    others = []
+    try:
+        open_train_page(owner, store_url, "iris")
+        train_briefly(owner, 2)
+        token = token_of(owner.context)
+
+        forged, forged_token = browser.new_context(), new_token()
+        forged.add_cookies([{"name": COOKIE, "value": forged_token, "url": store_url}])
+        stolen_link = browser.new_context()  # the owner's address, as a shared link
+        for context in (browser.new_context(), forged, stolen_link):
+            others.append(context.new_page())
+        for other in others[:2]:
+            other.goto(f"{store_url}/train")
+            expect(other.get_by_test_id("stSidebar")).to_contain_text("Dataset: none loaded yet")
+        others[2].goto(owner.url)
+        expect(others[2].get_by_test_id("stSidebar")).to_contain_text("Iris flowers")
+        expect(others[2].get_by_text("Every run is kept here")).to_be_visible()
+        expect(others[2].get_by_test_id("stSidebar")).to_contain_text("Runs: 0")
+        # Each got a workspace of its own; the forged token was replaced, not adopted.
+        tokens = {token, *(token_of(other.context) for other in others)}
+        assert len(tokens) == 4 and None not in tokens and forged_token not in tokens
+
+        # The owner's work is untouched.
+        owner.reload()
+        expect(owner.get_by_test_id("stDataFrame").last).to_contain_text("Run 1")
+    finally:
+        for tab in (owner, *others):
+            tab.context.close()

@@ -1,0 +1,232 @@
+"""The browser's workspace: a cookie names it, the store keeps it, session state caches it.
+
+On a session's first script run the cookie's token opens the workspace (an unknown or
+missing one opens a fresh workspace with a new token) and brings back its uploaded
+table and experiment; on every run the session's runs are refreshed when the store
+says they changed (another tab, a run that ended) and a run training for this
+workspace is followed, whichever tab started it. The token lives only in the cookie
+and the server's session state: never in the address bar, so a shared link opens the
+experiment but not the work.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+
+import pandas as pd
+import streamlit as st
+
+from builder.config import load_limits
+from builder.errors import BuilderError, DataError, SpecError
+from builder.experiment.spec import DataSpec, Experiment
+from builder.tables.data import ReadOptions, load_files
+from builder.training.runs import Run
+from builder.workspace import recorder
+from builder.workspace.store import TOKEN, WorkspaceFull, get_store
+from ui import sessions, state
+
+COOKIE = "nnb_workspace"
+SAVE_WAIT_SECONDS = 30.0  # a run's result is written within moments of its end
+KEEP = ("workspace_token", "workspace_id", "share_restored")
+
+
+def sync() -> None:
+    """Once per script run, in app.py after ``state.init_state()``: open the workspace (first
+    run), keep an ended run, refresh the runs if they changed, follow a run in training."""
+    store = get_store()
+    if "workspace_id" not in st.session_state:
+        _open(st.context.cookies.get(COOKIE))  # not a str under AppTest: a new workspace
+    wid = st.session_state.workspace_id
+    sessions.watch(wid)
+    collect_run()
+    revision = store.revision(wid)
+    if revision is None:  # deleted in another tab, or expired: start a new one
+        _reset()
+        _open(None)
+        wid = st.session_state.workspace_id
+        revision = store.revision(wid)
+    if revision != st.session_state.get("workspace_revision"):
+        known = {run.number: run for run in st.session_state.runs}
+        st.session_state.runs = recorder.runs(store, wid, known)
+        st.session_state.workspace_revision = revision
+    job = st.session_state.job
+    training = recorder.live(wid)
+    if training is not None and (job is None or job.done) and training.job is not job:
+        _follow(training)
+
+
+def _open(token: object) -> None:
+    """Open the token's workspace, or a new one; bring back its table and experiment."""
+    store = get_store()
+    token, wid, fresh = store.open(token)
+    st.session_state.workspace_token, st.session_state.workspace_id = token, wid
+    st.session_state.workspace_revision = None
+    if fresh:
+        return
+    kept = store.upload(wid)
+    if kept is not None:
+        files, options, stack_column = kept
+        options["na_values"] = tuple(options["na_values"])
+        try:
+            frame, reports = load_files(files, ReadOptions(**options), stack_column)
+        except DataError:  # the host's caps were lowered since: the table stays behind
+            frame = None
+        if frame is not None:
+            names = [name for name, _ in files]
+            spec = DataSpec(source="upload", title=", ".join(names), files=names)
+            state.set_table(frame, reports, spec, None)
+            st.session_state.data_source_kind = "upload"
+    experiment = store.saved_experiment(wid)
+    if experiment is not None:
+        # It may name columns of a table that could not be read back.
+        with contextlib.suppress(SpecError, DataError):
+            state.apply_experiment(experiment)
+        st.session_state.workspace_experiment = experiment.to_dict()
+
+
+def _follow(training: recorder.LiveRun) -> None:
+    st.session_state.job = training.job
+    st.session_state.job_run = training  # the job with its run number and save signal
+
+
+def collect_run() -> bool:
+    """Once the session's job has ended and been written: refresh the runs, and add the
+    run to the Train page's comparison, which shows the last few. True when it did."""
+    training = st.session_state.get("job_run")
+    if training is None or not training.job.done:
+        return False
+    if st.session_state.get("job_collected") == training.job.id:
+        return False
+    training.saved.wait(SAVE_WAIT_SECONDS)
+    st.session_state.job_collected = training.job.id
+    known = {run.number: run for run in st.session_state.runs}
+    wid = st.session_state.workspace_id
+    st.session_state.runs = recorder.runs(get_store(), wid, known)
+    st.session_state.workspace_revision = get_store().revision(wid)
+    name = f"Run {training.number}"
+    chosen = [n for n in st.session_state.get("train_compare", []) if n != name]
+    st.session_state.train_compare = [*chosen, name][-4:]
+    return True
+
+
+def start_training(
+    experiment: Experiment, table: pd.DataFrame | None, resume: Run | None = None
+) -> None:
+    """Train ``experiment`` as the workspace's next run (or continue ``resume``); the
+    session follows its job.
+
+    Raises:
+        BuilderError: the run cannot start, with the reason in words.
+    """
+    collect_run()  # a run that ended a moment ago is kept before its job is replaced
+    wid = st.session_state.workspace_id
+    training = recorder.start(
+        get_store(), wid, experiment, table, abandoned=sessions.end_check(wid), resume=resume
+    )
+    _follow(training)
+
+
+def continue_run(number: int) -> None:
+    """Continue an interrupted run from its saved weights (a button callback)."""
+    run = next((run for run in st.session_state.runs if run.number == number), None)
+    if run is None:
+        return
+    table = state.run_table(run)
+    try:
+        if table is None:
+            raise DataError(
+                f"{run.name} trained on '{run.experiment.data.title}', which is not loaded. "
+                "Upload that file again on the Data page, then continue."
+            )
+        start_training(
+            run.experiment, table if run.experiment.data.source == "upload" else None, run
+        )
+    except BuilderError as error:
+        st.session_state.train_error = str(error)
+
+
+def clear_runs() -> None:
+    """Forget the workspace's runs (a run in training, never among them, goes on)."""
+    numbers = [run.number for run in st.session_state.runs]
+    get_store().delete_runs(st.session_state.workspace_id, numbers)
+    st.session_state.train_compare = []
+
+
+def keep_upload(files: list[tuple[str, bytes]], options: ReadOptions, stack_column: str) -> None:
+    """Keep the uploaded files for the next visit; a message says so when they are too big."""
+    wid = st.session_state.workspace_id
+    try:
+        get_store().save_upload(wid, files, dataclasses.asdict(options), stack_column)
+        st.session_state.workspace_upload_warning = None
+    except WorkspaceFull as full:
+        st.session_state.workspace_upload_warning = (
+            f"This table is loaded, but it will not be here on your next visit. {full}"
+        )
+
+
+def save_experiment() -> None:
+    """Keep the experiment being edited when it changed (in app.py, after the page ran)."""
+    current = state.experiment().to_dict()
+    if st.session_state.get("workspace_experiment") != current:
+        get_store().save_experiment(st.session_state.workspace_id, state.experiment())
+        st.session_state.workspace_experiment = current
+
+
+def kept_line() -> str:
+    """What the server keeps for this browser, how much, and for how long."""
+    limits = load_limits()
+    used = get_store().usage(st.session_state.workspace_id) / (1024 * 1024)
+    return (
+        f"Your table, runs and models are kept on this server for this browser "
+        f"({used:.1f} MB of {limits.workspace_mb} MB), so a reload, a new tab or a restarted "
+        f"server loses nothing. They are deleted {limits.workspace_days} days after your "
+        "last visit."
+    )
+
+
+def keep_cookie() -> None:
+    """Put the workspace's token in a cookie, so a reload or a new tab finds the workspace.
+
+    Streamlit reads cookies (``st.context.cookies``) but cannot set one, so a line of
+    JavaScript does; it is renewed on every run, lasting as long as the server keeps
+    the workspace. ``SameSite=Strict``: no other site's page sends it along.
+    """
+    token = st.session_state.workspace_token
+    if not TOKEN.fullmatch(token):  # only tokens the store made may reach the page
+        raise ValueError("The workspace token is malformed.")
+    seconds = load_limits().workspace_days * 86400
+    st.sidebar.html(
+        f"<script>document.cookie = '{COOKIE}={token}; Max-Age={seconds}; Path=/; "
+        "SameSite=Strict' + (location.protocol === 'https:' ? '; Secure' : '');</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
+def start_fresh() -> None:
+    """Forget the table, runs and experiment of this workspace (a button callback)."""
+    _stop_training()
+    get_store().clear(st.session_state.workspace_id)
+    _reset()
+
+
+def delete_data() -> None:
+    """Remove this browser's workspace from the server; a new, empty one takes its place."""
+    _stop_training()
+    get_store().delete(st.session_state.workspace_id)
+    _reset()
+    _open(None)
+
+
+def _stop_training() -> None:
+    training = recorder.live(st.session_state.workspace_id)
+    if training is not None:
+        training.job.stop()
+
+
+def _reset() -> None:
+    """Drop the session's cached table, runs, experiment and widget values."""
+    for key in list(st.session_state):
+        if key not in KEEP:
+            del st.session_state[key]
+    state.init_state()
