@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from builder.experiment.presets import PRESETS
+from tests.apptest_helpers import with_sample
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,7 +40,9 @@ def _ids(at: AppTest) -> list[int]:
 def test_without_data_the_page_offers_presets_and_points_to_data():
     at = _build_page()
     assert "No data yet" in at.info[0].value
-    assert at.selectbox(key="build_preset_choice").options[0].startswith("wine-type")
+    options = at.selectbox(key="build_preset_choice").options
+    assert options[0] == "Choose a preset…" and options[1].startswith("wine-type")
+    assert at.button(key="build_preset_apply").disabled
 
 
 def test_a_preset_loads_its_sample_and_shows_its_summary():
@@ -150,8 +153,41 @@ def test_a_second_preset_replaces_every_setting_shown():
     assert at.session_state.experiment == PRESETS["titanic"].experiment
     at.selectbox(key="build_preset_choice").set_value("wages").run()
     at.button(key="build_preset_apply").click().run()
+    at.button(key="build_preset_confirm").click().run()
     assert at.session_state.experiment == PRESETS["wages"].experiment
     assert [row[1] for row in _summary(at)] == ["(None, 50)", "(None, 32)", "(None, 1)"]
+
+
+def test_the_preset_offered_first_fits_the_loaded_sample():
+    at = with_sample("iris").switch_page("pages/build.py").run()
+    assert at.selectbox(key="build_preset_choice").value == "iris"
+
+
+def test_replacing_the_students_data_asks_first_and_can_be_declined():
+    at = with_sample("iris").switch_page("pages/build.py").run()
+    at.selectbox(key="build_preset_choice").set_value("wine-type").run()
+    at.button(key="build_preset_apply").click().run()
+    assert "replaces your data (Iris flowers, 150 rows)" in at.warning[0].value
+    assert at.session_state.table.shape[0] == 150
+    at.button(key="build_preset_cancel").click().run()
+    assert at.session_state.table.shape[0] == 150
+    assert "build_preset_pending" not in at.session_state
+    at.button(key="build_preset_apply").click().run()
+    at.button(key="build_preset_confirm").click().run()
+    assert at.session_state.table.shape[0] == 6497
+    assert at.session_state.experiment == PRESETS["wine-type"].experiment
+
+
+def test_a_network_the_student_built_is_not_replaced_without_asking():
+    at = _build_page("iris")
+    at.button(key="build_add_layer").click().run()
+    at.selectbox(key="build_preset_choice").set_value("iris").run()
+    at.button(key="build_preset_apply").click().run()
+    assert "replaces the network you built" in at.warning[0].value
+    assert (
+        len(at.session_state.experiment.network.hidden)
+        == len(PRESETS["iris"].experiment.network.hidden) + 1
+    )
 
 
 @pytest.mark.parametrize("key", list(PRESETS))
