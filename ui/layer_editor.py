@@ -171,7 +171,8 @@ def render(network: NetworkSpec, max_layers: int, max_units: int) -> None:
     if not hidden:
         st.caption("No hidden layer: the inputs feed the output directly (a linear model).")
     st.button(
-        "➕ Add layer",
+        "Add layer",
+        icon=":material/add:",
         key="build_add_layer",
         on_click=_add,
         args=(hidden,),
