@@ -68,13 +68,14 @@ def test_add_remove_duplicate_and_reorder_layers_by_key():
     at.button(key="build_add_layer").click().run()
     assert [row[1] for row in _summary(at)] == ["(None, 8)", "(None, 6)", "(None, 6)", "(None, 1)"]
     third = _ids(at)[2]
-    at.slider(key=f"build_units_{third}").set_value(3).run()
+    at.select_slider(key=f"build_units_{third}").set_value(3).run()
     assert [row[2] for row in _summary(at)] == [72, 54, 21, 4]
 
     at.button(key=f"build_up_{third}").click().run()
     assert _ids(at) == [first, third, second]
     assert [row[1] for row in _summary(at)] == ["(None, 8)", "(None, 3)", "(None, 6)", "(None, 1)"]
-    assert at.slider(key=f"build_units_{third}").value == 3
+    assert at.select_slider(key=f"build_units_{third}").value == 3
+    assert at.number_input(key=f"build_units_exact_{third}").value == 3
 
     at.button(key=f"build_down_{first}").click().run()
     assert [row[1] for row in _summary(at)] == ["(None, 3)", "(None, 8)", "(None, 6)", "(None, 1)"]
@@ -134,13 +135,27 @@ def test_a_wrong_output_for_the_task_is_warned_about():
     assert not at.warning
 
 
+def test_the_units_slider_doubles_past_16_and_the_box_takes_any_number():
+    at = _build_page("iris")
+    first = _ids(at)[0]
+    stops = at.select_slider(key=f"build_units_{first}").options
+    assert stops[:16] == [str(n) for n in range(1, 17)]
+    assert stops[16:] == ["32", "64", "128", "256", "512"]
+    at.select_slider(key=f"build_units_{first}").set_value(16).run()
+    assert at.number_input(key=f"build_units_exact_{first}").value == 16
+    at.number_input(key=f"build_units_exact_{first}").set_value(100).run()
+    assert at.select_slider(key=f"build_units_{first}").value == 100
+    assert at.session_state.experiment.network.hidden[0].units == 100
+
+
 def test_edits_survive_a_visit_to_another_page():
     at = _build_page("wine-type")
     first = _ids(at)[0]
-    at.slider(key=f"build_units_{first}").set_value(40).run()
+    at.number_input(key=f"build_units_exact_{first}").set_value(40).run()
+    assert at.select_slider(key=f"build_units_{first}").value == 40
     at.switch_page("pages/data.py").run()
     at.switch_page("pages/build.py").run()
-    assert at.slider(key=f"build_units_{first}").value == 40
+    assert at.number_input(key=f"build_units_exact_{first}").value == 40
     assert _summary(at)[0] == ("dense (Dense)", "(None, 40)", 480)
 
 
@@ -202,7 +217,8 @@ def test_host_caps_bound_the_controls(monkeypatch):
     monkeypatch.setenv("NNB_MAX_UNITS", "64")
     monkeypatch.setenv("NNB_MAX_LAYERS", "2")
     at = _build_page("pima-small")
-    assert at.slider(key=f"build_units_{_ids(at)[0]}").max == 64
+    assert at.select_slider(key=f"build_units_{_ids(at)[0]}").options[-1] == "64"
+    assert at.number_input(key=f"build_units_exact_{_ids(at)[0]}").max == 64
     assert at.button(key="build_add_layer").disabled
     at.selectbox(key="build_preset_choice").set_value("wide-overfit").run()
     at.button(key="build_preset_apply").click().run()
