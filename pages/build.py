@@ -6,7 +6,7 @@ import streamlit as st
 from builder.config import load_limits
 from builder.experiment.summary import class_labels, diagram_geometry, feature_notes, summarize
 from builder.plots.diagram import network_figure
-from ui import code_view, layer_editor, output_editor, prep_editor, preset_picker, state
+from ui import code_view, layer_editor, next_step, output_editor, prep_editor, preset_picker, state
 from ui.entry import run_through_app
 
 run_through_app()
@@ -56,3 +56,5 @@ geometry = diagram_geometry([f.name for f in features], network, task, classes, 
 st.plotly_chart(network_figure(geometry), key="build_diagram")
 
 code_view.render("build", key="build_code_expander")
+
+next_step.render("build")

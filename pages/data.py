@@ -6,7 +6,7 @@ import streamlit as st
 from builder.experiment.spec import TASKS
 from builder.tables.columns import describe_columns, infer_task, target_problem
 from builder.tables.samples import SAMPLES
-from ui import code_view, state, upload_form
+from ui import code_view, next_step, state, upload_form
 from ui.entry import run_through_app
 
 run_through_app()
@@ -95,3 +95,5 @@ infos = describe_columns(frame, target, data.excluded)
 st.dataframe(pd.DataFrame([vars(info) for info in infos]), hide_index=True, key="data_columns")
 st.markdown("**First rows**")
 st.dataframe(frame.head(100), key="data_preview")
+
+next_step.render("data")

@@ -13,7 +13,7 @@ from builder.config import load_limits
 from builder.errors import BuilderError
 from builder.experiment.spec import check_limits
 from builder.training import jobs
-from ui import code_view, sessions, state, train_panel, train_settings
+from ui import code_view, next_step, sessions, state, train_panel, train_settings
 from ui.entry import run_through_app
 
 run_through_app()
@@ -90,3 +90,5 @@ else:
     train_panel.show_progress(job)
 code_view.render("train", key="train_code_expander")
 train_panel.show_runs(st.session_state.runs)
+
+next_step.render("train")
