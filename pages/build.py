@@ -4,12 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from builder.config import load_limits
-from builder.errors import DataError, SpecError
-from builder.experiment.presets import PRESETS, preset_experiment
-from builder.experiment.spec import check_limits
 from builder.experiment.summary import class_labels, diagram_geometry, feature_notes, summarize
 from builder.plots.diagram import network_figure
-from ui import code_view, layer_editor, output_editor, prep_editor, state
+from ui import code_view, layer_editor, next_step, output_editor, prep_editor, preset_picker, state
 from ui.entry import run_through_app
 
 run_through_app()
@@ -17,45 +14,9 @@ run_through_app()
 LIMITS = load_limits()
 
 
-def apply_preset() -> None:
-    """Load the chosen preset's data and settings (a button callback, before widgets render)."""
-    key = st.session_state.build_preset_choice
-    try:
-        experiment = preset_experiment(key)
-        check_limits(experiment, LIMITS)
-        state.apply_experiment(experiment)
-        st.session_state.build_message = (
-            f"Preset **{key}** applied: data, preprocessing, network and training are set."
-        )
-    except (SpecError, DataError) as error:
-        st.session_state.build_error = str(error)
-
-
 st.title("Build")
 st.subheader("Presets")
-if state.experiment().name in PRESETS:
-    state.seed_widgets(build_preset_choice=state.experiment().name)
-left, right = st.columns([3, 1], vertical_alignment="bottom")
-choice = left.selectbox(
-    "Classic experiment",
-    list(PRESETS),
-    format_func=lambda k: f"{k}: {PRESETS[k].title}",
-    key="build_preset_choice",
-    help="The first-network tutorials' experiments, and a few lessons. Applying one loads its "
-    "data and sets preprocessing, network and training exactly as the tutorial did.",
-)
-right.button(
-    "Apply preset",
-    key="build_preset_apply",
-    on_click=apply_preset,
-    type="primary",
-    help="Replaces the current data and settings with the preset's.",
-)
-st.caption(PRESETS[choice].lesson)
-if message := st.session_state.pop("build_message", None):
-    st.success(message, icon="✅")
-if error := st.session_state.pop("build_error", None):
-    st.error(error, icon=":material/error:")
+preset_picker.render(LIMITS)
 
 frame = state.require_table()
 experiment = state.experiment()
@@ -95,3 +56,5 @@ geometry = diagram_geometry([f.name for f in features], network, task, classes, 
 st.plotly_chart(network_figure(geometry), key="build_diagram")
 
 code_view.render("build", key="build_code_expander")
+
+next_step.render("build")

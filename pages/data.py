@@ -12,7 +12,7 @@ from builder.tables.columns import (
     target_problem,
 )
 from builder.tables.samples import SAMPLES
-from ui import code_view, state, upload_form
+from ui import code_view, next_step, state, upload_form
 from ui.entry import run_through_app
 
 run_through_app()
@@ -110,3 +110,5 @@ infos = describe_columns(frame, target, data.excluded)
 st.dataframe(pd.DataFrame([vars(info) for info in infos]), hide_index=True, key="data_columns")
 st.markdown("**First rows**")
 st.dataframe(frame.head(100), key="data_preview")
+
+next_step.render("data")

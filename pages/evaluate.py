@@ -4,7 +4,7 @@ import streamlit as st
 
 from builder.errors import BuilderError
 from builder.judging.evaluation import TrainedNetwork
-from ui import evaluate_panels, state
+from ui import evaluate_panels, next_step, state
 from ui.entry import run_through_app
 
 run_through_app()
@@ -37,3 +37,5 @@ try:
         evaluate_panels.inside(run, network, frame)
 except BuilderError as error:
     st.error(str(error), icon=":material/error:")
+
+next_step.render("evaluate")

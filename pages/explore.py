@@ -5,7 +5,7 @@ import streamlit as st
 from builder.errors import DataError
 from builder.plots import charts
 from builder.tables import profile
-from ui import explore_panels, state
+from ui import explore_panels, next_step, state
 from ui.entry import run_through_app
 from ui.explore_panels import HELP, METHODS, MODES, category_counts, histogram, nothing, summarize
 
@@ -102,3 +102,5 @@ if tabs[2].open:
 if tabs[3].open:
     with tabs[3]:
         explore_panels.checks_tab(frame, target, task)
+
+next_step.render("explore")

@@ -12,7 +12,7 @@ import streamlit as st
 from builder.config import load_limits
 from builder.errors import BuilderError
 from builder.experiment.spec import check_limits
-from ui import code_view, state, train_panel, train_settings, workspace
+from ui import code_view, next_step, state, train_panel, train_settings, workspace
 from ui.entry import run_through_app
 
 run_through_app()
@@ -85,3 +85,5 @@ else:
     train_panel.show_progress(job)
 code_view.render("train", key="train_code_expander")
 train_panel.show_runs(st.session_state.runs, running)
+
+next_step.render("train")

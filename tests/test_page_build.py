@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from builder.experiment.presets import PRESETS
+from tests.apptest_helpers import with_sample
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,7 +40,9 @@ def _ids(at: AppTest) -> list[int]:
 def test_without_data_the_page_offers_presets_and_points_to_data():
     at = _build_page()
     assert "No data yet" in at.info[0].value
-    assert at.selectbox(key="build_preset_choice").options[0].startswith("wine-type")
+    options = at.selectbox(key="build_preset_choice").options
+    assert options[0] == "Choose a preset…" and options[1].startswith("wine-type")
+    assert at.button(key="build_preset_apply").disabled
 
 
 def test_a_preset_loads_its_sample_and_shows_its_summary():
@@ -65,13 +68,14 @@ def test_add_remove_duplicate_and_reorder_layers_by_key():
     at.button(key="build_add_layer").click().run()
     assert [row[1] for row in _summary(at)] == ["(None, 8)", "(None, 6)", "(None, 6)", "(None, 1)"]
     third = _ids(at)[2]
-    at.slider(key=f"build_units_{third}").set_value(3).run()
+    at.select_slider(key=f"build_units_{third}").set_value(3).run()
     assert [row[2] for row in _summary(at)] == [72, 54, 21, 4]
 
     at.button(key=f"build_up_{third}").click().run()
     assert _ids(at) == [first, third, second]
     assert [row[1] for row in _summary(at)] == ["(None, 8)", "(None, 3)", "(None, 6)", "(None, 1)"]
-    assert at.slider(key=f"build_units_{third}").value == 3
+    assert at.select_slider(key=f"build_units_{third}").value == 3
+    assert at.number_input(key=f"build_units_exact_{third}").value == 3
 
     at.button(key=f"build_down_{first}").click().run()
     assert [row[1] for row in _summary(at)] == ["(None, 3)", "(None, 8)", "(None, 6)", "(None, 1)"]
@@ -131,13 +135,27 @@ def test_a_wrong_output_for_the_task_is_warned_about():
     assert not at.warning
 
 
+def test_the_units_slider_doubles_past_16_and_the_box_takes_any_number():
+    at = _build_page("iris")
+    first = _ids(at)[0]
+    stops = at.select_slider(key=f"build_units_{first}").options
+    assert stops[:16] == [str(n) for n in range(1, 17)]
+    assert stops[16:] == ["32", "64", "128", "256", "512"]
+    at.select_slider(key=f"build_units_{first}").set_value(16).run()
+    assert at.number_input(key=f"build_units_exact_{first}").value == 16
+    at.number_input(key=f"build_units_exact_{first}").set_value(100).run()
+    assert at.select_slider(key=f"build_units_{first}").value == 100
+    assert at.session_state.experiment.network.hidden[0].units == 100
+
+
 def test_edits_survive_a_visit_to_another_page():
     at = _build_page("wine-type")
     first = _ids(at)[0]
-    at.slider(key=f"build_units_{first}").set_value(40).run()
+    at.number_input(key=f"build_units_exact_{first}").set_value(40).run()
+    assert at.select_slider(key=f"build_units_{first}").value == 40
     at.switch_page("pages/data.py").run()
     at.switch_page("pages/build.py").run()
-    assert at.slider(key=f"build_units_{first}").value == 40
+    assert at.number_input(key=f"build_units_exact_{first}").value == 40
     assert _summary(at)[0] == ("dense (Dense)", "(None, 40)", 480)
 
 
@@ -150,8 +168,41 @@ def test_a_second_preset_replaces_every_setting_shown():
     assert at.session_state.experiment == PRESETS["titanic"].experiment
     at.selectbox(key="build_preset_choice").set_value("wages").run()
     at.button(key="build_preset_apply").click().run()
+    at.button(key="build_preset_confirm").click().run()
     assert at.session_state.experiment == PRESETS["wages"].experiment
     assert [row[1] for row in _summary(at)] == ["(None, 50)", "(None, 32)", "(None, 1)"]
+
+
+def test_the_preset_offered_first_fits_the_loaded_sample():
+    at = with_sample("iris").switch_page("pages/build.py").run()
+    assert at.selectbox(key="build_preset_choice").value == "iris"
+
+
+def test_replacing_the_students_data_asks_first_and_can_be_declined():
+    at = with_sample("iris").switch_page("pages/build.py").run()
+    at.selectbox(key="build_preset_choice").set_value("wine-type").run()
+    at.button(key="build_preset_apply").click().run()
+    assert "replaces your data (Iris flowers, 150 rows)" in at.warning[0].value
+    assert at.session_state.table.shape[0] == 150
+    at.button(key="build_preset_cancel").click().run()
+    assert at.session_state.table.shape[0] == 150
+    assert "build_preset_pending" not in at.session_state
+    at.button(key="build_preset_apply").click().run()
+    at.button(key="build_preset_confirm").click().run()
+    assert at.session_state.table.shape[0] == 6497
+    assert at.session_state.experiment == PRESETS["wine-type"].experiment
+
+
+def test_a_network_the_student_built_is_not_replaced_without_asking():
+    at = _build_page("iris")
+    at.button(key="build_add_layer").click().run()
+    at.selectbox(key="build_preset_choice").set_value("iris").run()
+    at.button(key="build_preset_apply").click().run()
+    assert "replaces the network you built" in at.warning[0].value
+    assert (
+        len(at.session_state.experiment.network.hidden)
+        == len(PRESETS["iris"].experiment.network.hidden) + 1
+    )
 
 
 @pytest.mark.parametrize("key", list(PRESETS))
@@ -166,7 +217,8 @@ def test_host_caps_bound_the_controls(monkeypatch):
     monkeypatch.setenv("NNB_MAX_UNITS", "64")
     monkeypatch.setenv("NNB_MAX_LAYERS", "2")
     at = _build_page("pima-small")
-    assert at.slider(key=f"build_units_{_ids(at)[0]}").max == 64
+    assert at.select_slider(key=f"build_units_{_ids(at)[0]}").options[-1] == "64"
+    assert at.number_input(key=f"build_units_exact_{_ids(at)[0]}").max == 64
     assert at.button(key="build_add_layer").disabled
     at.selectbox(key="build_preset_choice").set_value("wide-overfit").run()
     at.button(key="build_preset_apply").click().run()

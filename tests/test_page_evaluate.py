@@ -33,6 +33,7 @@ def test_classification_scores_baseline_and_threshold(titanic_run):
     assert at.metric[0].value == f"{accuracy:.1%}"
     assert any("most frequent class ('0')" in t for t in texts(at.caption))
     assert len(at.success) + len(at.warning) >= 1
+    assert at.get("page_link")[-1].proto.label == "Next: Export it →"
     at.slider(key="evaluate_threshold").set_value(0.8).run()
     assert not at.exception
     at.toggle(key="evaluate_normalised").set_value(True).run()

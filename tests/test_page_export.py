@@ -44,7 +44,7 @@ def _downloaded(at, key: str, files: dict[str, bytes]) -> bytes:
 
 
 def _export_page(preset: str):
-    at = with_sample("pima")
+    at = start_app()
     at.switch_page("pages/build.py").run()
     at.selectbox(key="build_preset_choice").set_value(preset).run()
     at.button(key="build_preset_apply").click().run()

@@ -149,3 +149,19 @@ def test_another_sheet_of_a_workbook_can_be_chosen():
     at.selectbox(key="data_sheet").select("second").run()
     assert not at.exception
     assert list(at.session_state["table"].columns) == ["p", "q"]
+
+
+@pytest.mark.parametrize(
+    ("page", "label"),
+    [
+        ("data", "Next: Explore this data →"),
+        ("explore", "Next: Build a network →"),
+        ("build", "Next: Train it →"),
+        ("train", "Next: Evaluate the model →"),
+    ],
+)
+def test_each_page_ends_with_the_next_step(page, label):
+    at = with_sample("iris").switch_page(f"pages/{page}.py").run()
+    links = at.get("page_link")
+    assert links, f"no link on the {page} page"
+    assert links[-1].proto.label == label

@@ -77,6 +77,8 @@ def test_an_exploding_loss_is_drawn_on_a_log_axis_with_gaps_for_nan():
     history = [{"epoch": 1, "loss": 1e8}, {"epoch": 2, "loss": 0.7}, {"epoch": 3, "loss": math.nan}]
     fig = history_figure(history, "loss")
     assert fig.layout.yaxis.type == "log"
+    # One labelled tick a decade, written as a power of ten.
+    assert fig.layout.yaxis.dtick == 1 and fig.layout.yaxis.exponentformat == "power"
     assert list(fig.data[0].y) == [1e8, 0.7, None]
     assert history_figure(_history(3), "loss").layout.yaxis.type is None
 

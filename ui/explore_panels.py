@@ -88,7 +88,7 @@ def checks_tab(frame: pd.DataFrame, target: str | None, task: str) -> None:
     st.caption("Looks for leakage, identifiers, constant columns, gaps and missing-value codes.")
     findings = run_checks(frame, target, task)
     if not findings:
-        st.success("No problems found by these checks.", icon="✅")
+        st.success("No problems found by these checks.", icon=":material/check_circle:")
     for finding in findings:
         show = st.error if finding.check == "leakage" else st.warning
         show(f"**{finding.title}**. {finding.explanation}\n\n**Fix:** {finding.fix}")

@@ -83,19 +83,41 @@ def _buttons(hidden: list[LayerSpec], index: int, layer_id: int, max_layers: int
         )
 
 
+def unit_steps(current: int, max_units: int) -> list[int]:
+    """The units slider's stops: every count to 16, then doublings, and the layer's own."""
+    doublings = [2**power for power in range(5, max_units.bit_length())]
+    steps = {*range(1, min(16, max_units) + 1), *doublings, max_units, current}
+    return sorted(steps)
+
+
 def _controls(layer: LayerSpec, layer_id: int, max_units: int) -> None:
     """The settings of one layer, bound to its LayerSpec."""
-    units, activation, initializer = st.columns([2, 1, 1])
+    units, exact, activation, initializer = st.columns([3, 1, 2, 2])
+    slider_key, box_key = f"build_units_{layer_id}", f"build_units_exact_{layer_id}"
     state.bind(
-        units.slider,
-        f"build_units_{layer_id}",
+        units.select_slider,
+        slider_key,
         layer,
         "units",
         "Units",
+        unit_steps(min(layer.units, max_units), max_units),
+        to_widget=lambda u: min(u, max_units),
+        on_edit=lambda: st.session_state.pop(box_key, None),
+        help="Neurons in this layer. The slider moves in steps of one up to 16, then doubles; "
+        "type any number in the box beside it.",
+    )
+    state.bind(
+        exact.number_input,
+        box_key,
+        layer,
+        "units",
+        "exactly",
         min_value=1,
         max_value=max_units,
+        step=1,
         to_widget=lambda u: min(u, max_units),
-        help=f"Neurons in this layer (this server allows up to {max_units}).",
+        on_edit=lambda: st.session_state.pop(slider_key, None),
+        help=f"Any number of neurons from 1 to {max_units} (this server's limit).",
     )
     state.bind(
         activation.selectbox,
@@ -171,7 +193,8 @@ def render(network: NetworkSpec, max_layers: int, max_units: int) -> None:
     if not hidden:
         st.caption("No hidden layer: the inputs feed the output directly (a linear model).")
     st.button(
-        "➕ Add layer",
+        "Add layer",
+        icon=":material/add:",
         key="build_add_layer",
         on_click=_add,
         args=(hidden,),

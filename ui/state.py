@@ -136,7 +136,17 @@ def sync_data_choices() -> None:
     st.session_state.data_excluded = list(excluded)
 
 
-def bind(widget, key: str, owner, attr: str, *args, to_widget=None, from_widget=None, **kwargs):
+def bind(
+    widget,
+    key: str,
+    owner,
+    attr: str,
+    *args,
+    to_widget=None,
+    from_widget=None,
+    on_edit=None,
+    **kwargs,
+):
     """Render a widget that edits ``owner.attr`` of the experiment, seeded from it.
 
     The key is remembered so ``apply_experiment`` can re-seed every bound widget.
@@ -148,6 +158,7 @@ def bind(widget, key: str, owner, attr: str, *args, to_widget=None, from_widget=
         attr: the setting's attribute name.
         to_widget: converts the setting to the widget's value (e.g. None -> "auto").
         from_widget: converts the widget's value back to the setting.
+        on_edit: called after the user changed the widget (e.g. to re-seed a twin widget).
         *args, **kwargs: passed to the widget (label, options, help, ...).
 
     Returns:
@@ -162,6 +173,8 @@ def bind(widget, key: str, owner, attr: str, *args, to_widget=None, from_widget=
         # As an on_change callback this runs before the rerun, so the sidebar is never stale.
         raw = st.session_state[key]
         setattr(owner, attr, from_widget(raw) if from_widget else raw)
+        if on_edit:
+            on_edit()
 
     value = widget(*args, key=key, on_change=store, **kwargs)
     value = from_widget(value) if from_widget else value

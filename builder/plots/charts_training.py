@@ -41,8 +41,10 @@ def _wants_log(values: list[float | None]) -> bool:
 
 
 def _log_axis(fig: go.Figure, values: list[float | None]) -> None:
+    # One labelled tick a decade (0.1, 1, 10, 100 …): plotly's default labels the 2s and 5s
+    # between decades too, which reads as "5, 2, 100, 5, 2, 10".
     if _wants_log(values):
-        fig.update_yaxes(type="log")
+        fig.update_yaxes(type="log", dtick=1, exponentformat="power", minor={"showgrid": True})
 
 
 def _lines(history: list[dict[str, float]], key: str) -> list[tuple[str, str, str, list]]:
