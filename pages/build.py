@@ -31,6 +31,14 @@ def apply_preset() -> None:
         st.session_state.build_error = str(error)
 
 
+def apply_defaults() -> None:
+    """Set the defaults the app proposes for the loaded table (a button callback)."""
+    state.use_defaults(state.table())
+    st.session_state.build_message = (
+        "The defaults for this table are set: preprocessing, network and training."
+    )
+
+
 st.title("Build")
 st.subheader("Presets")
 if state.experiment().name in PRESETS:
@@ -52,6 +60,15 @@ right.button(
     help="Replaces the current data and settings with the preset's.",
 )
 st.caption(PRESETS[choice].lesson)
+st.button(
+    "Use the defaults for this table",
+    key="build_use_defaults",
+    on_click=apply_defaults,
+    disabled=state.table() is None,
+    help="Replaces the preprocessing, network and training settings by what the app proposes "
+    "for a new table: scaled inputs and target, two hidden layers, and a generous epoch "
+    "budget with early stopping. The data choices (target, columns left out) stay.",
+)
 if message := st.session_state.pop("build_message", None):
     st.success(message, icon="✅")
 if error := st.session_state.pop("build_error", None):
