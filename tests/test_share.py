@@ -27,7 +27,7 @@ def test_every_preset_round_trips_through_a_link(key):
     experiment = PRESETS[key].experiment
     link = encode(experiment)
     assert URL_SAFE.match(link)
-    assert len(link) < 400
+    assert len(link) < 450  # presets spell out what differs from the defaults for a new table
     assert decode(link) == experiment
     assert from_query(to_query(experiment)) == experiment
 

@@ -5,7 +5,7 @@ The text is ``"<version>.<payload>"``: the settings that differ from a default
 
 Why this encoding:
 
-- Only the differences travel, so a typical preset fits in about 200 characters,
+- Only the differences travel, so a typical preset fits in about 300 characters,
   short enough to paste into a chat or a course page; settings added to the app
   later take their defaults when an old link is opened.
 - One opaque query parameter survives Streamlit's flat ``st.query_params`` and
@@ -72,12 +72,24 @@ def _changes(experiment: Experiment) -> dict[str, Any]:
     changed = {} if changed is _SAME else changed
     network = changed.get("network", {})
     if "hidden" in network:
-        layer_default = LayerSpec().__dict__
+        layers = raw["network"]["hidden"]
         network["hidden"] = [
-            {} if (delta := _diff(layer, layer_default)) is _SAME else delta
-            for layer in raw["network"]["hidden"]
+            {} if (delta := _diff(layer, default)) is _SAME else delta
+            for layer, default in zip(
+                layers, _layer_defaults(SPEC_VERSION, len(layers)), strict=True
+            )
         ]
     return changed
+
+
+def _layer_defaults(version: int, count: int) -> list[dict[str, Any]]:
+    """What each of ``count`` layers is diffed against in a link of ``version``.
+
+    The default network's layer in the same place, else ``LayerSpec()``, so a link that
+    edits one default layer stays short.
+    """
+    hidden = default_settings(version)["network"]["hidden"]
+    return [hidden[i] if i < len(hidden) else LayerSpec().__dict__ for i in range(count)]
 
 
 def encode(experiment: Experiment) -> str:
@@ -135,11 +147,13 @@ def decode(text: str) -> Experiment:
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise SpecError(_BAD_LINK) from error
     raw = merge_settings(default_settings(int(version)), changes)
-    if isinstance(raw["network"].get("hidden"), list):
-        layer_default = LayerSpec().__dict__
+    layers = raw["network"].get("hidden")
+    if isinstance(layers, list):
         raw["network"]["hidden"] = [
-            merge_settings(layer_default, layer, f"network.hidden[{i}]")
-            for i, layer in enumerate(raw["network"]["hidden"])
+            merge_settings(default, layer, f"network.hidden[{i}]")
+            for i, (layer, default) in enumerate(
+                zip(layers, _layer_defaults(int(version), len(layers)), strict=True)
+            )
         ]
     return Experiment.from_dict({**raw, "version": SPEC_VERSION})
 

@@ -239,7 +239,13 @@ def verdict(
             else "No better than always guessing the baseline."
         )
         return Verdict(kind, headline, reasons, lower + steps)
-    if train_skill - test_skill > OVERFIT_GAP or rise is not None:
+    gap = train_skill - test_skill > OVERFIT_GAP
+    if gap:
+        reasons.append(
+            f"It removes {train_skill:.0%} of the baseline's error on the training rows but "
+            f"only {test_skill:.0%} on the test rows: it is overfitting."
+        )
+    if gap or rise is not None:
         return Verdict(
             "overfitting",
             "Overfitting: much better on the training rows than on rows it never saw.",
