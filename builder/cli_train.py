@@ -1,8 +1,11 @@
-"""`python -m builder train` and `export`: train a preset or an experiment file headless.
+"""`python -m builder train` and `export`: train a preset, an experiment file or a table headless.
 
-Training runs in this process (a command line is not the Streamlit server), with
-the same fast loop the app's workers use; TensorFlow is imported only once the
-input has been checked.
+``train --data FILE [FILE ...] [--target COL]`` trains exactly what the app builds for
+that upload when nothing is changed: the same columns left out, preprocessing, network
+and training (``builder.experiment.defaults``). Training runs in this process (a
+command line is not the Streamlit server), with the same fast loop the app's workers
+use; TensorFlow is imported only once the input has been checked. Every report holds
+the verdict the Evaluate page shows (``builder.judging.verdict``).
 """
 
 from __future__ import annotations
@@ -16,12 +19,22 @@ from typing import Any
 import pandas as pd
 
 from builder.config import load_limits
-from builder.errors import BuilderError, TrainingError
+from builder.errors import BuilderError, DataError, TrainingError
+from builder.experiment.defaults import proposed_experiment
 from builder.experiment.presets import PRESETS, preset_experiment
-from builder.experiment.spec import Experiment
+from builder.experiment.spec import DataSpec, Experiment
 from builder.export.bundle import run_files
 from builder.export.codegen import training_script
-from builder.tables.data import ReadOptions, read_table
+from builder.judging.evaluation import judge
+from builder.tables.checks import run_checks
+from builder.tables.columns import describe_columns, require_target
+from builder.tables.data import ReadOptions, load_files
+
+LEFT_OUT_REASONS = {
+    "identifier": "a distinct value in every row (an identifier): a network would memorise it",
+    "empty": "no value in any row",
+    "excluded": "left out by the experiment",
+}
 
 
 def add_train_parser(subparsers) -> argparse.ArgumentParser:
@@ -32,10 +45,16 @@ def add_train_parser(subparsers) -> argparse.ArgumentParser:
     """
     parser = subparsers.add_parser(
         "train",
-        help="train a preset or an experiment JSON and report its test metrics",
-        description="Train a preset or an experiment file and report the test-split metrics.",
+        help="train a table, a preset or an experiment JSON and report its test metrics",
+        description="Train a table with the app's defaults, a preset or an experiment file, "
+        "and report the test-split metrics and the verdict.",
     )
     _add_input_arguments(parser)
+    parser.add_argument(
+        "--target",
+        metavar="COL",
+        help="with --data alone: the column to predict (default: the last column)",
+    )
     parser.add_argument(
         "--save",
         metavar="MODEL.keras",
@@ -55,7 +74,7 @@ def add_export_parser(subparsers) -> argparse.ArgumentParser:
     )
     _add_input_arguments(parser)
     parser.add_argument("--out", metavar="DIR", required=True, help="the folder to write into")
-    parser.set_defaults(func=run_export, json=True)
+    parser.set_defaults(func=run_export, json=True, target=None)
     return parser
 
 
@@ -65,7 +84,9 @@ def _add_input_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data",
         metavar="FILE",
-        help="the table (CSV/TSV/TXT/XLSX) for an experiment whose data is an upload",
+        nargs="+",
+        help="the table (CSV/TSV/TXT/XLSX; several with the same columns are stacked): alone, "
+        "it is trained with the app's defaults; with --experiment, it is that experiment's upload",
     )
     parser.add_argument("--epochs", metavar="N", help="override the number of epochs")
 
@@ -98,14 +119,14 @@ def run_train(args: argparse.Namespace) -> int:
     trained = _trained(args)
     if isinstance(trained, int):
         return trained
-    experiment, _, result = trained
+    experiment, frame, result = trained
     if args.save:
         try:
             Path(args.save).write_bytes(result["export"]["model.keras"])
         except OSError as error:
             print(f"error: cannot write the model to '{args.save}': {error}", file=sys.stderr)
             return 2
-    report = _report(args, experiment, result)
+    report = _report(args, experiment, frame, result)
     if args.json:
         print(json.dumps(report))
     else:
@@ -129,22 +150,40 @@ def run_export(args: argparse.Namespace) -> int:
         print(f"error: cannot write into '{args.out}': {error}", file=sys.stderr)
         return 2
     args.save = None
-    print(json.dumps({**_report(args, experiment, result), "out": str(args.out)}))
+    print(json.dumps({**_report(args, experiment, frame, result), "out": str(args.out)}))
     return 0
 
 
 def _inputs(args: argparse.Namespace) -> tuple[Experiment, pd.DataFrame]:
     """The experiment to train and its table, checked before TensorFlow is loaded."""
-    if bool(args.preset) == bool(args.experiment):
-        raise ValueError("give either --preset NAME or --experiment FILE.json")
+    named = args.preset or args.experiment
+    if (args.preset and args.experiment) or not (named or args.data):
+        raise ValueError("give either --preset NAME, --experiment FILE.json or --data FILE")
+    if args.target is not None and (args.preset or args.experiment):
+        raise ValueError("--target goes with --data alone; an experiment names its own target")
     if args.preset:
         experiment = preset_experiment(args.preset)
-    else:
+    elif args.experiment:
         try:
             raw = json.loads(Path(args.experiment).read_text(encoding="utf-8"))
         except json.JSONDecodeError as error:
             raise ValueError(f"'{args.experiment}' is not valid JSON ({error.msg})") from None
         experiment = Experiment.from_dict(raw)
+    if args.data:
+        data = experiment.data if named else DataSpec()
+        options = ReadOptions(
+            delimiter=data.delimiter, encoding=data.encoding, decimal=data.decimal
+        )
+        files = [(Path(name).name, Path(name).read_bytes()) for name in args.data]
+        frame = load_files(files, options)[0]
+        if not named:
+            experiment = _proposed(frame, [name for name, _ in files], args.target)
+    elif experiment.data.source == "upload":
+        raise ValueError("this experiment's data was uploaded: give the table with --data FILE")
+    else:
+        from builder.tables.samples import load_sample
+
+        frame = load_sample(experiment.data.source)[0]
     if args.epochs is not None:
         limit = load_limits().max_epochs
         if not str(args.epochs).isdigit() or not 1 <= int(args.epochs) <= limit:
@@ -152,21 +191,25 @@ def _inputs(args: argparse.Namespace) -> tuple[Experiment, pd.DataFrame]:
                 f"--epochs must be a whole number from 1 to {limit}. Received: {args.epochs!r}"
             )
         experiment.train.epochs = int(args.epochs)
-    if args.data:
-        path = Path(args.data)
-        options = ReadOptions(
-            delimiter=experiment.data.delimiter,
-            encoding=experiment.data.encoding,
-            decimal=experiment.data.decimal,
-        )
-        frame = read_table(path.read_bytes(), path.name, options)[0]
-    elif experiment.data.source == "upload":
-        raise ValueError("this experiment's data was uploaded: give the table with --data FILE")
-    else:
-        from builder.tables.samples import load_sample
-
-        frame = load_sample(experiment.data.source)[0]
     return experiment, frame
+
+
+def _proposed(frame: pd.DataFrame, names: list[str], target: str | None) -> Experiment:
+    """What the app proposes for these uploaded files, as the Data page builds it.
+
+    Raises:
+        DataError: the target is not a column of the table, or cannot be predicted.
+    """
+    if target is not None and target not in frame.columns:
+        raise DataError(
+            f"There is no column '{target}' to predict. Columns: "
+            + ", ".join(f"'{c}'" for c in list(frame.columns)[:10])
+        )
+    data = DataSpec(source="upload", title=", ".join(names), files=names)
+    experiment = proposed_experiment(frame, data, target)
+    experiment.name = Path(names[0]).stem
+    require_target(frame, experiment.data.target, None)
+    return experiment
 
 
 def _progress_printer(epochs: int):
@@ -180,7 +223,19 @@ def _progress_printer(epochs: int):
     return show
 
 
-def _report(args: argparse.Namespace, experiment: Experiment, result: dict) -> dict[str, Any]:
+def _left_out(frame: pd.DataFrame, experiment: Experiment) -> list[dict[str, str]]:
+    """Each column left out of the features, with the reason."""
+    data = experiment.data
+    return [
+        {"column": info.name, "reason": LEFT_OUT_REASONS[info.role]}
+        for info in describe_columns(frame, data.target, data.excluded)
+        if info.role in LEFT_OUT_REASONS
+    ]
+
+
+def _report(
+    args: argparse.Namespace, experiment: Experiment, frame: pd.DataFrame, result: dict
+) -> dict[str, Any]:
     test = result["metrics"]["test"]
     report: dict[str, Any] = {
         "preset": args.preset,
@@ -193,6 +248,20 @@ def _report(args: argparse.Namespace, experiment: Experiment, result: dict) -> d
         "metrics": test,
         "train_metrics": result["metrics"]["train"],
         "rows": result["rows"],
+        "target": experiment.data.target,
+        "features": result["prep"]["columns"],
+        "left_out": _left_out(frame, experiment),
+        "warnings": [
+            {
+                "check": finding.check,
+                "title": finding.title,
+                "explanation": finding.explanation,
+                "fix": finding.fix,
+                "columns": list(finding.columns),
+            }
+            for finding in run_checks(frame, experiment.data.target, result["task"])
+        ],
+        "verdict": judge(result, frame, experiment)["verdict"].to_dict(),
     }
     if args.preset and PRESETS[args.preset].expected is not None:
         expected = PRESETS[args.preset].expected
@@ -214,6 +283,14 @@ def _summary(report: dict[str, Any]) -> str:
         f"{report['epochs_run']} epoch(s) in {report['train_seconds']:.2f} s ({report['ended']})",
         f"test split: {metrics}",
     ]
+    for item in report["left_out"]:
+        lines.append(f"left out: {item['column']} ({item['reason']})")
+    for warning in report["warnings"]:
+        lines.append(f"warning: {warning['title']} {warning['fix']}")
+    verdict = report["verdict"]
+    lines.append(f"verdict: {verdict['headline']}")
+    lines += [f"  - {reason}" for reason in verdict["reasons"]]
+    lines += [f"  next: {step}" for step in verdict["next_steps"]]
     if "expected" in report:
         expected = report["expected"]
         verdict = "reached" if expected["met"] else "NOT reached"

@@ -14,8 +14,25 @@ run_through_app()
 LIMITS = load_limits()
 
 
+def apply_defaults() -> None:
+    """Set the defaults the app proposes for the loaded table (a button callback)."""
+    state.use_defaults(state.table())
+    st.session_state.build_message = (
+        "The defaults for this table are set: preprocessing, network and training."
+    )
+
+
 st.title("Build")
 st.subheader("Presets")
+st.button(
+    "Use the defaults for this table",
+    key="build_use_defaults",
+    on_click=apply_defaults,
+    disabled=state.table() is None,
+    help="Replaces the preprocessing, network and training settings by what the app proposes "
+    "for a new table: scaled inputs and target, two hidden layers, and a generous epoch "
+    "budget with early stopping. The data choices (target, columns left out) stay.",
+)
 preset_picker.render(LIMITS)
 
 frame = state.require_table()

@@ -51,6 +51,8 @@ def test_chart_grows_while_training_and_stop_keeps_the_run(app_url, page):
     expect(page.get_by_role("heading", name="Train")).to_be_visible()
     set_number(page, "train_batch_size", 1)  # thousands of steps per epoch: a run to watch
     set_number(page, "train_epochs", 1000)
+    page.locator(".st-key-train_early_stopping label").click()  # on by default: the run
+    expect(page.locator(".st-key-train_early_stopping input")).not_to_be_checked()  # must last
 
     click_button(page, "train_start")
     expect(page.get_by_text(re.compile(r"^Epoch [1-9]\d* of 1000"))).to_be_visible(timeout=WAIT_MS)

@@ -100,3 +100,69 @@ def test_export_needs_a_folder(capsys):
         main(["export", "--preset", "wages"])
     assert stopped.value.code == 2
     assert capsys.readouterr().err.startswith("error: the following arguments are required: --out")
+
+
+def test_a_table_alone_trains_the_apps_defaults_and_reports_what_it_used(capsys):
+    table = str(SAMPLE_DIR / "titanic.csv")
+    assert _train("--data", table, "--target", "Survived", "--epochs", "3", "--json") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["task"] == "binary" and report["target"] == "Survived"
+    assert report["epochs_run"] == 3
+    left_out = {item["column"]: item["reason"] for item in report["left_out"]}
+    assert set(left_out) == {"PassengerId", "Name"} and "identifier" in left_out["Name"]
+    assert "Survived" not in report["features"] and "Age" in report["features"]
+    assert set(report["features"]).isdisjoint(left_out)
+    assert any("Cabin" in warning["title"] for warning in report["warnings"])
+    verdict = report["verdict"]
+    assert verdict["kind"] in ("worse", "no_better", "underfitting", "overfitting", "fine")
+    assert verdict["headline"] and verdict["reasons"] and verdict["level"]
+
+
+def test_a_regression_table_reports_r2_and_a_verdict(capsys):
+    table = str(SAMPLE_DIR / "hourly_wages.csv")
+    assert _train("--data", table, "--target", "wage_per_hour", "--json") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["task"] == "regression" and report["ended"] == "early_stopped"
+    assert 0.25 < report["metrics"]["r2"] < 0.5 and report["metrics"]["mse"] > 0
+    assert report["verdict"]["kind"] == "fine"
+
+
+def test_the_command_line_builds_what_the_data_page_builds_for_an_upload():
+    from streamlit.testing.v1 import AppTest
+
+    from builder.cli_train import _inputs
+    from tests.apptest_helpers import ROOT
+
+    content = (SAMPLE_DIR / "titanic.csv").read_bytes()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/data.py").run()
+    at.radio(key="data_source_kind").set_value("upload").run()
+    at.file_uploader(key="data_upload").set_value(("titanic.csv", content, "text/csv")).run()
+    at.selectbox(key="data_target").select("Survived").run()
+    assert not at.exception
+    args = argparse.Namespace(
+        preset=None,
+        experiment=None,
+        data=[str(SAMPLE_DIR / "titanic.csv")],
+        target="Survived",
+        epochs=None,
+    )
+    experiment, _ = _inputs(args)
+    app = at.session_state.experiment
+    assert experiment.data == app.data
+    for part in ("prep", "network", "train"):
+        assert getattr(experiment, part) == getattr(app, part), part
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["--data", "sample_data/iris.csv", "--target", "petal"], "no column 'petal'"),
+        (["--preset", "iris", "--target", "species"], "--target goes with --data alone"),
+        (["--data", "missing.csv"], "missing.csv"),
+    ],
+)
+def test_bad_table_input_is_one_error_line(argv, words, capsys):
+    assert _train(*argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ") and words in err[0], err

@@ -61,7 +61,7 @@ def test_layer_options_and_optimizers():
     assert "regularizers.L1L2(l1=0.001, l2=0.01)" in code
     sgd = TrainSpec(optimizer="sgd", learning_rate=0.1, momentum=0.9)
     assert optimizer_code(sgd) == "keras.optimizers.SGD(learning_rate=0.1, momentum=0.9)"
-    assert optimizer_code(TrainSpec(optimizer="rmsprop")) == (
+    assert optimizer_code(TrainSpec(optimizer="rmsprop", learning_rate=0.001)) == (
         "keras.optimizers.RMSprop(learning_rate=0.001)"
     )
     dropout = preset_experiment("iris")

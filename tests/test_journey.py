@@ -20,8 +20,9 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
+from builder.experiment.defaults import proposed_experiment
 from builder.experiment.presets import PRESETS
-from builder.experiment.spec import NetworkSpec, TrainSpec
+from builder.experiment.spec import DataSpec, NetworkSpec
 from builder.tables.samples import SAMPLE_DIR, SAMPLES
 from tests.test_browser import click_button
 
@@ -218,11 +219,19 @@ def build(page, journey: Journey) -> None:
     expect(page.locator(".st-key-build_diagram .js-plotly-plot")).to_be_visible()
 
 
-def train(page, journey: Journey) -> None:
+def train(page, journey: Journey, table: Path) -> None:
     """One run watched to its end, then a second run stopped; both are kept."""
     go(page, "Train")
-    preset = PRESETS[journey.preset].experiment.train if journey.preset else TrainSpec()
-    expect(page.locator(".st-key-train_epochs input")).to_have_value(str(preset.epochs))
+    if journey.preset:
+        proposed = PRESETS[journey.preset].experiment.train
+    else:  # the defaults the app proposes for this table
+        frame = pd.read_csv(table, sep=None, engine="python")
+        upload = DataSpec(source="upload", title=table.name, files=[table.name])
+        proposed = proposed_experiment(frame, upload, journey.target).train
+    expect(page.locator(".st-key-train_epochs input")).to_have_value(str(proposed.epochs))
+    if proposed.early_stopping:  # the run is to last every epoch, to watch the curve grow
+        page.locator(".st-key-train_early_stopping label").click()
+        settle(page)
     set_epochs(page, EPOCHS)
     seen = train_and_watch(page)
     # The curve grew while the run went on, and ends with one point per epoch.
@@ -334,7 +343,7 @@ def test_a_new_user_goes_from_data_to_a_model_used_elsewhere(journey, app_url, p
     with step("build"):
         build(page, journey)
     with step("train, then train again and stop"):
-        train(page, journey)
+        train(page, journey, table)
     with step("evaluate"):
         headline(page, journey)
         rows, frame = some_rows(table, tmp_path)

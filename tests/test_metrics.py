@@ -9,7 +9,6 @@ from builder.judging.metrics import (
     classification_report,
     majority_baseline,
     mean_baseline,
-    overfitting_verdict,
     regression_report,
     threshold_table,
 )
@@ -82,14 +81,3 @@ def test_regression_report_and_mean_baseline_match_scikit_learn():
     baseline = mean_baseline(y[:400], y[400:])
     assert baseline["prediction"] == pytest.approx(y[:400].mean())
     assert baseline["r2"] <= 0.01
-
-
-def test_overfitting_verdicts():
-    assert overfitting_verdict("binary", {"accuracy": 0.99}, {"accuracy": 0.75}).startswith(
-        "Overfitting"
-    )
-    assert overfitting_verdict("binary", {"accuracy": 0.8}, {"accuracy": 0.78}).startswith(
-        "No sign"
-    )
-    assert overfitting_verdict("regression", {"mse": 10.0}, {"mse": 30.0}).startswith("Overfitting")
-    assert overfitting_verdict("regression", {"mse": 20.0}, {"mse": 21.0}).startswith("No sign")

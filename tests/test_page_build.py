@@ -249,3 +249,22 @@ def test_the_build_page_never_imports_tensorflow():
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_defaults_button_replaces_a_presets_settings_and_keeps_its_data():
+    from builder.experiment.defaults import proposed_settings
+
+    at = _build_page("wages")
+    assert at.checkbox(key="build_scale_target").value is False  # the tutorial's setting
+    at.button(key="build_use_defaults").click().run()
+    assert not at.exception
+    experiment = at.session_state.experiment
+    assert experiment.data.target == "wage_per_hour"
+    expected = proposed_settings(at.session_state.table, experiment)
+    assert (experiment.prep, experiment.network, experiment.train) == (
+        expected.prep,
+        expected.network,
+        expected.train,
+    )
+    assert at.checkbox(key="build_scale_target").value is True
+    assert any("defaults for this table" in s.value for s in at.success)

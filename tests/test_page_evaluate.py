@@ -60,6 +60,9 @@ def test_regression_run_is_judged_against_the_mean():
     assert not at.exception, at.exception
     assert [m.label for m in at.metric][:4] == ["MSE", "RMSE", "MAE", "R²"]
     assert any("training mean" in t for t in texts(at.caption))
+    # two epochs of an unscaled target leave it worse than the mean guess: red, never green
+    assert not at.success
+    assert any("Worse than always guessing" in t and "Next steps" in t for t in texts(at.error))
 
 
 def test_a_bad_batch_file_gets_a_message(titanic_run):

@@ -48,6 +48,7 @@ def test_train_shows_curves_and_keeps_each_run_for_comparison():
 def test_training_goes_on_on_other_pages_and_stop_keeps_the_model():
     at = _train_page(1000)
     at.number_input(key="train_batch_size").set_value(1).run()
+    at.checkbox(key="train_early_stopping").uncheck().run()  # a run long enough to stop
     at.button(key="train_start").click().run()
     job = at.session_state["job"]
     at.switch_page("pages/explore.py").run()

@@ -43,6 +43,12 @@ SHOP_CSV = (
 )
 
 
+PRICES_CSV = "area,price\n" + "".join(
+    f"{area},{200_000 + 1_500 * area + (area * 37) % 11 * 900}\n" for area in range(40, 120)
+)
+PRICES_CSV = PRICES_CSV.encode()
+
+
 def _upload(files, options=None, stack_column="source", **data):
     """An experiment on uploaded files, with the table and read reports the app made of them."""
     frame, reports = load_files(files, options or ReadOptions(), stack_column)
@@ -91,6 +97,10 @@ def _scripts(tmp_path: Path) -> dict[str, str]:
     two = [("a b.csv", SHOP_CSV), ("2.csv", SHOP_CSV)]
     experiment, frame, reports = _upload(two, stack_column="class", target="price")
     scripts["two_uploads"] = training_script(experiment, frame, reports)
+    experiment, frame, reports = _upload([("prices.csv", PRICES_CSV)], target="price")
+    scripts["scaled_target"] = training_script(experiment, frame, reports)
+    experiment.train.validation = "test"
+    scripts["scaled_target_test_validation"] = training_script(experiment, frame, reports)
     return scripts
 
 
@@ -278,3 +288,14 @@ def test_the_script_reaches_the_preset_bound(key, tmp_path):
     metrics = _run_script(training_script(preset_experiment(key)), tmp_path)
     assert set(metrics) == ({"accuracy"} if expected.metric == "accuracy" else {"mse", "mae"})
     assert expected.met_by(metrics[expected.metric]), (key, metrics, expected)
+
+
+def test_a_scaled_target_is_trained_scaled_and_predicted_in_its_units(tmp_path):
+    experiment, frame, reports = _upload([("prices.csv", PRICES_CSV)], target="price")
+    experiment.train.epochs, experiment.train.learning_rate = 60, 0.01
+    script = training_script(experiment, frame, reports)
+    assert "y_train_scaled = (y_train - y_mean) / y_sd" in script
+    assert "model.layers[-1].set_weights([kernel * y_sd, bias * y_sd + y_mean])" in script
+    (tmp_path / "prices.csv").write_bytes(PRICES_CSV)
+    metrics = _run_script(script, tmp_path)
+    assert metrics["mae"] < 0.25 * frame["price"].std()  # in prices, not standardised units

@@ -89,7 +89,7 @@ def test_unknown_settings_and_wrong_shapes_are_named():
         Experiment.from_dict([1, 2])
 
 
-@pytest.mark.parametrize("version", [2, 0, "1", True])
+@pytest.mark.parametrize("version", [3, 0, "1", True])
 def test_other_versions_are_refused(version):
     raw = Experiment().to_dict()
     raw["version"] = version
@@ -243,3 +243,14 @@ def test_a_half_character_is_refused_so_a_link_can_always_be_written():
     raw["name"] = "bad \ud800 name"
     with pytest.raises(SpecError, match="'name' must be a text"):
         Experiment.from_dict(raw)
+
+
+def test_a_version_1_file_reads_with_the_defaults_of_its_day():
+    raw = PRESETS["wages"].experiment.to_dict()
+    raw["version"] = 1
+    del raw["prep"]["scale_target"]  # version 1 had no such setting: the target was never scaled
+    del raw["train"]["epochs"]
+    experiment = Experiment.from_dict(raw)
+    assert experiment.version == Experiment().version
+    assert experiment.prep.scale_target is False and experiment.train.epochs == 20
+    assert Experiment.from_dict({"version": 1}).network.hidden[0].units == 8

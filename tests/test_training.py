@@ -6,11 +6,13 @@ import json
 
 import keras
 import numpy as np
+import pandas as pd
 import pytest
 
 from builder.errors import TrainingError
 from builder.experiment.presets import preset_experiment
-from builder.experiment.spec import LayerSpec
+from builder.experiment.spec import DataSpec, Experiment, LayerSpec
+from builder.judging.evaluation import TrainedNetwork
 from builder.tables import prep
 from builder.worker import tasks
 from builder.worker.network import build_model, compiled_model, metric_names
@@ -222,3 +224,41 @@ def test_fast_compile_flag_is_set_only_where_tensorflow_knows_it():
     chosen = {"XLA_FLAGS": "--xla_cpu_use_fusion_emitters=true"}
     faster_xla_compile(chosen)  # the host's own choice wins
     assert chosen["XLA_FLAGS"] == "--xla_cpu_use_fusion_emitters=true"
+
+
+def test_a_large_regression_target_trains_scaled_and_reports_in_its_own_units(tmp_path):
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 10, 150)
+    frame = pd.DataFrame(
+        {"x": x, "other": rng.normal(size=150), "price": 2e5 + 1.5e4 * x + rng.normal(0, 2e3, 150)}
+    )
+    experiment = Experiment(data=DataSpec(source="upload", target="price"))
+    experiment.train.epochs = 150
+    result = tasks.train(frame, experiment)
+    fitted = prep.FittedPrep.from_dict(result["prep"])
+    training_prices = frame.drop(index=result["test_rows"])["price"]
+    assert fitted.target_offset == pytest.approx(training_prices.mean(), rel=1e-6)
+    assert fitted.target_scale == pytest.approx(training_prices.std(ddof=0), rel=1e-5)
+    test = result["metrics"]["test"]
+    assert test["r2"] > 0.9 and test["mae"] < 0.2 * fitted.target_scale
+    predictions = np.asarray(result["predictions"])
+    assert predictions[:, 0].mean() == pytest.approx(frame["price"].mean(), rel=0.05)
+    # the curves are in the target's units too: the validation error is of the test's size
+    assert 0.3 < min(result["history"]["val_mae"]) / test["mae"] < 3
+    # the weights the server traces, and the downloaded model, give the same numbers
+    rows = frame.loc[result["test_rows"]]
+    traced = TrainedNetwork.from_result(result, experiment).outputs(rows)
+    assert np.allclose(traced, predictions, rtol=1e-4)
+    path = tmp_path / "model.keras"
+    path.write_bytes(result["export"]["model.keras"])
+    exported = keras.models.load_model(path)
+    inputs = {name: rows[name].to_numpy("float32") for name in ("x", "other")}
+    assert np.allclose(exported.predict(inputs, verbose=0), predictions, rtol=1e-4)
+
+
+def test_a_target_left_unscaled_trains_as_it_is():
+    frame = pd.DataFrame({"x": np.arange(40.0), "y": np.arange(40.0) * 3 + 1})
+    experiment = Experiment(data=DataSpec(source="upload", target="y"))
+    experiment.prep.scale_target, experiment.train.epochs = False, 2
+    fitted = prep.FittedPrep.from_dict(tasks.train(frame, experiment)["prep"])
+    assert (fitted.target_offset, fitted.target_scale) == (0.0, 1.0)

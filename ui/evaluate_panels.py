@@ -16,13 +16,23 @@ from builder.judging.evaluation import (
     trace_columns,
     typical_row,
 )
+from builder.judging.verdict import Verdict
 from builder.plots import charts
 from builder.plots.diagram import network_figure
 from builder.tables.data import read_table
 
 
+def show_verdict(verdict: Verdict) -> None:
+    """The verdict as a coloured box (green only when fine), with its reasons and next steps."""
+    box = {"error": st.error, "warning": st.warning, "success": st.success}[verdict.level]
+    lines = [f"**{verdict.headline}**", *(f"- {reason}" for reason in verdict.reasons)]
+    if verdict.next_steps:
+        lines += ["", "**Next steps**", *(f"- {step}" for step in verdict.next_steps)]
+    box("\n".join(lines))
+
+
 def scores(run, frame: pd.DataFrame) -> None:
-    """Test-split metrics beside a naive baseline, the overfitting verdict, and the charts."""
+    """Test-split metrics beside a naive baseline, the verdict, and the charts."""
     task = run.result["task"]
     threshold = 0.5
     if task == "binary":
@@ -38,8 +48,7 @@ def scores(run, frame: pd.DataFrame) -> None:
     judged = judge(run.result, frame, run.experiment, threshold)
     report, baseline = judged["report"], judged["baseline"]
     train = run.result["metrics"]["train"]
-    overfit = judged["verdict"].startswith("Overfitting")
-    (st.warning if overfit else st.success)(judged["verdict"])
+    show_verdict(judged["verdict"])
     if task == "regression":
         _regression(run, report, baseline, train)
     else:

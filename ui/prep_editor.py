@@ -69,6 +69,18 @@ def render(frame: pd.DataFrame, data: DataSpec, prep: PrepSpec, task: str) -> No
         help="One 0/1 input per category. Off: one column of category codes (0, 1, 2, ...).",
     )
     state.bind(
+        right.checkbox,
+        "build_scale_target",
+        prep,
+        "scale_target",
+        "Standardise the target",
+        disabled=task != "regression",
+        help="Regression only: the network learns the target as (value - mean) / sd of the "
+        "training rows, so it need not learn the target's size first; predictions, metrics "
+        "and the downloaded model are turned back into the target's own units. Applies with "
+        "a linear output and mse or mae.",
+    )
+    state.bind(
         left.slider,
         "build_test_size",
         prep,

@@ -8,14 +8,9 @@ experiment are a cache of the browser's workspace on the server (``ui.workspace`
 import pandas as pd
 import streamlit as st
 
-from builder.errors import DataError
+from builder.experiment.defaults import proposed_data, proposed_settings
 from builder.experiment.spec import DataSpec, Experiment, check_columns
-from builder.tables.columns import (
-    default_excluded,
-    excluded_for_new_target,
-    infer_task,
-    propose_target,
-)
+from builder.tables.columns import excluded_for_new_target, infer_task
 from builder.tables.data import ReadReport
 from builder.tables.samples import SAMPLES, load_sample
 
@@ -34,6 +29,8 @@ def init_state() -> None:
     """Create every session key this app uses, once per session."""
     if "experiment" not in st.session_state:
         st.session_state.experiment = Experiment()
+    if "proposed" not in st.session_state:
+        st.session_state.proposed = _settings(Experiment())
     for key, value in DEFAULTS.items():
         if key not in st.session_state:
             st.session_state[key] = value.copy() if hasattr(value, "copy") else value
@@ -49,6 +46,36 @@ def table() -> pd.DataFrame | None:
     return st.session_state.table
 
 
+def _settings(experiment: Experiment) -> dict:
+    """The preprocessing, network and training settings, to tell whether they were edited."""
+    raw = experiment.to_dict()
+    return {part: raw[part] for part in ("prep", "network", "train")}
+
+
+def _propose_settings(frame: pd.DataFrame) -> None:
+    """Give the experiment the defaults for ``frame`` (``builder.experiment.defaults``).
+
+    Only when its settings are still the ones proposed last: settings the user chose, or
+    a preset's, are kept (the Build page offers the defaults with a button instead).
+    """
+    current = experiment()
+    if _settings(current) == st.session_state.proposed:
+        use_defaults(frame)
+
+
+def use_defaults(frame: pd.DataFrame) -> None:
+    """Replace the preprocessing, network and training settings by the defaults for ``frame``.
+
+    Widgets bound to the old settings forget their state, so they show the new ones.
+    """
+    proposal = proposed_settings(frame, experiment())
+    st.session_state.experiment = proposal
+    st.session_state.proposed = _settings(proposal)
+    for key in st.session_state.bound_keys:
+        st.session_state.pop(key, None)
+    st.session_state.bound_keys = set()
+
+
 def set_table(
     frame: pd.DataFrame, reports: list[ReadReport], data: DataSpec, target: str | None
 ) -> None:
@@ -58,20 +85,14 @@ def set_table(
     last column when none can: the page then says what is wrong with it).
     Widget keys of the Data page are reset so its controls show the new table's settings.
     """
-    if target not in frame.columns:
-        try:
-            target = propose_target(frame)[0]
-        except DataError:
-            target = frame.columns[-1]
-    data.target = target
-    data.task = None
-    data.excluded = default_excluded(frame, target)
+    data = proposed_data(frame, data, target)
     st.session_state.experiment.data = data
     st.session_state.table = frame
     st.session_state.reports = reports
-    st.session_state.data_target = target
+    st.session_state.data_target = data.target
     st.session_state.data_task = "inferred"
     st.session_state.data_excluded = list(data.excluded)
+    _propose_settings(frame)
 
 
 def task() -> str | None:
@@ -134,6 +155,8 @@ def sync_data_choices() -> None:
         )
     data.excluded = excluded
     st.session_state.data_excluded = list(excluded)
+    if frame is not None and data.target in frame.columns:
+        _propose_settings(frame)  # the labelled rows, and so the batch and epochs, may change
 
 
 def bind(

@@ -120,7 +120,8 @@ def render(experiment: Experiment, task: str | None, limits: HostLimits) -> None
         spec,
         "early_stopping",
         "Early stopping",
-        help="Stop when the validation loss has not improved for a number of epochs.",
+        help="Stop when the validation loss has not improved for a number of epochs. On by "
+        "default with a generous epoch budget, so a run ends once it stops learning.",
     )
     if spec.early_stopping:
         state.bind(

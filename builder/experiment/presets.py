@@ -47,6 +47,20 @@ class Preset:
     expected: Expectation | None
 
 
+def _prep(**settings) -> PrepSpec:
+    """The tutorials' preprocessing: the target is never scaled."""
+    return PrepSpec(scale_target=False, **settings)
+
+
+def _train(**settings) -> TrainSpec:
+    """The tutorials' training: a fixed number of epochs, validated on the test split.
+
+    Spelled out rather than left to ``TrainSpec``'s defaults, which suit a new table instead.
+    """
+    classic = {"validation": "test", "early_stopping": False, "patience": 5}
+    return TrainSpec(**{**classic, **settings})
+
+
 def _layers(*units: int, initializer: str = "glorot_uniform") -> list[LayerSpec]:
     return [LayerSpec(units=u, activation="relu", initializer=initializer) for u in units]
 
@@ -65,7 +79,7 @@ def _pima_lesson(
     experiment = Experiment(
         name=key,
         data=_data("pima", "Pima Indians diabetes", "Outcome"),
-        prep=PrepSpec(scaling="standard", seed=42),
+        prep=_prep(scaling="standard", seed=42),
         network=NetworkSpec(hidden=hidden),
         train=train,
     )
@@ -84,9 +98,9 @@ PRESETS: dict[str, Preset] = {
             Experiment(
                 name="wine-type",
                 data=_data("wine", _WINE, "type", excluded=["quality"]),
-                prep=PrepSpec(scaling="standard", test_size=0.33, stratify=False, seed=42),
+                prep=_prep(scaling="standard", test_size=0.33, stratify=False, seed=42),
                 network=NetworkSpec(hidden=_layers(12, 8)),
-                train=TrainSpec(optimizer="adam", epochs=20, batch_size=1, seed=42),
+                train=_train(optimizer="adam", epochs=20, batch_size=1, seed=42),
             ),
             Expectation("accuracy", 0.98, "test accuracy ≈ 0.99+"),
         ),
@@ -97,9 +111,9 @@ PRESETS: dict[str, Preset] = {
             Experiment(
                 name="wine-quality",
                 data=_data("wine", _WINE, "quality", task="regression"),
-                prep=PrepSpec(scaling="standard", stratify=False, seed=42),
+                prep=_prep(scaling="standard", stratify=False, seed=42),
                 network=NetworkSpec(hidden=_layers(64)),
-                train=TrainSpec(optimizer="rmsprop", epochs=20, batch_size=32, seed=42),
+                train=_train(optimizer="rmsprop", epochs=20, batch_size=32, seed=42),
             ),
             Expectation("mae", 0.65, "no fixed number; a mean guess has MAE ≈ 0.68"),
         ),
@@ -110,12 +124,12 @@ PRESETS: dict[str, Preset] = {
             Experiment(
                 name="pima-small",
                 data=_data("pima", "Pima Indians diabetes", "Outcome"),
-                prep=PrepSpec(scaling="none", test_size=0.33, stratify=False, seed=9),
+                prep=_prep(scaling="none", test_size=0.33, stratify=False, seed=9),
                 network=NetworkSpec(
                     hidden=_layers(8, 6, initializer="random_uniform"),
                     output_initializer="random_uniform",
                 ),
-                train=TrainSpec(optimizer="adam", epochs=200, batch_size=5, seed=9),
+                train=_train(optimizer="adam", epochs=200, batch_size=5, seed=9),
             ),
             Expectation("accuracy", 0.70, "test accuracy ≈ 0.73"),
         ),
@@ -128,7 +142,7 @@ PRESETS: dict[str, Preset] = {
             Experiment(
                 name="pima-deep",
                 data=_data("pima", "Pima Indians diabetes", "Outcome"),
-                prep=PrepSpec(
+                prep=_prep(
                     scaling="standard",
                     split="ordered",
                     test_size=200 / 768,
@@ -136,7 +150,7 @@ PRESETS: dict[str, Preset] = {
                     seed=42,
                 ),
                 network=NetworkSpec(hidden=_layers(10, 8, 8)),
-                train=TrainSpec(optimizer="adam", epochs=20, batch_size=10, seed=42),
+                train=_train(optimizer="adam", epochs=20, batch_size=10, seed=42),
             ),
             Expectation("accuracy", 0.72, "accuracy ≈ 0.71"),
         ),
@@ -147,9 +161,9 @@ PRESETS: dict[str, Preset] = {
             Experiment(
                 name="iris",
                 data=_data("iris", "Iris flowers", "species"),
-                prep=PrepSpec(scaling="none", seed=42),
+                prep=_prep(scaling="none", seed=42),
                 network=NetworkSpec(hidden=_layers(8)),
-                train=TrainSpec(optimizer="adam", epochs=150, batch_size=15, seed=42),
+                train=_train(optimizer="adam", epochs=150, batch_size=15, seed=42),
             ),
             Expectation("accuracy", 0.93, "accuracy ≈ 0.97-0.98"),
         ),
@@ -160,9 +174,9 @@ PRESETS: dict[str, Preset] = {
             Experiment(
                 name="wages",
                 data=_data("wages", "Hourly wages (CPS 1985)", "wage_per_hour"),
-                prep=PrepSpec(scaling="none", stratify=False, seed=42),
+                prep=_prep(scaling="none", stratify=False, seed=42),
                 network=NetworkSpec(hidden=_layers(50, 32)),
-                train=TrainSpec(optimizer="adam", epochs=10, batch_size=32, seed=42),
+                train=_train(optimizer="adam", epochs=10, batch_size=32, seed=42),
             ),
             Expectation("mse", 35.0, "training MSE falls from ~78 to ~21.5"),
         ),
@@ -178,11 +192,11 @@ PRESETS: dict[str, Preset] = {
                     "Survived",
                     excluded=["PassengerId", "Name", "Ticket", "Cabin"],
                 ),
-                prep=PrepSpec(scaling="none", impute="mean", missing_indicator=True, seed=42),
+                prep=_prep(scaling="none", impute="mean", missing_indicator=True, seed=42),
                 network=NetworkSpec(
                     hidden=_layers(32), output_activation="softmax", loss="categorical_crossentropy"
                 ),
-                train=TrainSpec(optimizer="sgd", learning_rate=0.01, epochs=10, seed=42),
+                train=_train(optimizer="sgd", learning_rate=0.01, epochs=10, seed=42),
             ),
             Expectation("accuracy", 0.62, "accuracy ≈ 0.68"),
         ),
@@ -195,9 +209,9 @@ PRESETS: dict[str, Preset] = {
                 data=_data("digits", "Handwritten digits (8×8)", "target"),
                 # Keras' validation_split=0.3 holds out the last 30% of rows, unshuffled:
                 # an ordered 30% test split, used for validation, is the same rows.
-                prep=PrepSpec(scaling="none", split="ordered", test_size=0.3, stratify=False),
+                prep=_prep(scaling="none", split="ordered", test_size=0.3, stratify=False),
                 network=NetworkSpec(hidden=_layers(50, 50)),
-                train=TrainSpec(optimizer="adam", epochs=10, batch_size=32, seed=42),
+                train=_train(optimizer="adam", epochs=10, batch_size=32, seed=42),
             ),
             Expectation("accuracy", 0.88, "validation accuracy ≈ 0.90"),
         ),
@@ -213,9 +227,9 @@ PRESETS: dict[str, Preset] = {
                     "Survived",
                     excluded=["PassengerId", "Name", "Ticket", "Cabin"],
                 ),
-                prep=PrepSpec(scaling="standard", impute="mean", missing_indicator=True, seed=42),
+                prep=_prep(scaling="standard", impute="mean", missing_indicator=True, seed=42),
                 network=NetworkSpec(hidden=_layers(32, 16)),
-                train=TrainSpec(optimizer="adam", epochs=40, batch_size=16, seed=42),
+                train=_train(optimizer="adam", epochs=40, batch_size=16, seed=42),
             ),
             Expectation("accuracy", 0.76, "a scaled, better-tuned network should reach ≈ 0.80"),
         ),
@@ -225,28 +239,28 @@ PRESETS: dict[str, Preset] = {
             "Learning rate 3.0: the loss jumps around instead of falling, and the network ends "
             "up worse than always guessing the common class.",
             _layers(12, 8),
-            TrainSpec(optimizer="sgd", learning_rate=3.0, epochs=30, batch_size=16, seed=42),
+            _train(optimizer="sgd", learning_rate=3.0, epochs=30, batch_size=16, seed=42),
         ),
         _pima_lesson(
             "lr-too-low",
             "Lesson: a learning rate that is too low",
             "Learning rate 0.000001: after 30 epochs the loss has hardly moved from where it began.",
             _layers(12, 8),
-            TrainSpec(optimizer="sgd", learning_rate=0.000001, epochs=30, batch_size=16, seed=42),
+            _train(optimizer="sgd", learning_rate=0.000001, epochs=30, batch_size=16, seed=42),
         ),
         _pima_lesson(
             "sigmoid-deep",
             "Lesson: deep sigmoid layers stall",
             "Six sigmoid layers pass back ever smaller gradients: the loss stalls where relu learns.",
             [LayerSpec(units=8, activation="sigmoid") for _ in range(6)],
-            TrainSpec(optimizer="sgd", learning_rate=0.01, epochs=30, batch_size=16, seed=42),
+            _train(optimizer="sgd", learning_rate=0.01, epochs=30, batch_size=16, seed=42),
         ),
         _pima_lesson(
             "wide-overfit",
             "Lesson: a wide network that overfits",
             "512-unit layers on 500 rows: training loss keeps falling while validation loss rises.",
             _layers(512, 512),
-            TrainSpec(optimizer="adam", epochs=150, batch_size=16, seed=42),
+            _train(optimizer="adam", epochs=150, batch_size=16, seed=42),
         ),
     )
 }

@@ -5,7 +5,7 @@ The text is ``"<version>.<payload>"``: the settings that differ from a default
 
 Why this encoding:
 
-- Only the differences travel, so a typical preset fits in about 200 characters,
+- Only the differences travel, so a typical preset fits in about 300 characters,
   short enough to paste into a chat or a course page; settings added to the app
   later take their defaults when an old link is opened.
 - One opaque query parameter survives Streamlit's flat ``st.query_params`` and
@@ -13,8 +13,10 @@ Why this encoding:
   parameter per setting would need its own syntax for a list of layers.
 - The JSON inside is ``Experiment.to_dict()``'s, so a link is validated by the
   same ``Experiment.from_dict`` as a downloaded JSON file.
-- The version prefix refuses a link from another spec version with a message
-  instead of misreading it (the defaults it was diffed against may differ).
+- The version prefix says which defaults the link was diffed against: a link of an
+  older version is laid over that version's defaults (``spec.default_settings``), so
+  it opens the same experiment after the defaults changed; an unknown version is
+  refused with a message instead of misread.
 
 A link is never trusted: its length is capped before and after inflating (a
 small link cannot inflate into gigabytes), and every value is validated; any
@@ -32,7 +34,14 @@ from typing import Any
 
 from builder.errors import SpecError
 from builder.experiment.presets import PRESETS, preset_experiment
-from builder.experiment.spec import SPEC_VERSION, Experiment, LayerSpec
+from builder.experiment.spec import (
+    SPEC_VERSION,
+    Experiment,
+    LayerSpec,
+    check_version,
+    default_settings,
+    merge_settings,
+)
 
 PARAM = "x"
 PRESET_PARAM = "preset"
@@ -63,25 +72,24 @@ def _changes(experiment: Experiment) -> dict[str, Any]:
     changed = {} if changed is _SAME else changed
     network = changed.get("network", {})
     if "hidden" in network:
-        layer_default = LayerSpec().__dict__
+        layers = raw["network"]["hidden"]
         network["hidden"] = [
-            {} if (delta := _diff(layer, layer_default)) is _SAME else delta
-            for layer in raw["network"]["hidden"]
+            {} if (delta := _diff(layer, default)) is _SAME else delta
+            for layer, default in zip(
+                layers, _layer_defaults(SPEC_VERSION, len(layers)), strict=True
+            )
         ]
     return changed
 
 
-def _merge(default: dict[str, Any], changes: Any, where: str) -> dict[str, Any]:
-    """Lay ``changes`` over ``default``, one level of nesting per spec section."""
-    if not isinstance(changes, dict):
-        raise SpecError(f"'{where}' must be an object. Received: {changes!r:.80}")
-    merged = dict(default)
-    for key, value in changes.items():
-        if isinstance(default.get(key), dict):
-            merged[key] = _merge(default[key], value, f"{where}.{key}")
-        else:
-            merged[key] = value
-    return merged
+def _layer_defaults(version: int, count: int) -> list[dict[str, Any]]:
+    """What each of ``count`` layers is diffed against in a link of ``version``.
+
+    The default network's layer in the same place, else ``LayerSpec()``, so a link that
+    edits one default layer stays short.
+    """
+    hidden = default_settings(version)["network"]["hidden"]
+    return [hidden[i] if i < len(hidden) else LayerSpec().__dict__ for i in range(count)]
 
 
 def encode(experiment: Experiment) -> str:
@@ -127,23 +135,27 @@ def decode(text: str) -> Experiment:
     version, dot, payload = text.strip().partition(".")
     if not dot or not version.isdigit():
         raise SpecError(_BAD_LINK)
-    if int(version) != SPEC_VERSION:
+    try:
+        check_version(int(version))
+    except SpecError:
         raise SpecError(
             f"This link was made for experiment version {version}; this app reads version "
             f"{SPEC_VERSION}. Ask for a new link."
-        )
+        ) from None
     try:
         changes = json.loads(_inflate(payload).decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise SpecError(_BAD_LINK) from error
-    raw = _merge(Experiment().to_dict(), changes, "experiment")
-    if isinstance(raw["network"].get("hidden"), list):
-        layer_default = LayerSpec().__dict__
+    raw = merge_settings(default_settings(int(version)), changes)
+    layers = raw["network"].get("hidden")
+    if isinstance(layers, list):
         raw["network"]["hidden"] = [
-            _merge(layer_default, layer, f"network.hidden[{i}]")
-            for i, layer in enumerate(raw["network"]["hidden"])
+            merge_settings(default, layer, f"network.hidden[{i}]")
+            for i, (layer, default) in enumerate(
+                zip(layers, _layer_defaults(int(version), len(layers)), strict=True)
+            )
         ]
-    return Experiment.from_dict(raw)
+    return Experiment.from_dict({**raw, "version": SPEC_VERSION})
 
 
 def to_query(experiment: Experiment) -> dict[str, str]:

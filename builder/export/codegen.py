@@ -28,6 +28,7 @@ from builder.experiment.spec import (
     loss_name,
     output_activation,
     output_units,
+    scales_target,
 )
 from builder.tables.columns import infer_task
 from builder.tables.data import ReadReport
@@ -532,6 +533,17 @@ def network_block(experiment: Experiment, context: ScriptContext) -> str:
         "# The seed makes the starting weights and the shuffling repeatable.",
         model_block(experiment, "X_train.shape[1]", task, "len(classes)").rstrip("\n"),
     ]
+    if scales_target(experiment, task):
+        lines += [
+            _comment(
+                "The network learns the target standardised with the training rows' mean and "
+                "standard deviation (the loss printed while it trains is in these units)."
+            ),
+            "y_mean, y_sd = y_train.mean(), y_train.std()",
+            "y_train_scaled = (y_train - y_mean) / y_sd",
+        ]
+        if experiment.train.validation == "test":
+            lines.append("y_test_scaled = (y_test - y_mean) / y_sd")
     if _output_units(experiment, task) != 1:
         lines += [
             "# One output unit per class: each target becomes a row of 0/1, one per class.",
@@ -545,8 +557,9 @@ def fit_block(experiment: Experiment, context: ScriptContext) -> str:
     """Source that compiles the model and fits it with the Train page's settings."""
     train, task = experiment.train, context.task
     onehot = _output_units(experiment, task) != 1
-    targets = "y_train_onehot" if onehot else "y_train"
-    test_targets = "y_test_onehot" if onehot else "y_test"
+    scaled = scales_target(experiment, task)
+    targets = "y_train_onehot" if onehot else "y_train_scaled" if scaled else "y_train"
+    test_targets = "y_test_onehot" if onehot else "y_test_scaled" if scaled else "y_test"
     lines = [compile_block(experiment, task).rstrip("\n")]
     args = ["X_train", targets, f"batch_size={train.batch_size}", f"epochs={train.epochs}"]
     if train.validation == "test":
@@ -584,6 +597,15 @@ def fit_block(experiment: Experiment, context: ScriptContext) -> str:
         args.append("class_weight=class_weight")
     args.append("verbose=2")
     lines.append(_statement("history = model.fit", args).rstrip("\n"))
+    if scaled:
+        lines += [
+            _comment(
+                "Fold the scaling into the linear output layer, (x @ w + b) * sd + mean, so the "
+                "model predicts in the target's own units."
+            ),
+            "kernel, bias = model.layers[-1].get_weights()",
+            "model.layers[-1].set_weights([kernel * y_sd, bias * y_sd + y_mean])",
+        ]
     return _heading("Train", "optimizer, loss, batch size, epochs, validation") + (
         "\n".join(lines) + "\n"
     )

@@ -16,6 +16,7 @@ from builder.errors import DataError
 from builder.experiment.spec import Experiment, output_activation
 from builder.judging import metrics
 from builder.judging.forward import DenseWeights, LayerTrace, forward, trace_row
+from builder.judging.verdict import Scores, verdict
 from builder.tables import prep
 from builder.tables.prep import FittedPrep
 
@@ -68,11 +69,12 @@ class TrainedNetwork:
 
 
 def judge(result: dict, frame: pd.DataFrame, experiment: Experiment, threshold: float = 0.5):
-    """Test-split report, a naive baseline beside it, and an overfitting verdict.
+    """Test-split report, a naive baseline beside it, and the verdict on the run.
 
     Returns:
         dict with ``report`` (classification or regression metrics), ``baseline``
-        (majority class or mean guess, trained on the same training rows), and ``verdict``.
+        (majority class or mean guess, trained on the same training rows), and
+        ``verdict`` (a ``builder.judging.verdict.Verdict``).
     """
     task = result["task"]
     fitted = FittedPrep.from_dict(result["prep"])
@@ -83,12 +85,21 @@ def judge(result: dict, frame: pd.DataFrame, experiment: Experiment, threshold: 
     if task == "regression":
         report = metrics.regression_report(y_test, outputs[:, 0])
         baseline = metrics.mean_baseline(y_train, y_test)
+        train_baseline = metrics.mean_baseline(y_train, y_train)
     else:
         probabilities = metrics.class_probabilities(outputs)
         report = metrics.classification_report(y_test, probabilities, fitted.class_names, threshold)
         baseline = metrics.majority_baseline(y_train, y_test, fitted.class_names)
-    verdict = metrics.overfitting_verdict(task, result["metrics"]["train"], report)
-    return {"report": report, "baseline": baseline, "verdict": verdict}
+        train_baseline = metrics.majority_baseline(y_train, y_train, fitted.class_names)
+    judged = verdict(
+        task,
+        result["history"],
+        result["ended"],
+        train=Scores(result["metrics"]["train"], train_baseline),
+        test=Scores(report, baseline),
+        experiment=experiment,
+    )
+    return {"report": report, "baseline": baseline, "verdict": judged}
 
 
 def typical_row(frame: pd.DataFrame, network: TrainedNetwork) -> dict:

@@ -11,10 +11,6 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn import metrics as skm
 
-# A train/test gap this large (accuracy points, or relative error) is called overfitting.
-OVERFIT_ACCURACY_GAP = 0.05
-OVERFIT_ERROR_RATIO = 1.3
-
 
 @dataclass(frozen=True)
 class RocCurve:
@@ -171,31 +167,3 @@ def mean_baseline(y_train: np.ndarray, y_test: np.ndarray) -> dict:
     guess = float(np.mean(y_train))
     report = regression_report(y_test, np.full(len(y_test), guess))
     return {"prediction": guess, **report}
-
-
-def overfitting_verdict(task: str, train: dict, test: dict) -> str:
-    """A plain-language verdict comparing train and test scores.
-
-    Args:
-        task: binary, multiclass or regression.
-        train: the report on the training split.
-        test: the report on the test split.
-    """
-    if task == "regression":
-        ratio = test["mse"] / max(train["mse"], 1e-12)
-        if ratio > OVERFIT_ERROR_RATIO:
-            return (
-                f"Overfitting: the test error (MSE {test['mse']:.3g}) is {ratio:.1f}× the training "
-                "error. Try fewer units, dropout, L2, or early stopping."
-            )
-        return f"No sign of overfitting: test MSE {test['mse']:.3g} vs training {train['mse']:.3g}."
-    gap = train["accuracy"] - test["accuracy"]
-    if gap > OVERFIT_ACCURACY_GAP:
-        return (
-            f"Overfitting: {train['accuracy']:.1%} right on training rows but {test['accuracy']:.1%} "
-            "on rows it never saw. Try fewer units, dropout, L2, or early stopping."
-        )
-    return (
-        f"No sign of overfitting: {train['accuracy']:.1%} on training rows, "
-        f"{test['accuracy']:.1%} on test rows."
-    )

@@ -7,8 +7,8 @@ What the network's inputs are is read from the whole table, exactly as the
 Build page's summary counts them (``builder.experiment.summary.input_features``): one input
 per numeric column and per text category seen, then a ``<column>_was_missing``
 flag for each feature column with a missing value anywhere. Every statistic —
-fill values, means, scales, the most frequent category — is fitted on the
-training split only. ``FittedPrep`` keeps them as plain numbers and word lists,
+fill values, means, scales, the most frequent category, a scaled regression
+target's mean and standard deviation — is fitted on the training split only. ``FittedPrep`` keeps them as plain numbers and word lists,
 so the export step can rebuild the same preprocessing as Keras layers inside a
 ``.keras`` model: ``(x - offsets) / scales`` is ``keras.layers.Normalization(
 mean=offsets, variance=scales**2)``; a vocabulary is a ``StringLookup``.
@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from builder.errors import DataError
-from builder.experiment.spec import Experiment
+from builder.experiment.spec import Experiment, scales_target
 from builder.tables.columns import column_kind, feature_problem, require_target
 
 MAX_CATEGORIES = 1000
@@ -40,6 +40,10 @@ class FittedPrep:
     (its category code when ``one_hot`` is off); then one 0/1 flag per column in
     ``indicators``. A category not in ``vocab`` gets an all-zero block; missing text
     takes the training split's most frequent category.
+
+    A regression target scaled for training (``spec.scales_target``) has the training
+    split's mean and standard deviation in ``target_offset``/``target_scale``; otherwise
+    they are 0 and 1. ``encode_target`` always gives the target in its own units.
     """
 
     target: str
@@ -58,6 +62,8 @@ class FittedPrep:
     scaling: str = "standard"
     impute: str = "mean"
     feature_names: list[str] = field(default_factory=list)
+    target_offset: float = 0.0
+    target_scale: float = 1.0
 
     @property
     def class_names(self) -> list[str]:
@@ -130,6 +136,12 @@ class FittedPrep:
                 + ", ".join(unknown[:5])
             )
         return codes.astype(np.int32)
+
+    def scale_target(self, y: np.ndarray) -> np.ndarray:
+        """Encoded regression targets as the network trains on them: ``(y - offset) / scale``."""
+        return ((np.asarray(y, dtype=np.float64) - self.target_offset) / self.target_scale).astype(
+            np.float32
+        )
 
 
 @dataclass
@@ -261,6 +273,10 @@ def fit(
         if spec.missing_indicator and table[name].isna().any():
             fitted.indicators.append(name)
     fitted.feature_names = _feature_names(fitted)
+    if scales_target(experiment, task):
+        values = fitted.encode_target(train[target]).astype(np.float64)
+        fitted.target_offset = float(values.mean())
+        fitted.target_scale = float(values.std()) or 1.0
     return fitted
 
 

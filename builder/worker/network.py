@@ -73,6 +73,23 @@ def metric_names(task: str) -> list[str]:
     return ["mae"] if task == "regression" else ["accuracy"]
 
 
+def fold_target_scale(model: keras.Model, offset: float, scale: float) -> None:
+    """Make a model trained on a standardised target predict in the target's own units.
+
+    The output layer is linear (``spec.scales_target``), so ``(x @ W + b) * scale + offset``
+    is the same layer with kernel ``W * scale`` and bias ``b * scale + offset``.
+    """
+    layer = model.get_layer("output")
+    kernel, bias = layer.get_weights()
+    layer.set_weights([kernel * scale, bias * scale + offset])
+
+
+def error_factors(loss: str, scale: float) -> dict[str, float]:
+    """How much the errors on a target divided by ``scale`` grow in the target's own units."""
+    factors = {"mae": scale, "mse": scale**2}
+    return {**factors, "loss": factors[loss]} if loss in factors else factors
+
+
 def compiled_model(experiment: Experiment, n_features: int, task: str, n_classes: int):
     """Build the experiment's network and compile it with its optimizer, loss and metric.
 

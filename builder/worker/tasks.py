@@ -17,13 +17,19 @@ from typing import Any
 import keras
 import numpy as np
 import pandas as pd
+from sklearn.metrics import r2_score
 
 from builder.errors import TrainingError
 from builder.experiment.spec import DataSpec, Experiment, TrainSpec, loss_name, validate
 from builder.tables import prep
 from builder.tables.samples import load_sample
 from builder.worker.export import export_files
-from builder.worker.network import compiled_model, metric_names
+from builder.worker.network import (
+    compiled_model,
+    error_factors,
+    fold_target_scale,
+    metric_names,
+)
 from builder.worker.training import (
     ForwardLogs,
     NanGuard,
@@ -55,7 +61,7 @@ def predict(model: keras.Model, x: np.ndarray) -> np.ndarray:
 
 
 def scores(model: keras.Model, task: str, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
-    """Loss and the task's metrics on one split: accuracy, or MSE and MAE.
+    """Loss and the task's metrics on one split: accuracy, or MSE, MAE and R² (two rows or more).
 
     Args:
         y: encoded targets (class index or value), as ``builder.tables.prep`` makes them.
@@ -69,6 +75,8 @@ def scores(model: keras.Model, task: str, x: np.ndarray, y: np.ndarray) -> dict[
     if task == "regression":
         error = out[:, 0] - np.asarray(y, dtype=np.float32)
         result.update(mse=float(np.mean(error**2)), mae=float(np.mean(np.abs(error))))
+        if len(y) > 1:
+            result["r2"] = float(r2_score(y, out[:, 0]))
     else:
         result["accuracy"] = float(np.mean(predicted_classes(out) == y))
     return result
@@ -145,7 +153,14 @@ def train(
                 send(epoch + done, logs, seconds + offset)
 
     units = model.output_shape[-1]
-    y_train, y_test = model_targets(data.y_train, units), model_targets(data.y_test, units)
+    fitted, loss = data.prep, loss_name(experiment.network, task)
+    # A scaled regression target trains as (y - mean) / sd; the logs stay in its own units.
+    y_train, y_test = data.y_train, data.y_test
+    factors = None
+    if task == "regression":
+        y_train, y_test = fitted.scale_target(y_train), fitted.scale_target(y_test)
+        factors = error_factors(loss, fitted.target_scale)
+    y_train, y_test = model_targets(y_train, units), model_targets(y_test, units)
     guard = NanGuard(spec.learning_rate)
     stopper = StopWhen(should_stop or (lambda: False))
     callbacks: list[keras.callbacks.Callback] = [guard]
@@ -177,10 +192,13 @@ def train(
         class_weight=class_weight,
         callbacks=callbacks,
         seed=spec.seed,
+        log_factors=factors,
     )
     train_seconds = time.perf_counter() - fit_started
     if guard.message:
         raise TrainingError(guard.message)
+    if task == "regression":
+        fold_target_scale(model, fitted.target_offset, fitted.target_scale)
     ended = "stopped" if stopper.stopped else "finished"
     if early is not None and early.stopped_epoch > 0:
         ended = "early_stopped"
@@ -188,7 +206,7 @@ def train(
     result = {
         "name": experiment.name,
         "task": task,
-        "loss_name": loss_name(experiment.network, task),
+        "loss_name": loss,
         "classes": data.prep.class_names,
         "feature_names": data.prep.feature_names,
         "prep": data.prep.to_dict(),

@@ -222,6 +222,13 @@ class CompiledLoop:
         return logs
 
 
+def _scaled(logs: dict[str, float], factors: dict[str, float] | None) -> dict[str, float]:
+    """Logs with each named value multiplied by its factor (all others unchanged)."""
+    if not factors:
+        return logs
+    return {name: value * factors.get(name, 1.0) for name, value in logs.items()}
+
+
 def fit_fast(
     model: keras.Model,
     x: np.ndarray,
@@ -236,6 +243,7 @@ def fit_fast(
     callbacks: list[keras.callbacks.Callback] | None = None,
     shuffle: bool = True,
     seed: int | None = None,
+    log_factors: dict[str, float] | None = None,
 ) -> keras.callbacks.History:
     """Train a compiled model like ``model.fit`` does, one compiled call per epoch.
 
@@ -253,6 +261,9 @@ def fit_fast(
         callbacks: Keras callbacks; their hooks are called as ``fit()`` calls them.
         shuffle: reshuffle the training rows before every epoch.
         seed: seed of the shuffling order.
+        log_factors: multiply these logs (and their ``val_`` twins) by these factors before
+            callbacks see them, e.g. ``{"mae": sd, "mse": sd**2, "loss": sd**2}`` to report the
+            errors of a target standardised for training in the target's own units.
 
     Returns:
         The ``History`` callback (also ``model.history``).
@@ -288,10 +299,10 @@ def fit_fast(
         order = rng.permutation(len(x)) if shuffle else np.arange(len(x))
         callback_list.on_train_batch_begin(0)
         result, val_result = loop.epoch((*data, *_index_batches(order, batch_size)), validation)
-        logs = loop.logs(result)
+        logs = _scaled(loop.logs(result), log_factors)
         callback_list.on_train_batch_end(steps - 1, logs)
         if val_result is not None:
-            val_logs = loop.logs(val_result)
+            val_logs = _scaled(loop.logs(val_result), log_factors)
             callback_list.on_test_begin()
             callback_list.on_test_end(val_logs)
             logs.update({f"val_{name}": value for name, value in val_logs.items()})

@@ -1,0 +1,267 @@
+"""The verdict on a trained run: worse than the baseline, no better, overfitting, underfitting, fine.
+
+``verdict`` is a pure function of the run's history, its scores and the naive
+baseline's (always the training mean, or always the most frequent class), so the
+Evaluate page and ``python -m builder train`` say the same thing. Every verdict
+carries its reasons, with the numbers behind them, and next steps named as the
+app names its controls.
+
+Scores are compared as *skill*: the share of the baseline's error the model
+removes (1 - error / baseline error, with the MSE for a regression and the error
+rate for classes). 0 is no better than the baseline, 1 is perfect, below 0 worse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from builder.experiment.spec import Experiment, scales_target
+
+MIN_SKILL = 0.05  # a model that removes less of the baseline's error is no better than it
+OVERFIT_GAP = 0.15  # skill on the training rows this far above the test rows' is overfitting
+VAL_RISE = 1.2  # a final validation loss this far above its minimum, weights not restored
+STILL_FALLING = 0.01  # the loss improved by more than this share in the run's last tenth
+LEARNED = 0.98  # skill on the training rows at which a still-falling loss is only polishing
+MIN_EPOCHS = 5
+LOW_RATE = 0.01
+HIGH_RATE = 0.1
+FEW_UNITS = 16
+LEVELS = {
+    "worse": "error",
+    "no_better": "error",
+    "overfitting": "warning",
+    "underfitting": "warning",
+    "fine": "success",
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What to think of a run, why, and what to try next.
+
+    Attributes:
+        kind: worse, no_better, overfitting, underfitting or fine.
+        headline: one sentence.
+        reasons: the observations behind it, with their numbers.
+        next_steps: what to change, named as the app names its controls.
+    """
+
+    kind: str
+    headline: str
+    reasons: list[str] = field(default_factory=list)
+    next_steps: list[str] = field(default_factory=list)
+
+    @property
+    def level(self) -> str:
+        """How to show it: error, warning or success (green only when fine)."""
+        return LEVELS[self.kind]
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready data."""
+        return {**asdict(self), "level": self.level}
+
+
+@dataclass(frozen=True)
+class Scores:
+    """A model's and the baseline's result on one split: accuracy, or MSE (and R²)."""
+
+    model: dict
+    baseline: dict
+
+
+def skill(task: str, model: dict, baseline: dict) -> float:
+    """The share of the baseline's error the model removes (see the module docstring)."""
+    if task == "regression":
+        error, base = model["mse"], baseline["mse"]
+    else:
+        error, base = 1.0 - model["accuracy"], 1.0 - baseline["accuracy"]
+    if base <= 0:
+        return 1.0 if error <= 0 else -error
+    return 1.0 - error / base
+
+
+def _describe(task: str, scores: Scores, where: str) -> str:
+    model, base = scores.model, scores.baseline
+    if task == "regression":
+        r2 = f" (R² {model['r2']:.3f})" if "r2" in model else ""
+        return (
+            f"On the {where} rows the MSE is {model['mse']:.4g}{r2}; always guessing the "
+            f"training mean gives {base['mse']:.4g}."
+        )
+    return (
+        f"On the {where} rows {model['accuracy']:.1%} are right; always guessing the most "
+        f"frequent class is right {base['accuracy']:.1%} of the time."
+    )
+
+
+def _falling(history: dict[str, list[float]]) -> tuple[str, list[float]]:
+    """The curve early stopping watches: validation loss when logged, else training loss."""
+    name = "val_loss" if history.get("val_loss") else "loss"
+    return name, list(history.get(name, []))
+
+
+def still_falling(history: dict[str, list[float]]) -> bool:
+    """True when the watched loss was still improving in the last tenth of the epochs."""
+    _, curve = _falling(history)
+    window = max(2, len(curve) // 10)
+    if len(curve) <= window:
+        return len(curve) > 1 and curve[-1] < curve[0]
+    before, last = min(curve[:-window]), min(curve[-window:])
+    return last < before - STILL_FALLING * abs(before)
+
+
+def _val_rise(history: dict[str, list[float]]) -> tuple[int, float, float] | None:
+    """(best epoch, best, last) validation loss when the last is well above the best."""
+    curve = history.get("val_loss") or []
+    if len(curve) < MIN_EPOCHS:
+        return None
+    best = min(range(len(curve)), key=curve.__getitem__)
+    if curve[-1] > VAL_RISE * curve[best] and best < len(curve) - 1:
+        return best + 1, curve[best], curve[-1]
+    return None
+
+
+def _underfit_steps(experiment: Experiment, task: str, ended: str) -> list[str]:
+    train, prep = experiment.train, experiment.prep
+    steps = []
+    if ended != "early_stopped":
+        more = (
+            "; with Early stopping on, a generous budget costs nothing"
+            if train.early_stopping
+            else ", or turn on Early stopping and give it a generous budget"
+        )
+        steps.append(
+            f"Train for more epochs: raise Epochs on the Train page (now {train.epochs}){more}."
+        )
+    if train.learning_rate < LOW_RATE:
+        steps.append(
+            f"Try a higher learning rate on the Train page (now {train.learning_rate:g}, "
+            f"try {train.learning_rate * 3:g})."
+        )
+    if task == "regression" and not scales_target(experiment, task):
+        steps.append(
+            "Scale the target: turn on 'Standardise the target' on the Build page (with a "
+            "linear output and mse or mae), so the network does not have to learn its size."
+        )
+    if prep.scaling == "none":
+        steps.append("Standardise the inputs: choose Scaling 'standardise' on the Build page.")
+    if sum(layer.units for layer in experiment.network.hidden) < FEW_UNITS:
+        steps.append("Give the network more room: more units, or another layer, on the Build page.")
+    return steps
+
+
+def _overfit_steps(experiment: Experiment) -> list[str]:
+    train, hidden = experiment.train, experiment.network.hidden
+    steps = []
+    if not (train.early_stopping and train.restore_best_weights):
+        steps.append(
+            "Turn on Early stopping and 'Keep the best epoch's weights' on the Train page."
+        )
+    if sum(layer.units for layer in hidden) > FEW_UNITS:
+        steps.append("Use fewer units or layers on the Build page.")
+    if not any(layer.dropout or layer.l2 for layer in hidden):
+        steps.append("Add dropout or L2 to the hidden layers on the Build page.")
+    steps.append(
+        "Drop a column the network can memorise, such as an identifier or a text column with "
+        "many values: 'Columns left out of the features' on the Data page."
+    )
+    return steps
+
+
+def verdict(
+    task: str,
+    history: dict[str, list[float]],
+    ended: str,
+    train: Scores,
+    test: Scores,
+    experiment: Experiment,
+) -> Verdict:
+    """Judge a run from its history and scores.
+
+    Args:
+        task: binary, multiclass or regression.
+        history: the epoch logs, ``{"loss": [...], "val_loss": [...], ...}``.
+        ended: how training ended: finished, early_stopped or stopped.
+        train: the model's and the baseline's scores on the training rows.
+        test: the model's and the baseline's scores on the test rows.
+        experiment: the run's settings, which decide the next steps offered.
+
+    Returns:
+        The verdict, green (``fine``) only when the model beats the baseline and shows
+        neither overfitting nor underfitting.
+    """
+    test_skill = skill(task, test.model, test.baseline)
+    train_skill = skill(task, train.model, train.baseline)
+    epochs = len(history.get("loss", []))
+    reasons = [_describe(task, test, "test"), _describe(task, train, "training")]
+    restored = ended == "early_stopped" and experiment.train.restore_best_weights
+    rise = None if restored else _val_rise(history)
+    falling = (
+        ended != "early_stopped"
+        and train_skill < LEARNED
+        and (epochs < MIN_EPOCHS or still_falling(history))
+    )
+    curve_name, curve = _falling(history)
+    if falling and curve:
+        which = "validation" if curve_name == "val_loss" else "training"
+        reasons.append(
+            f"After {epochs} epoch(s) the {which} loss was still falling "
+            f"(from {curve[0]:.4g} to {curve[-1]:.4g})."
+        )
+    if rise is not None:
+        reasons.append(
+            f"The validation loss was lowest at epoch {rise[0]} ({rise[1]:.4g}) and rose to "
+            f"{rise[2]:.4g}: the network learned the training rows by heart."
+        )
+    if experiment.train.learning_rate >= HIGH_RATE:
+        lower = [
+            f"Lower the learning rate on the Train page (now {experiment.train.learning_rate:g})."
+        ]
+    else:
+        lower = []
+    if test_skill < MIN_SKILL:
+        learned = train_skill >= MIN_SKILL + OVERFIT_GAP
+        if learned:
+            reasons.append(
+                "It did learn the training rows, so what it learned does not carry over to new "
+                "rows: it is overfitting."
+            )
+            steps = _overfit_steps(experiment)
+        else:
+            reasons.append(
+                "It did no better on the training rows: it has not learned (underfitting)."
+            )
+            steps = _underfit_steps(experiment, task, ended)
+        kind = "worse" if test_skill < 0 else "no_better"
+        headline = (
+            "Worse than always guessing the baseline: do not use this model."
+            if kind == "worse"
+            else "No better than always guessing the baseline."
+        )
+        return Verdict(kind, headline, reasons, lower + steps)
+    gap = train_skill - test_skill > OVERFIT_GAP
+    if gap:
+        reasons.append(
+            f"It removes {train_skill:.0%} of the baseline's error on the training rows but "
+            f"only {test_skill:.0%} on the test rows: it is overfitting."
+        )
+    if gap or rise is not None:
+        return Verdict(
+            "overfitting",
+            "Overfitting: much better on the training rows than on rows it never saw.",
+            reasons,
+            _overfit_steps(experiment),
+        )
+    if falling:
+        return Verdict(
+            "underfitting",
+            "Underfitting: it beats the baseline, but it had not finished learning.",
+            reasons,
+            lower + _underfit_steps(experiment, task, ended),
+        )
+    return Verdict(
+        "fine",
+        "Beats the baseline, with no sign of overfitting or underfitting.",
+        reasons,
+        [],
+    )
