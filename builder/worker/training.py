@@ -98,7 +98,7 @@ class NanGuard(keras.callbacks.Callback):
         self.message = (
             f"Training stopped at epoch {epoch + 1}: the loss became {what}, so the weights "
             f"blew up. The learning rate{rate} is probably too high: try one ten times lower, "
-            "or standardise the inputs (scaling on the Data page)."
+            "or standardise the inputs (Scaling, under Preprocessing on the Build page)."
         )
         self.model.stop_training = True
 
