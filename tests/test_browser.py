@@ -41,7 +41,7 @@ def test_sidebar_status_stays_on_other_pages(app_url, page):
     page.goto(app_url)
     click_button(page, "home_sample_iris")
     expect(page.get_by_role("heading", name="Data")).to_be_visible()
-    page.get_by_role("link", name="Explore").click()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Explore", exact=True).click()
     expect(page.get_by_role("heading", name="Explore")).to_be_visible()
     expect(page.get_by_test_id("stSidebar")).to_contain_text("Target: species")
 
@@ -95,7 +95,7 @@ def test_two_students_never_see_each_others_data(app_url, browser):
         expect(second.get_by_test_id("stSidebar")).to_contain_text("Iris flowers")
 
         # The first student's next run still shows their own table.
-        first.get_by_role("link", name="Explore").click()
+        first.get_by_test_id("stSidebarNav").get_by_role("link", name="Explore", exact=True).click()
         expect(first.get_by_role("heading", name="Explore")).to_be_visible()
         expect(first.get_by_test_id("stSidebar")).to_contain_text("Titanic passengers")
         expect(first.get_by_test_id("stSidebar")).not_to_contain_text("Iris")

@@ -30,6 +30,12 @@ LOSS_POINTS = (
 )
 
 
+def turn_off_early_stopping(page) -> None:
+    """Early stopping is on by default; a run that must last gets every epoch it asks for."""
+    page.locator(".st-key-train_early_stopping label").click()
+    expect(page.locator(".st-key-train_early_stopping input")).not_to_be_checked()
+
+
 def wait_for_loss_points(page, test: str) -> int:
     """Wait until the live loss chart's point count passes ``test`` (JS, on ``n``); return it.
 
@@ -47,12 +53,11 @@ def test_chart_grows_while_training_and_stop_keeps_the_run(app_url, page):
     page.goto(app_url)
     click_button(page, "home_sample_wine")
     expect(page.get_by_test_id("stSidebar")).to_contain_text("Wine (red + white)")
-    page.get_by_role("link", name="Train").click()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Train", exact=True).click()
     expect(page.get_by_role("heading", name="Train")).to_be_visible()
     set_number(page, "train_batch_size", 1)  # thousands of steps per epoch: a run to watch
     set_number(page, "train_epochs", 1000)
-    page.locator(".st-key-train_early_stopping label").click()  # on by default: the run
-    expect(page.locator(".st-key-train_early_stopping input")).not_to_be_checked()  # must last
+    turn_off_early_stopping(page)
 
     click_button(page, "train_start")
     expect(page.get_by_text(re.compile(r"^Epoch [1-9]\d* of 1000"))).to_be_visible(timeout=WAIT_MS)
@@ -82,7 +87,7 @@ def test_sidebar_follows_the_run_on_another_page(app_url, page):
     click_button(page, "home_sample_wine")
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar).to_contain_text("Wine (red + white)")
-    page.get_by_role("link", name="Train").click()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Train", exact=True).click()
     set_number(page, "train_batch_size", 1)  # about 20 ms an epoch: a run of many seconds
     set_number(page, "train_epochs", 1000)
     click_button(page, "train_start")

@@ -10,7 +10,12 @@ from playwright.sync_api import expect
 from builder.workspace.store import new_token
 from tests.conftest import ROOT, serve_app
 from tests.test_browser import click_button
-from tests.test_browser_train import WAIT_MS, set_number, wait_for_loss_points
+from tests.test_browser_train import (
+    WAIT_MS,
+    set_number,
+    turn_off_early_stopping,
+    wait_for_loss_points,
+)
 from tests.test_journey import set_epochs
 
 pytestmark = pytest.mark.browser
@@ -35,7 +40,7 @@ def open_train_page(page, url: str, sample: str) -> None:
     page.goto(url)
     click_button(page, f"home_sample_{sample}")
     expect(page.get_by_role("heading", name="Data", exact=True)).to_be_visible()
-    page.get_by_role("link", name="Train").click()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Train", exact=True).click()
     expect(page.get_by_role("heading", name="Train", exact=True)).to_be_visible()
 
 
@@ -49,6 +54,7 @@ def test_a_reload_mid_training_follows_the_run_and_a_second_tab_sees_it(store_ur
     open_train_page(page, store_url, "wine")
     set_number(page, "train_batch_size", 1)  # thousands of steps per epoch: a run to watch
     set_number(page, "train_epochs", 1000)
+    turn_off_early_stopping(page)
     click_button(page, "train_start")
     before = wait_for_loss_points(page, "n >= 3")
     assert token_of(page.context) and token_of(page.context) not in page.url
@@ -85,16 +91,16 @@ def test_after_training_a_reload_and_a_reopened_tab_keep_the_upload_run_and_mode
     page.locator(".st-key-data_upload input[type=file]").set_input_files(str(table))
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar).to_contain_text("my-flowers.csv")
-    page.get_by_role("link", name="Train").click()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Train", exact=True).click()
     train_briefly(page, 3)
 
     page.reload()
     expect(page.get_by_test_id("stDataFrame").last).to_contain_text("Run 1")
     expect(sidebar).to_contain_text("my-flowers.csv (150 rows × 5 cols)")
     expect(sidebar).to_contain_text("Runs: 1")
-    page.get_by_role("link", name="Evaluate").click()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Evaluate", exact=True).click()
     expect(page.get_by_test_id("stMetricLabel").first).to_have_text("Accuracy")
-    page.get_by_role("link", name="Export").click()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Export", exact=True).click()
     with page.expect_download() as download:
         click_button(page, "export_download_model")
     assert download.value.suggested_filename.endswith(".keras")
