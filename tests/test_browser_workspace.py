@@ -31,9 +31,18 @@ def store_url(tmp_path_factory):
         yield url
 
 
-def token_of(context) -> str | None:
-    """The workspace cookie a browser context holds."""
-    return next((c["value"] for c in context.cookies() if c["name"] == COOKIE), None)
+def token_of(page, replacing: str | None = None) -> str:
+    """The workspace cookie a tab holds, once the page's script has set it.
+
+    The app sets the cookie from a line of script in the page, which can run a moment
+    after the sidebar shows the workspace, so wait for it (and, for a forged token,
+    for the app's own token to take its place)."""
+    page.wait_for_function(
+        """([name, replacing]) => document.cookie.split('; ').some(
+            c => c.startsWith(name + '=') && c !== name + '=' + replacing)""",
+        arg=[COOKIE, replacing or ""],
+    )
+    return next(c["value"] for c in page.context.cookies() if c["name"] == COOKIE)
 
 
 def open_train_page(page, url: str, sample: str) -> None:
@@ -57,7 +66,7 @@ def test_a_reload_mid_training_follows_the_run_and_a_second_tab_sees_it(store_ur
     turn_off_early_stopping(page)
     click_button(page, "train_start")
     before = wait_for_loss_points(page, "n >= 3")
-    assert token_of(page.context) and token_of(page.context) not in page.url
+    assert token_of(page) not in page.url
 
     page.reload()
     expect(page.get_by_text(EPOCH)).to_be_visible()
@@ -121,7 +130,7 @@ def test_another_browser_and_a_forged_token_open_an_empty_workspace(store_url, b
     try:
         open_train_page(owner, store_url, "iris")
         train_briefly(owner, 2)
-        token = token_of(owner.context)
+        token = token_of(owner)
 
         forged, forged_token = browser.new_context(), new_token()
         forged.add_cookies([{"name": COOKIE, "value": forged_token, "url": store_url}])
@@ -136,8 +145,8 @@ def test_another_browser_and_a_forged_token_open_an_empty_workspace(store_url, b
         expect(others[2].get_by_text("Every run is kept here")).to_be_visible()
         expect(others[2].get_by_test_id("stSidebar")).to_contain_text("Runs: 0")
         # Each got a workspace of its own; the forged token was replaced, not adopted.
-        tokens = {token, *(token_of(other.context) for other in others)}
-        assert len(tokens) == 4 and None not in tokens and forged_token not in tokens
+        tokens = {token, *(token_of(other, replacing=forged_token) for other in others)}
+        assert len(tokens) == 4 and forged_token not in tokens
 
         # The owner's work is untouched.
         owner.reload()
