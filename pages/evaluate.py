@@ -30,11 +30,11 @@ try:
     network = TrainedNetwork.from_result(run.result, run.experiment)
     scores, predict, inside = st.tabs(["Scores", "Predict", "Inside the network"])
     with scores:
-        evaluate_panels.scores(run, frame)
+        threshold = evaluate_panels.scores(run, frame)
     with predict:
         evaluate_panels.predict(network, frame)
     with inside:
-        evaluate_panels.inside(run, network, frame)
+        evaluate_panels.inside(run, network, frame, threshold)
 except BuilderError as error:
     st.error(str(error), icon=":material/error:")
 

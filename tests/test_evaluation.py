@@ -12,7 +12,6 @@ from builder.judging.evaluation import (
     decision_boundary,
     judge,
     predictions_table,
-    trace_columns,
     typical_row,
 )
 from builder.tables.samples import load_sample
@@ -98,14 +97,3 @@ def test_decision_boundary_over_two_features(iris_run):
     assert len(boundary.points) == 150
     with pytest.raises(DataError, match="not a numeric input"):
         decision_boundary(frame, network, "species", "petal_width")
-
-
-def test_trace_columns_explain_each_unit(titanic_run):
-    frame, experiment, result = titanic_run
-    network = TrainedNetwork.from_result(result, experiment)
-    inputs, layers = network.trace(frame.loc[[result["test_rows"][0]]])
-    values, notes = trace_columns(inputs, layers, network)
-    assert [len(v) for v in values] == [len(inputs), 32, 2]
-    first = layers[0]
-    assert notes[1][0].endswith(f"relu({first.weighted_sums[0]:.4g}) = {first.activations[0]:.4g}")
-    assert notes[0][0].startswith(f"{result['feature_names'][0]} = ")

@@ -2,6 +2,7 @@
 
 import pytest
 
+from builder.judging.trace import percent
 from builder.training.runs import Run
 from tests.apptest_helpers import texts, with_sample
 from tests.trained import trained_run
@@ -53,6 +54,13 @@ def test_prediction_form_and_trace(titanic_run):
     assert len(at.get("plotly_chart")) == charts_before >= 3  # confusion, ROC, trace, boundary…
     passenger = titanic_run.result["test_rows"][4]
     assert any(df.value.index.tolist() == [passenger] for df in at.dataframe)
+    died, survives = titanic_run.result["predictions"][4]
+    classes = titanic_run.result["classes"]
+    predicted = classes[int(survives >= 0.5)]
+    truth = classes[titanic_run.result["y_test"][4]]
+    sentence = f"The network predicts **{predicted}** ({percent(max(died, survives))})"
+    stated = [t for t in texts(at.success) + texts(at.warning) if t.startswith(sentence)]
+    assert stated == [f"{sentence}; the true class is {truth}."]
 
 
 def test_regression_run_is_judged_against_the_mean():

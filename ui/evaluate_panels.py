@@ -13,9 +13,9 @@ from builder.judging.evaluation import (
     decision_boundary,
     judge,
     predictions_table,
-    trace_columns,
     typical_row,
 )
+from builder.judging.trace import trace_for_diagram
 from builder.judging.verdict import Verdict
 from builder.plots import charts
 from builder.plots.diagram import network_figure
@@ -31,8 +31,12 @@ def show_verdict(verdict: Verdict) -> None:
     box("\n".join(lines))
 
 
-def scores(run, frame: pd.DataFrame) -> None:
-    """Test-split metrics beside a naive baseline, the verdict, and the charts."""
+def scores(run, frame: pd.DataFrame) -> float:
+    """Test-split metrics beside a naive baseline, the verdict, and the charts.
+
+    Returns:
+        The decision threshold chosen (0.5 unless a binary task's slider moved).
+    """
     task = run.result["task"]
     threshold = 0.5
     if task == "binary":
@@ -53,6 +57,7 @@ def scores(run, frame: pd.DataFrame) -> None:
         _regression(run, report, baseline, train)
     else:
         _classification(run, report, baseline, train, threshold)
+    return threshold
 
 
 def _regression(run, report: dict, baseline: dict, train: dict) -> None:
@@ -172,7 +177,7 @@ def predict(network: TrainedNetwork, frame: pd.DataFrame) -> None:
     )
 
 
-def inside(run, network: TrainedNetwork, frame: pd.DataFrame) -> None:
+def inside(run, network: TrainedNetwork, frame: pd.DataFrame, threshold: float) -> None:
     """Trace one test row through the network, and the decision boundary over two features."""
     test_rows = run.result["test_rows"]
     position = st.number_input(
@@ -185,8 +190,9 @@ def inside(run, network: TrainedNetwork, frame: pd.DataFrame) -> None:
     )
     row = frame.loc[[test_rows[position - 1]]]
     st.dataframe(row, key="evaluate_trace_raw")
-    inputs, layers = network.trace(row)
-    values, notes = trace_columns(inputs, layers, network)
+    traced = trace_for_diagram(row, network, threshold)
+    # Green when right, amber when wrong, neutral for a regression's number.
+    {True: st.success, False: st.warning, None: st.info}[traced.correct](traced.sentence)
     geometry = diagram_geometry(
         network.prep.feature_names,
         run.experiment.network,
@@ -194,7 +200,10 @@ def inside(run, network: TrainedNetwork, frame: pd.DataFrame) -> None:
         network.prep.class_names,
         network.prep.target,
     )
-    st.plotly_chart(network_figure(geometry, values, notes), key="evaluate_trace_figure")
+    st.plotly_chart(
+        network_figure(geometry, traced.values, traced.notes, traced.labels),
+        key="evaluate_trace_figure",
+    )
     st.caption(
         "Each unit multiplies its inputs by its weights, adds them up with its bias, and passes "
         "the sum through its activation. Hover over a unit to see its numbers."

@@ -196,30 +196,3 @@ def decision_boundary(
         points=shown,
         class_names=network.prep.class_names,
     )
-
-
-def trace_columns(
-    inputs: np.ndarray, layers: list[LayerTrace], network: TrainedNetwork
-) -> tuple[list[list[float]], list[list[str]]]:
-    """A traced row as the diagram shows it: a value and a how-it-was-computed note per unit.
-
-    Returns:
-        (values, notes), one list per diagram column: the inputs, then each layer.
-    """
-    values = [list(inputs)]
-    notes = [
-        [
-            f"{name} = {value:.4g} (prepared)"
-            for name, value in zip(network.prep.feature_names, inputs, strict=True)
-        ]
-    ]
-    for weights, trace in zip(network.layers, layers, strict=True):
-        values.append(list(trace.activations))
-        notes.append(
-            [
-                f"Σ inputs × weights{' + bias' if weights.bias is not None else ''} = {s:.4g}"
-                f"<br>{weights.activation}({s:.4g}) = {a:.4g}"
-                for s, a in zip(trace.weighted_sums, trace.activations, strict=True)
-            ]
-        )
-    return values, notes
