@@ -8,7 +8,9 @@ from builder.errors import DataError
 from builder.experiment.presets import preset_experiment
 from builder.judging.evaluation import (
     TrainedNetwork,
+    cell_rows,
     check_columns,
+    confusion_cells,
     decision_boundary,
     judge,
     predictions_table,
@@ -97,3 +99,25 @@ def test_decision_boundary_over_two_features(iris_run):
     assert len(boundary.points) == 150
     with pytest.raises(DataError, match="not a numeric input"):
         decision_boundary(frame, network, "species", "petal_width")
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.8])
+def test_each_confusion_cell_lists_its_test_rows(titanic_run, threshold):
+    frame, experiment, result = titanic_run
+    matrix = judge(result, frame, experiment, threshold)["report"]["confusion"]
+    cells = confusion_cells(result, threshold)
+    assert cells == {(t, p): n for t, row in enumerate(matrix) for p, n in enumerate(row) if n}
+    mistakes = [cell for cell in cells if cell[0] != cell[1]]
+    assert list(cells)[: len(mistakes)] == mistakes  # mistakes first
+    for (t, p), count in cells.items():
+        rows = cell_rows(result, frame, (t, p), threshold)
+        assert len(rows) == count
+        assert (rows["Survived"] == int(result["classes"][t])).all()
+        assert (rows["predicted"] == result["classes"][p]).all()
+        assert rows.index.isin(result["test_rows"]).all()
+        assert rows["test row"].map(lambda i: result["test_rows"][i - 1]).tolist() == list(
+            rows.index
+        )
+        assert np.allclose(rows[["P(0)", "P(1)"]].sum(axis=1), 1.0, atol=1e-5)
+        assert ((rows["P(1)"] >= threshold) == (p == 1)).all()
+    assert {"Sex", "Age", "Fare"} <= set(rows.columns)

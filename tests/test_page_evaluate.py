@@ -1,5 +1,9 @@
 """The Evaluate page after a real (tiny) training, driven through AppTest."""
 
+import base64
+import json
+
+import numpy as np
 import pytest
 
 from builder.judging.trace import percent
@@ -80,3 +84,29 @@ def test_a_bad_batch_file_gets_a_message(titanic_run):
     ).run()
     assert not at.exception
     assert any("lacks column(s) the model needs" in t for t in texts(at.error))
+
+
+def test_a_confusion_cell_shows_as_many_test_rows_as_the_matrix_says(titanic_run):
+    at = evaluate_page("titanic", titanic_run)
+    assert not at.exception, at.exception
+    # Plotly sends arrays to the browser as base64 bytes with a dtype and a shape.
+    z = next(
+        json.loads(chart.proto.spec)["data"][0]["z"]
+        for chart in at.get("plotly_chart")
+        if "Confusion matrix" in chart.proto.spec
+    )
+    shape = [int(n) for n in z["shape"].split(",")]
+    matrix = np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"]).reshape(shape)
+    choice = at.selectbox(key="evaluate_cell")
+    assert choice.label == "Show the test rows that are"
+    assert len(choice.options) >= 2
+    for option in choice.options:
+        cell_name, count = option.split(": ")
+        true, predicted = cell_name.removeprefix("true ").split(", predicted ")
+        classes = titanic_run.result["classes"]
+        cell = matrix[classes.index(true), classes.index(predicted)]
+        at.selectbox(key="evaluate_cell").select(option).run()
+        assert not at.exception
+        (shown,) = [df.value for df in at.dataframe if "test row" in df.value.columns]
+        assert len(shown) == cell == int(count.split(" ")[0])
+        assert (shown["predicted"] == predicted).all()

@@ -9,7 +9,9 @@ from builder.experiment.summary import diagram_geometry
 from builder.judging import metrics
 from builder.judging.evaluation import (
     TrainedNetwork,
+    cell_rows,
     check_columns,
+    confusion_cells,
     decision_boundary,
     judge,
     predictions_table,
@@ -57,6 +59,7 @@ def scores(run, frame: pd.DataFrame) -> float:
         _regression(run, report, baseline, train)
     else:
         _classification(run, report, baseline, train, threshold)
+        _cell_rows(run, frame, threshold)
     return threshold
 
 
@@ -111,6 +114,31 @@ def _classification(run, report: dict, baseline: dict, train: dict, threshold: f
         probabilities = metrics.class_probabilities(np.asarray(run.result["predictions"]))
         rows = metrics.threshold_table(y_test, probabilities)
         st.plotly_chart(charts.threshold_figure(rows, threshold), key="evaluate_thresholds")
+
+
+def _cell_rows(run, frame: pd.DataFrame, threshold: float) -> None:
+    """The test rows behind a cell of the confusion matrix, chosen from a list of its cells."""
+    cells = confusion_cells(run.result, threshold)
+    names = run.result["classes"]
+    cell = st.selectbox(
+        "Show the test rows that are",
+        list(cells),
+        format_func=lambda c: (
+            f"true {names[c[0]]}, predicted {names[c[1]]}: "
+            f"{cells[c]} row{'s' if cells[c] != 1 else ''}"
+        ),
+        key="evaluate_cell",
+        help="A cell of the confusion matrix; mistakes come first, the most frequent first.",
+    )
+    st.dataframe(
+        cell_rows(run.result, frame, cell, threshold),
+        key="evaluate_cell_rows",
+        column_config={
+            "test row": st.column_config.NumberColumn(
+                help="Its number on the Inside the network tab, to trace it through the network."
+            )
+        },
+    )
 
 
 def _show_prediction(network: TrainedNetwork, outputs: np.ndarray) -> None:

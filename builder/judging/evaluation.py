@@ -196,3 +196,49 @@ def decision_boundary(
         points=shown,
         class_names=network.prep.class_names,
     )
+
+
+def _test_classes(result: dict, threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The test rows' true and predicted class indices and probabilities, as the report counts them."""
+    probabilities = metrics.class_probabilities(np.asarray(result["predictions"]))
+    predicted = metrics.predicted_classes(probabilities, threshold)
+    return np.asarray(result["y_test"], dtype=int), predicted, probabilities
+
+
+def confusion_cells(result: dict, threshold: float = 0.5) -> dict[tuple[int, int], int]:
+    """The confusion matrix's non-empty cells, mistakes first, the largest first.
+
+    Returns:
+        ``{(true class index, predicted class index): test rows}``.
+    """
+    truth, predicted, _ = _test_classes(result, threshold)
+    pairs, counts = np.unique(np.column_stack([truth, predicted]), axis=0, return_counts=True)
+    cells = {(int(t), int(p)): int(n) for (t, p), n in zip(pairs, counts, strict=True)}
+    return dict(sorted(cells.items(), key=lambda cell: (cell[0][0] == cell[0][1], -cell[1])))
+
+
+def cell_rows(
+    result: dict, frame: pd.DataFrame, cell: tuple[int, int], threshold: float = 0.5
+) -> pd.DataFrame:
+    """The test rows behind one cell of the confusion matrix, with each class's probability.
+
+    Args:
+        result: a classification run's result (its test rows, targets and predictions).
+        frame: the table the run was trained on (``result["test_rows"]`` label its rows).
+        cell: (true class index, predicted class index).
+        threshold: the decision threshold for two classes, as the matrix was counted.
+
+    Returns:
+        One row per test row in the cell, indexed as in ``frame``: "test row" (its
+        1-based position among the test rows), the features and target, "predicted",
+        and a "P(class)" column per class.
+    """
+    fitted = FittedPrep.from_dict(result["prep"])
+    truth, predicted, probabilities = _test_classes(result, threshold)
+    chosen = np.flatnonzero((truth == cell[0]) & (predicted == cell[1]))
+    table = frame.loc[[result["test_rows"][i] for i in chosen], [*fitted.columns, fitted.target]]
+    table.insert(0, "test row", chosen + 1)
+    table["predicted"] = fitted.class_names[cell[1]]
+    for index, name in enumerate(fitted.class_names):
+        table[f"P({name})"] = probabilities[chosen, index]
+    return table
