@@ -4,7 +4,14 @@ import streamlit as st
 
 from builder.errors import BuilderError
 from builder.judging.evaluation import TrainedNetwork
-from ui import evaluate_panels, next_step, state
+from ui import (
+    evaluate_inside,
+    evaluate_mistakes,
+    evaluate_predict,
+    evaluate_scores,
+    next_step,
+    state,
+)
 from ui.entry import run_through_app
 
 run_through_app()
@@ -30,11 +37,12 @@ try:
     network = TrainedNetwork.from_result(run.result, run.experiment)
     scores, predict, inside = st.tabs(["Scores", "Predict", "Inside the network"])
     with scores:
-        threshold = evaluate_panels.scores(run, frame)
+        threshold = evaluate_scores.render(run, frame)
+        evaluate_mistakes.render(run, frame, threshold)
     with predict:
-        evaluate_panels.predict(network, frame)
+        evaluate_predict.render(network, frame)
     with inside:
-        evaluate_panels.inside(run, network, frame, threshold)
+        evaluate_inside.render(run, network, frame, threshold)
 except BuilderError as error:
     st.error(str(error), icon=":material/error:")
 

@@ -1,0 +1,101 @@
+"""The Evaluate page's Scores tab: test-split metrics beside a naive baseline, the verdict, charts."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from builder.judging import metrics
+from builder.judging.evaluation import judge
+from builder.judging.verdict import Verdict
+from builder.plots import charts
+
+
+def show_verdict(verdict: Verdict) -> None:
+    """The verdict as a coloured box (green only when fine), with its reasons and next steps."""
+    box = {"error": st.error, "warning": st.warning, "success": st.success}[verdict.level]
+    lines = [f"**{verdict.headline}**", *(f"- {reason}" for reason in verdict.reasons)]
+    if verdict.next_steps:
+        lines += ["", "**Next steps**", *(f"- {step}" for step in verdict.next_steps)]
+    box("\n".join(lines))
+
+
+def render(run, frame: pd.DataFrame) -> float:
+    """Test-split metrics beside a naive baseline, the verdict, and the charts.
+
+    Returns:
+        The decision threshold chosen (0.5 unless a binary task's slider moved).
+    """
+    task = run.result["task"]
+    threshold = 0.5
+    if task == "binary":
+        threshold = st.slider(
+            "Decision threshold",
+            0.05,
+            0.95,
+            0.5,
+            0.05,
+            key="evaluate_threshold",
+            help="A row counts as the positive class when its probability reaches this value.",
+        )
+    judged = judge(run.result, frame, run.experiment, threshold)
+    report, baseline = judged["report"], judged["baseline"]
+    train = run.result["metrics"]["train"]
+    show_verdict(judged["verdict"])
+    if task == "regression":
+        _regression(run, report, baseline, train)
+    else:
+        _classification(run, report, baseline, train, threshold)
+    return threshold
+
+
+def _regression(run, report: dict, baseline: dict, train: dict) -> None:
+    columns = st.columns(4)
+    for column, name in zip(columns, ("mse", "rmse", "mae", "r2"), strict=True):
+        column.metric(
+            name.upper().replace("R2", "R²"),
+            f"{report[name]:.4g}",
+            delta=f"{report[name] - baseline[name]:+.3g} vs mean guess",
+            delta_color="normal" if name == "r2" else "inverse",
+        )
+    st.caption(
+        f"Baseline: always predicting the training mean ({baseline['prediction']:.4g}) gives "
+        f"MSE {baseline['mse']:.4g}, MAE {baseline['mae']:.4g}. Training split: MSE "
+        f"{train['mse']:.4g}, MAE {train['mae']:.4g}."
+    )
+    actual = np.asarray(run.result["y_test"], dtype=float)
+    predicted = np.asarray(run.result["predictions"])[:, 0]
+    left, right = st.columns(2)
+    target = run.experiment.data.target
+    left.plotly_chart(charts.predicted_vs_actual(actual, predicted, target), key="evaluate_pva")
+    right.plotly_chart(charts.residuals_figure(actual, predicted), key="evaluate_residuals")
+
+
+def _classification(run, report: dict, baseline: dict, train: dict, threshold: float) -> None:
+    columns = st.columns(4)
+    columns[0].metric(
+        "Accuracy",
+        f"{report['accuracy']:.1%}",
+        delta=f"{report['accuracy'] - baseline['accuracy']:+.1%} vs baseline",
+    )
+    columns[1].metric("Macro F1", f"{report['f1_macro']:.3f}")
+    columns[2].metric("Cohen's kappa", f"{report['kappa']:.3f}")
+    columns[3].metric("Training accuracy", f"{train['accuracy']:.1%}")
+    st.caption(
+        f"Baseline: always predicting the most frequent class ('{baseline['class']}') is right "
+        f"{baseline['accuracy']:.1%} of the time. A model is only useful above that."
+    )
+    st.dataframe(pd.DataFrame(report["per_class"]), hide_index=True, key="evaluate_per_class")
+    left, right = st.columns(2)
+    normalised = left.toggle(
+        "Show shares", key="evaluate_normalised", help="Each true class's row sums to 100%."
+    )
+    matrix = report["confusion_normalised" if normalised else "confusion"]
+    names = run.result["classes"]
+    left.plotly_chart(charts.confusion_figure(matrix, names, normalised), key="evaluate_confusion")
+    if report["roc"]:
+        right.plotly_chart(charts.roc_figure(report["roc"]), key="evaluate_roc")
+    if len(names) == 2:
+        y_test = np.asarray(run.result["y_test"])
+        probabilities = metrics.class_probabilities(np.asarray(run.result["predictions"]))
+        rows = metrics.threshold_table(y_test, probabilities)
+        st.plotly_chart(charts.threshold_figure(rows, threshold), key="evaluate_thresholds")
