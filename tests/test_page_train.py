@@ -2,6 +2,7 @@
 
 import time
 
+from builder.training.runs import shown
 from tests.apptest_helpers import texts, with_sample
 
 WAIT = 240  # a fresh worker imports TensorFlow first; the machine may be busy
@@ -79,3 +80,25 @@ def test_a_run_that_ends_on_another_page_is_kept_there():
     assert not at.exception
     assert [run.name for run in at.session_state["runs"]] == ["Run 1"]
     assert at.selectbox(key="evaluate_run").value == 1
+
+
+def test_a_diverging_run_shows_one_test_loss_and_one_elapsed_time_everywhere():
+    at = _train_page(10)
+    at.selectbox(key="train_validation").set_value("test").run()  # the same rows twice
+    at.select_slider(key="train_learning_rate").set_value(10.0).run()
+    assert any("very high for adam" in t for t in texts(at.warning))
+    at.button(key="train_start").click().run()
+    at = _finish(at)
+    assert not at.exception
+    (run,) = at.session_state["runs"]
+    row = at.dataframe[0].value.iloc[0]
+    # Early stopping keeps the best epoch's weights, so their test loss is the best val loss.
+    assert row["kept epoch"] == run.result["kept_epoch"] == run.result["best_epoch"]
+    loss = shown(run.result["metrics"]["test"]["loss"])
+    assert shown(row["best val loss"]) == shown(row["test loss"]) == loss
+    (box,) = [t for t in texts(at.success) if t.startswith("Finished")]
+    assert f"loss {loss}" in box and f"epoch {row['kept epoch']}" in box
+    assert (
+        row["seconds"] == round(run.seconds, 1) and run.seconds == at.session_state["job"].elapsed()
+    )
+    assert f"in {row['seconds']:.1f} s" in box
