@@ -102,3 +102,14 @@ def test_sidebar_follows_the_run_on_another_page(app_url, page):
     assert 1 <= first < later <= 1000
     expect(sidebar).to_contain_text("Runs: 1", timeout=WAIT_MS)
     expect(sidebar).not_to_contain_text("training, epoch")
+
+
+def test_epochs_above_the_limit_say_the_limit_under_the_box(app_url, page):
+    page.goto(f"{app_url}/train?preset=iris")
+    expect(page.get_by_role("heading", name="Train", exact=True)).to_be_visible()
+    box = page.locator(".st-key-train_epochs input").first
+    box.fill("5000")
+    limit = page.get_by_text("At most 1000 epochs on this server.")
+    expect(limit).to_be_visible()  # while typing, with "Press Enter to apply" over the box
+    box.press("Enter")
+    expect(limit).to_be_visible()

@@ -67,6 +67,9 @@ def render(experiment: Experiment, task: str | None, limits: HostLimits) -> None
         step=1,
         help=f"Passes over the training rows (at most {limits.max_epochs} on this server).",
     )
+    # Always in sight: the box's own message about its maximum hides under "Press Enter
+    # to apply" while the user types.
+    first[3].caption(f"At most {limits.max_epochs} epochs on this server.")
     if warning := learning_rate_warning(spec.optimizer, spec.learning_rate):
         st.warning(warning, icon=":material/speed:")
     second = st.columns(4)
