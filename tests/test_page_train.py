@@ -39,7 +39,7 @@ def test_train_shows_curves_and_keeps_each_run_for_comparison():
     at.button(key="train_start").click().run()
     at = _finish(at)
     assert [run.name for run in at.session_state["runs"]] == ["Run 1", "Run 2"]
-    assert at.multiselect(key="train_compare").value == ["Run 1", "Run 2"]
+    assert at.multiselect(key="train_compare").value == [1, 2]
     assert at.dataframe[0].value.shape[0] == 2
     differ = " ".join(m.value for m in at.markdown)
     assert "train.learning_rate: Run 1 = 0.001, Run 2 = 0.01" in differ
@@ -102,3 +102,19 @@ def test_a_diverging_run_shows_one_test_loss_and_one_elapsed_time_everywhere():
         row["seconds"] == round(run.seconds, 1) and run.seconds == at.session_state["job"].elapsed()
     )
     assert f"in {row['seconds']:.1f} s" in box
+
+
+def test_the_runs_to_compare_stay_chosen_when_settings_change_and_pages_are_visited():
+    at = _train_page(1)
+    for _ in range(3):
+        at.button(key="train_start").click().run()
+        at = _finish(at)
+    assert at.multiselect(key="train_compare").value == [1, 2, 3]  # each new run is added
+    at.multiselect(key="train_compare").set_value([1, 3]).run()
+    at.number_input(key="train_epochs").set_value(2).run()
+    at.select_slider(key="train_learning_rate").set_value(0.01).run()
+    at.switch_page("pages/build.py").run()
+    at.switch_page("pages/train.py").run()
+    assert not at.exception
+    assert at.multiselect(key="train_compare").value == [1, 3]
+    assert "train.learning_rate" not in " ".join(m.value for m in at.markdown)  # same runs

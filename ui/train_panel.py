@@ -142,16 +142,20 @@ def show_runs(runs: list[Run], training: bool = False) -> None:
     table = runs_table(runs)
     st.dataframe(table, key="train_runs_table", hide_index=True, column_config=_columns(table))
     _notices(runs, training)
-    names = [run.name for run in runs]
-    kept = [name for name in st.session_state.get("train_compare", []) if name in names]
-    st.session_state.train_compare = kept
+    names = {run.number: run.name for run in runs}
+    # The widget's value while it is drawn, else the choice remembered; runs that no
+    # longer exist drop out.
+    chosen = st.session_state.get("train_compare", st.session_state.train_compare_runs)
+    st.session_state.train_compare = [number for number in chosen if number in names]
     chosen = st.multiselect(
         "Runs to compare",
-        names,
+        list(names),
+        format_func=names.get,
         key="train_compare",
         help="Their curves share one chart; the settings that differ are listed below it.",
     )
-    picked = [run for run in runs if run.name in chosen]
+    st.session_state.train_compare_runs = chosen
+    picked = [run for run in runs if run.number in chosen]
     keys = curve_keys(picked)
     if picked and keys:
         key = st.selectbox(
