@@ -56,6 +56,11 @@ def shown(value: float) -> str:
     return np.format_float_positional(float(f"{value:.4g}"), trim="-")
 
 
+def rounded(value: float) -> float:
+    """``shown`` as a number, for tables: sortable, and the same digits in every view of it."""
+    return float(shown(value))
+
+
 def layers_text(hidden: list[LayerSpec]) -> str:
     """The hidden layers in a few characters: ``12 relu → 8 relu``."""
     return " → ".join(f"{layer.units} {layer.activation}" for layer in hidden) or "none"
@@ -92,10 +97,10 @@ def runs_table(runs: list[Run]) -> pd.DataFrame:
             "learning rate": spec.learning_rate,
             "batch": spec.batch_size,
             "epochs": f"{len(run.history)}/{spec.epochs}",
-            "best val loss": min(best_val) if best_val else None,
+            "best val loss": rounded(min(best_val)) if best_val else None,
             "kept epoch": (run.result or {}).get("kept_epoch"),
         }
-        row.update({f"test {name}": value for name, value in run.test_metrics.items()})
+        row.update({f"test {name}": rounded(value) for name, value in run.test_metrics.items()})
         row["seconds"] = round(run.seconds, 1)
         rows.append(row)
     return pd.DataFrame(rows)
