@@ -21,13 +21,29 @@ def _status(job: jobs.Job) -> None:
         st.info(f"Queued, position {position}{ahead}. It starts as soon as a worker is free.")
         return
     eta = job.eta()
+    # No pace yet while running: the worker prepares the data and compiles the network.
+    starting = job.state == jobs.RUNNING and eta is None
     parts = [f"Epoch {done} of {job.epochs}", f"{job.elapsed():.1f} s elapsed"]
     if eta is not None:
         parts.append(f"about {eta:.0f} s left")
+    elif starting:
+        parts.append("preparing the data and building the network")
     st.caption(" · ".join(parts))
     st.progress(min(1.0, done / max(job.epochs, 1)))
-    if job.state in (jobs.FAILED, jobs.INTERRUPTED):
+    if job.state == jobs.RUNNING and job.stop_requested:
+        st.info(
+            "Stopping… The network is still being built: the run ends after its first epoch."
+            if starting
+            else "Stopping… The run ends after the epoch in progress.",
+            icon=":material/hourglass_top:",
+        )
+    elif job.state in (jobs.FAILED, jobs.INTERRUPTED):
         st.error(job.error, icon=":material/error:")
+    elif job.state == jobs.STOPPED and job.result is None:
+        st.warning(
+            "Stopped after 0 epochs, before it started: nothing was trained.",
+            icon=":material/pan_tool:",
+        )
     elif job.state == jobs.STOPPED:
         st.warning(
             f"Stopped after {done} epoch(s); the model trained so far is kept. {job.note or ''}",
