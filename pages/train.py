@@ -47,6 +47,7 @@ train_settings.render(state.experiment(), state.task(), LIMITS)
 
 job = st.session_state.job
 running = job is not None and not job.done
+stopping = running and job.stop_requested  # Stop was taken: the run ends after its epoch
 left, right, _ = st.columns([1, 1, 4])
 left.button(
     "Train",
@@ -60,7 +61,7 @@ right.button(
     "Stop",
     key="train_stop",
     on_click=stop_training,
-    disabled=not running,
+    disabled=not running or stopping,
     help="Stop after the current epoch and keep the model trained so far.",
 )
 if error := st.session_state.pop("train_error", None):

@@ -102,3 +102,47 @@ def test_sidebar_follows_the_run_on_another_page(app_url, page):
     assert 1 <= first < later <= 1000
     expect(sidebar).to_contain_text("Runs: 1", timeout=WAIT_MS)
     expect(sidebar).not_to_contain_text("training, epoch")
+
+
+def test_epochs_above_the_limit_say_the_limit_under_the_box(app_url, page):
+    page.goto(f"{app_url}/train?preset=iris")
+    expect(page.get_by_role("heading", name="Train", exact=True)).to_be_visible()
+    box = page.locator(".st-key-train_epochs input").first
+    box.fill("5000")
+    limit = page.get_by_text("At most 1000 epochs on this server.")
+    expect(limit).to_be_visible()  # while typing, with "Press Enter to apply" over the box
+    box.press("Enter")
+    expect(limit).to_be_visible()
+
+
+def test_stop_during_start_up_shows_at_once_and_ends_the_run_stopped(app_url, page):
+    page.goto(app_url)
+    click_button(page, "home_sample_wine")
+    expect(page.get_by_test_id("stSidebar")).to_contain_text("Wine (red + white)")
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Train", exact=True).click()
+    set_number(page, "train_batch_size", 1)
+    turn_off_early_stopping(page)
+    # A first, short run: the next one then goes to a warm worker, whose start-up is the
+    # network's preparation and compilation.
+    set_number(page, "train_epochs", 1)
+    click_button(page, "train_start")
+    finished = page.get_by_text(re.compile(r"^Finished 1 epochs in"))
+    expect(finished).to_be_visible(timeout=WAIT_MS)
+    # The runs table shows the finished message's numbers as the message writes them.
+    text = finished.inner_text()
+    seconds, loss = re.search(r"in (\d+\.\d) s", text)[1], re.search(r"loss (\S+),", text)[1]
+    runs = page.get_by_test_id("stDataFrame").last
+    expect(runs).to_contain_text(seconds)
+    expect(runs).to_contain_text(loss)
+
+    set_number(page, "train_epochs", 1000)
+    click_button(page, "train_start")
+    expect(page.get_by_text("preparing the data and building the network")).to_be_visible()
+    click_button(page, "train_stop")
+    expect(page.get_by_text(re.compile(r"^Stopping…"))).to_be_visible(timeout=3_000)
+    expect(page.locator(".st-key-train_start button").first).to_be_disabled()
+    expect(page.locator(".st-key-train_stop button").first).to_be_disabled()
+    expect(page.get_by_text(re.compile(r"^Stopped after \d+ epoch"))).to_be_visible(timeout=WAIT_MS)
+    assert 1 <= epochs_done(page) < 1000
+    expect(page.locator(".st-key-train_start button").first).to_be_enabled()
+    expect(runs).to_contain_text("stopped")

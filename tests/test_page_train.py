@@ -2,6 +2,7 @@
 
 import time
 
+from builder.training.runs import shown
 from tests.apptest_helpers import texts, with_sample
 
 WAIT = 240  # a fresh worker imports TensorFlow first; the machine may be busy
@@ -38,7 +39,7 @@ def test_train_shows_curves_and_keeps_each_run_for_comparison():
     at.button(key="train_start").click().run()
     at = _finish(at)
     assert [run.name for run in at.session_state["runs"]] == ["Run 1", "Run 2"]
-    assert at.multiselect(key="train_compare").value == ["Run 1", "Run 2"]
+    assert at.multiselect(key="train_compare").value == [1, 2]
     assert at.dataframe[0].value.shape[0] == 2
     differ = " ".join(m.value for m in at.markdown)
     assert "train.learning_rate: Run 1 = 0.001, Run 2 = 0.01" in differ
@@ -79,3 +80,41 @@ def test_a_run_that_ends_on_another_page_is_kept_there():
     assert not at.exception
     assert [run.name for run in at.session_state["runs"]] == ["Run 1"]
     assert at.selectbox(key="evaluate_run").value == 1
+
+
+def test_a_diverging_run_shows_one_test_loss_and_one_elapsed_time_everywhere():
+    at = _train_page(10)
+    at.selectbox(key="train_validation").set_value("test").run()  # the same rows twice
+    at.select_slider(key="train_learning_rate").set_value(10.0).run()
+    assert any("very high for adam" in t for t in texts(at.warning))
+    at.button(key="train_start").click().run()
+    at = _finish(at)
+    assert not at.exception
+    (run,) = at.session_state["runs"]
+    row = at.dataframe[0].value.iloc[0]
+    # Early stopping keeps the best epoch's weights, so their test loss is the best val loss.
+    assert row["kept epoch"] == run.result["kept_epoch"] == run.result["best_epoch"]
+    loss = shown(run.result["metrics"]["test"]["loss"])
+    assert shown(row["best val loss"]) == shown(row["test loss"]) == loss
+    (box,) = [t for t in texts(at.success) if t.startswith("Finished")]
+    assert f"loss {loss}" in box and f"epoch {row['kept epoch']}" in box
+    assert (
+        row["seconds"] == round(run.seconds, 1) and run.seconds == at.session_state["job"].elapsed()
+    )
+    assert f"in {row['seconds']:.1f} s" in box
+
+
+def test_the_runs_to_compare_stay_chosen_when_settings_change_and_pages_are_visited():
+    at = _train_page(1)
+    for _ in range(3):
+        at.button(key="train_start").click().run()
+        at = _finish(at)
+    assert at.multiselect(key="train_compare").value == [1, 2, 3]  # each new run is added
+    at.multiselect(key="train_compare").set_value([1, 3]).run()
+    at.number_input(key="train_epochs").set_value(2).run()
+    at.select_slider(key="train_learning_rate").set_value(0.01).run()
+    at.switch_page("pages/build.py").run()
+    at.switch_page("pages/train.py").run()
+    assert not at.exception
+    assert at.multiselect(key="train_compare").value == [1, 3]
+    assert "train.learning_rate" not in " ".join(m.value for m in at.markdown)  # same runs

@@ -44,6 +44,7 @@ def test_a_run_is_kept_with_its_model_once_it_ends(store):
         assert live.job.wait(WAIT) and live.saved.wait(10)
         (run,) = recorder.runs(store, wid)
         assert run.state == "finished" and len(run.history) == 3
+        assert run.seconds == live.job.elapsed() > run.history[-1]["seconds"]  # start-up too
         assert run.result["export"]["model.keras"] == live.job.result["export"]["model.keras"]
         assert recorder.live(wid) is None
         # The result is kept, so the run's saved weights are no longer needed.
@@ -80,3 +81,4 @@ def test_a_run_cut_off_by_a_shutdown_continues_from_its_saved_weights(store):
     assert run.result["epochs_run"] == 40 and len(run.result["history"]["loss"]) == 40
     seconds = [record["seconds"] for record in run.history]
     assert seconds == sorted(seconds)  # the continued epochs' clock goes on from the first part
+    assert run.seconds == again.job.elapsed() > cut.seconds > 0  # both parts' elapsed time

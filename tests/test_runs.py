@@ -10,7 +10,14 @@ from builder.plots.charts_training import (
     history_figure,
     metric_label,
 )
-from builder.training.runs import Run, curve_keys, differences, layers_text, runs_table
+from builder.training.runs import (
+    Run,
+    curve_keys,
+    differences,
+    layers_text,
+    runs_table,
+    shown,
+)
 
 
 def _history(epochs: int, start: float = 1.0) -> list[dict]:
@@ -36,7 +43,27 @@ def test_runs_table_has_one_row_per_run_with_settings_and_results():
     assert list(table["epochs"]) == ["5/200", "3/200"]
     assert list(table["layers"]) == ["12 relu → 8 relu"] * 2
     assert list(table["test accuracy"]) == [0.7, 0.7]
-    assert table["best val loss"][0] == min(r["val_loss"] for r in _history(5))
+    assert table["best val loss"][0] == 0.3  # min(1 / e + 0.1), to four significant digits
+
+
+def test_the_table_says_which_epoch_the_model_kept():
+    run = _run(1, 0.001)
+    run.result["kept_epoch"] = 4
+    assert list(runs_table([run, _run(2, 0.01)])["kept epoch"].fillna(0)) == [4, 0]
+
+
+def test_numbers_are_written_with_four_significant_digits_as_the_table_writes_them():
+    assert [shown(v) for v in (1.520361, 39.9712, 12345.6, 0.000123456, 2.0)] == [
+        "1.52",
+        "39.97",
+        "12350",
+        "0.0001235",
+        "2",
+    ]
+    assert shown(math.nan) == "nan"
+    run = _run(1, 0.001)
+    run.result["metrics"]["test"]["loss"] = 1.520361
+    assert runs_table([run])["test loss"][0] == 1.52  # the table holds what it shows
 
 
 def test_a_failed_run_without_a_model_still_has_a_row():

@@ -158,10 +158,24 @@ def test_early_stopping_restores_the_best_weights(pima):
     history = result["history"]
     assert result["ended"] == "early_stopped" and result["epochs_run"] < 200
     best = int(np.argmin(history["val_loss"]))
-    assert result["best_epoch"] == best + 1
+    assert result["best_epoch"] == result["kept_epoch"] == best + 1
     assert result["epochs_run"] == best + 1 + 3  # patience epochs without improvement
     # validation is the test split here, so the restored model scores the best val_loss
     assert result["metrics"]["test"]["loss"] == pytest.approx(history["val_loss"][best], rel=1e-4)
+
+
+def test_test_loss_is_the_validation_loss_of_the_same_rows_when_the_run_diverges():
+    experiment = preset_experiment("iris")
+    experiment.network.hidden = [LayerSpec(units=16, activation="tanh")]
+    experiment.train.learning_rate, experiment.train.epochs = 10.0, 10
+    experiment.train.validation, experiment.train.early_stopping = "test", False
+    result = tasks.train(tasks.sample_frame("iris"), experiment)
+    last = result["history"]["val_loss"][-1]
+    # Confidently wrong softmax outputs: beyond the -log(1e-7) ≈ 16.1 a row that clipped
+    # probabilities allow, which the test loss used to be capped at.
+    assert last > 16.2
+    assert result["metrics"]["test"]["loss"] == pytest.approx(last, rel=1e-4)
+    assert result["kept_epoch"] == result["epochs_run"] == 10
 
 
 def test_nan_guard_stops_and_says_what_to_try():

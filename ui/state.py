@@ -22,6 +22,9 @@ DEFAULTS = {
     "runs": [],
     "job": None,
     "job_run": None,
+    # The runs chosen for the Train page's comparison, by number: kept while the page is
+    # not drawn (Streamlit then drops its multiselect's value) and across setting changes.
+    "train_compare_runs": [],
 }
 
 

@@ -4,9 +4,12 @@ import streamlit as st
 
 from builder.plots.charts_training import comparison_figure, grown_history_figure, metric_label
 from builder.training import jobs
-from builder.training.runs import Run, curve_keys, differences, runs_table
+from builder.training.runs import Run, curve_keys, differences, runs_table, shown
 from builder.workspace import recorder
 from ui import workspace
+
+# The runs table's (sprintf) format of ``shown``: four significant digits.
+SHOWN = "%.4g"
 
 
 def _status(job: jobs.Job) -> None:
@@ -18,13 +21,29 @@ def _status(job: jobs.Job) -> None:
         st.info(f"Queued, position {position}{ahead}. It starts as soon as a worker is free.")
         return
     eta = job.eta()
+    # No pace yet while running: the worker prepares the data and compiles the network.
+    starting = job.state == jobs.RUNNING and eta is None
     parts = [f"Epoch {done} of {job.epochs}", f"{job.elapsed():.1f} s elapsed"]
     if eta is not None:
         parts.append(f"about {eta:.0f} s left")
+    elif starting:
+        parts.append("preparing the data and building the network")
     st.caption(" · ".join(parts))
     st.progress(min(1.0, done / max(job.epochs, 1)))
-    if job.state in (jobs.FAILED, jobs.INTERRUPTED):
+    if job.state == jobs.RUNNING and job.stop_requested:
+        st.info(
+            "Stopping… The network is still being built: the run ends after its first epoch."
+            if starting
+            else "Stopping… The run ends after the epoch in progress.",
+            icon=":material/hourglass_top:",
+        )
+    elif job.state in (jobs.FAILED, jobs.INTERRUPTED):
         st.error(job.error, icon=":material/error:")
+    elif job.state == jobs.STOPPED and job.result is None:
+        st.warning(
+            "Stopped after 0 epochs, before it started: nothing was trained.",
+            icon=":material/pan_tool:",
+        )
     elif job.state == jobs.STOPPED:
         st.warning(
             f"Stopped after {done} epoch(s); the model trained so far is kept. {job.note or ''}",
@@ -32,15 +51,21 @@ def _status(job: jobs.Job) -> None:
         )
     elif job.state == jobs.FINISHED:
         result = job.result
-        scores = ", ".join(f"{k} {v:.4g}" for k, v in result["metrics"]["test"].items())
-        early = ""
-        if result["ended"] == "early_stopped":
-            early = f" Early stopping ended it; the best epoch was {result['best_epoch']}."
+        scores = ", ".join(f"{k} {shown(v)}" for k, v in result["metrics"]["test"].items())
+        early = " Early stopping ended it." if result["ended"] == "early_stopped" else ""
         st.success(
-            f"Finished {result['epochs_run']} epochs in {result['train_seconds']:.1f} s. "
-            f"Test split: {scores}.{early}",
+            f"Finished {result['epochs_run']} epochs in {job.elapsed():.1f} s.{early} "
+            f"Test split, with the weights of {_kept(result)}: {scores}.",
             icon=":material/check_circle:",
         )
+
+
+def _kept(result: dict) -> str:
+    """Which epoch's weights the run's model holds, in words."""
+    kept = result["kept_epoch"]
+    if kept == result["epochs_run"]:
+        return f"epoch {kept}, the last"
+    return f"epoch {kept}, the one with the lowest validation loss"
 
 
 def show_progress(job: jobs.Job | None) -> None:
@@ -98,6 +123,31 @@ def _notices(runs: list[Run], training: bool) -> None:
         )
 
 
+def _columns(table) -> dict:
+    """What the runs table's result columns mean, each number shown as the page shows it."""
+    number = st.column_config.NumberColumn
+    config = {
+        "best val loss": number(format=SHOWN, help="The lowest validation loss of any epoch."),
+        "kept epoch": number(
+            format="%d",
+            help="The epoch whose weights the run kept: the one with the lowest validation "
+            "loss under 'Keep the best epoch's weights', else the last. The test columns "
+            "score this model.",
+        ),
+        "seconds": number(
+            format="%.1f",
+            help="Elapsed time: from a worker taking the run until it ended, building, "
+            "scoring and saving the model included.",
+        ),
+    }
+    for name in table.columns:
+        if name.startswith("test "):
+            config[name] = number(
+                format=SHOWN, help=f"{name[5:]} on the test split, of the kept epoch's model."
+            )
+    return config
+
+
 def show_runs(runs: list[Run], training: bool = False) -> None:
     """The runs table, chosen runs' curves on one chart with what differs between them,
     and a Continue button for each interrupted run (disabled while ``training``)."""
@@ -105,18 +155,23 @@ def show_runs(runs: list[Run], training: bool = False) -> None:
     if not runs:
         st.caption("Every run is kept here, so you can compare learning rates or networks.")
         return
-    st.dataframe(runs_table(runs), key="train_runs_table", hide_index=True)
+    table = runs_table(runs)
+    st.dataframe(table, key="train_runs_table", hide_index=True, column_config=_columns(table))
     _notices(runs, training)
-    names = [run.name for run in runs]
-    kept = [name for name in st.session_state.get("train_compare", []) if name in names]
-    st.session_state.train_compare = kept
+    names = {run.number: run.name for run in runs}
+    # The widget's value while it is drawn, else the choice remembered; runs that no
+    # longer exist drop out.
+    chosen = st.session_state.get("train_compare", st.session_state.train_compare_runs)
+    st.session_state.train_compare = [number for number in chosen if number in names]
     chosen = st.multiselect(
         "Runs to compare",
-        names,
+        list(names),
+        format_func=names.get,
         key="train_compare",
         help="Their curves share one chart; the settings that differ are listed below it.",
     )
-    picked = [run for run in runs if run.name in chosen]
+    st.session_state.train_compare_runs = chosen
+    picked = [run for run in runs if run.number in chosen]
     keys = curve_keys(picked)
     if picked and keys:
         key = st.selectbox(

@@ -7,6 +7,7 @@ survive a visit to another page and travel with the experiment (link, JSON, pres
 import streamlit as st
 
 from builder.config import HostLimits
+from builder.experiment.rates import learning_rate_warning
 from builder.experiment.spec import OPTIMIZERS, Experiment
 from ui import state
 
@@ -66,6 +67,11 @@ def render(experiment: Experiment, task: str | None, limits: HostLimits) -> None
         step=1,
         help=f"Passes over the training rows (at most {limits.max_epochs} on this server).",
     )
+    # Always in sight: the box's own message about its maximum hides under "Press Enter
+    # to apply" while the user types.
+    first[3].caption(f"At most {limits.max_epochs} epochs on this server.")
+    if warning := learning_rate_warning(spec.optimizer, spec.learning_rate):
+        st.warning(warning, icon=":material/speed:")
     second = st.columns(4)
     state.bind(
         second[0].selectbox,

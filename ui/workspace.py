@@ -104,10 +104,15 @@ def collect_run() -> bool:
     wid = st.session_state.workspace_id
     st.session_state.runs = recorder.runs(get_store(), wid, known)
     st.session_state.workspace_revision = get_store().revision(wid)
-    name = f"Run {training.number}"
-    chosen = [n for n in st.session_state.get("train_compare", []) if n != name]
-    st.session_state.train_compare = [*chosen, name][-4:]
+    chosen = [n for n in st.session_state.train_compare_runs if n != training.number]
+    _compare([*chosen, training.number][-4:])
     return True
+
+
+def _compare(numbers: list[int]) -> None:
+    """Choose these runs for the Train page's comparison."""
+    st.session_state.train_compare_runs = numbers
+    st.session_state.pop("train_compare", None)  # its multiselect starts from the choice
 
 
 def start_training(
@@ -150,7 +155,7 @@ def clear_runs() -> None:
     """Forget the workspace's runs (a run in training, never among them, goes on)."""
     numbers = [run.number for run in st.session_state.runs]
     get_store().delete_runs(st.session_state.workspace_id, numbers)
-    st.session_state.train_compare = []
+    _compare([])
 
 
 def keep_upload(files: list[tuple[str, bytes]], options: ReadOptions, stack_column: str) -> None:

@@ -71,6 +71,7 @@ class Job:
         label: str,
         abandoned: Callable[[], bool] | None,
         history: list[dict[str, float]] | None = None,
+        seconds_before: float = 0.0,
     ):
         self.id = uuid.uuid4().hex
         self.kind = kind
@@ -90,6 +91,7 @@ class Job:
         self._abandoned = abandoned
         self._history: list[dict[str, float]] = list(history or [])
         self._resumed_at = len(self._history)  # epochs done before this job started
+        self._seconds_before = seconds_before  # elapsed time of the run this job continues
         self._lock = threading.Lock()
         self._done = threading.Event()
 
@@ -118,10 +120,15 @@ class Job:
         return self._done.wait(timeout)
 
     def elapsed(self) -> float:
-        """Seconds since the job started running (0 while queued)."""
+        """The run's elapsed time: seconds from a worker taking it (after any wait in the
+        queue) until it ended or now, building, training, scoring and saving the model
+        included, plus the elapsed time of the run it continues.
+
+        The one clock the Train page shows: live, in the finished message, in the runs table.
+        """
         if self.started_at is None:
-            return 0.0
-        return (self.ended_at or time.time()) - self.started_at
+            return self._seconds_before
+        return self._seconds_before + (self.ended_at or time.time()) - self.started_at
 
     def eta(self) -> float | None:
         """Seconds until the planned epochs are done, from the pace of the epochs so far."""
@@ -257,11 +264,13 @@ class WorkerPool:
         label: str = "",
         abandoned: Callable[[], bool] | None = None,
         history: list[dict[str, float]] | None = None,
+        seconds_before: float = 0.0,
     ) -> Job:
         """Queue a job and return its handle (the only way to reach it).
 
         Args:
             history: epochs done before (a run continued from saved weights).
+            seconds_before: the elapsed time of the run it continues.
             abandoned: asked by the dispatcher thread at least once a second while the job
                 is queued or running, so it must be quick and must not raise; once it returns
                 True (nobody can reach the job any more), the job leaves the queue or is
@@ -273,7 +282,7 @@ class WorkerPool:
         with self._lock:
             if self.closed:
                 raise TrainingError("The training service is shutting down. Reload the page.")
-            job = Job(self, kind, payload, epochs, label, abandoned, history)
+            job = Job(self, kind, payload, epochs, label, abandoned, history, seconds_before)
             self._pending.append(job)
         self._wake()
         return job
@@ -549,8 +558,8 @@ def submit_training(
         pool: the pool to use; the shared one when omitted.
         abandoned: True once the run is out of everyone's reach (see ``WorkerPool.submit``).
         checkpoints: a server folder where the worker saves the weights now and then.
-        resume: ``{"weights": path, "history": epochs so far}``: continue a run from the
-            weights saved after its last epoch in ``history``.
+        resume: ``{"weights": path, "history": epochs so far, "seconds": elapsed so far}``:
+            continue a run from the weights saved after its last epoch in ``history``.
 
     Returns:
         The job handle.
@@ -579,4 +588,5 @@ def submit_training(
         label=experiment.name,
         abandoned=abandoned,
         history=(resume or {}).get("history"),
+        seconds_before=(resume or {}).get("seconds", 0.0),
     )

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from builder.experiment.spec import Experiment, LayerSpec
@@ -28,6 +29,7 @@ class Run:
     result: dict[str, Any] | None = None
     error: str | None = None
     note: str | None = None
+    # Elapsed time: from a worker taking the run until it ended (see ``jobs.Job.elapsed``).
     seconds: float = 0.0
     job_id: str = ""
     # Bumped by the workspace store whenever the stored run changes.
@@ -44,6 +46,19 @@ class Run:
     def test_metrics(self) -> dict[str, float]:
         """Loss and accuracy (or MSE and MAE) on the test split; empty without a model."""
         return dict(self.result["metrics"]["test"]) if self.result else {}
+
+
+def shown(value: float) -> str:
+    """A loss or metric as the Train page writes it: four significant digits, written out
+    the way the runs table writes them (``1.52``, ``39.97``, ``12350``, ``0.0001234``)."""
+    if not math.isfinite(value):
+        return str(value)
+    return np.format_float_positional(float(f"{value:.4g}"), trim="-")
+
+
+def rounded(value: float) -> float:
+    """``shown`` as a number, for tables: sortable, and the same digits in every view of it."""
+    return float(shown(value))
 
 
 def layers_text(hidden: list[LayerSpec]) -> str:
@@ -82,9 +97,10 @@ def runs_table(runs: list[Run]) -> pd.DataFrame:
             "learning rate": spec.learning_rate,
             "batch": spec.batch_size,
             "epochs": f"{len(run.history)}/{spec.epochs}",
-            "best val loss": min(best_val) if best_val else None,
+            "best val loss": rounded(min(best_val)) if best_val else None,
+            "kept epoch": (run.result or {}).get("kept_epoch"),
         }
-        row.update({f"test {name}": value for name, value in run.test_metrics.items()})
+        row.update({f"test {name}": rounded(value) for name, value in run.test_metrics.items()})
         row["seconds"] = round(run.seconds, 1)
         rows.append(row)
     return pd.DataFrame(rows)

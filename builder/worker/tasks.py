@@ -49,27 +49,41 @@ def sample_frame(key: str) -> pd.DataFrame:
     return load_sample(key)[0]
 
 
+def _outputs(model: keras.Model, x: np.ndarray):
+    """(first row, output tensor) of rows ``x``, chunk by chunk, at inference (no dropout)."""
+    for start in range(0, len(x), PREDICT_CHUNK):
+        yield start, model(x[start : start + PREDICT_CHUNK], training=False)
+
+
 def predict(model: keras.Model, x: np.ndarray) -> np.ndarray:
     """The model's outputs for rows ``x``, in chunks, as float32 numpy."""
-    if len(x) == 0:
+    parts = [keras.ops.convert_to_numpy(out) for _, out in _outputs(model, x)]
+    if not parts:
         return np.zeros((0, model.output_shape[-1]), dtype=np.float32)
-    parts = [
-        keras.ops.convert_to_numpy(model(x[i : i + PREDICT_CHUNK], training=False))
-        for i in range(0, len(x), PREDICT_CHUNK)
-    ]
     return np.concatenate(parts).astype(np.float32)
 
 
 def scores(model: keras.Model, task: str, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
     """Loss and the task's metrics on one split: accuracy, or MSE, MAE and R² (two rows or more).
 
+    The loss is the one training logs as ``val_loss`` for the same rows: computed on the
+    output tensor, from which Keras takes a softmax's or sigmoid's logits. On numpy
+    probabilities it would be clipped at -log(1e-7) ≈ 16 a row, so a diverged run's test
+    loss read far lower than its validation loss on the very same rows.
+
     Args:
         y: encoded targets (class index or value), as ``builder.tables.prep`` makes them.
     """
-    out = predict(model, x)
-    targets = model_targets(y, out.shape[-1])
-    loss = keras.losses.get(model.loss)(targets, out)
-    result = {"loss": float(np.mean(keras.ops.convert_to_numpy(loss)))}
+    units = model.output_shape[-1]
+    targets = model_targets(y, units)
+    loss_fn = keras.losses.get(model.loss)
+    losses, parts = [], []
+    for start, out in _outputs(model, x):
+        rows = targets[start : start + PREDICT_CHUNK]
+        losses.append(keras.ops.convert_to_numpy(loss_fn(rows, out)).reshape(-1))
+        parts.append(keras.ops.convert_to_numpy(out))
+    out = np.concatenate(parts) if parts else np.zeros((0, units), dtype=np.float32)
+    result = {"loss": float(np.mean(np.concatenate(losses))) if losses else float("nan")}
     if model.losses:
         result["loss"] += float(sum(keras.ops.convert_to_numpy(v) for v in model.losses))
     if task == "regression":
@@ -129,8 +143,9 @@ def train(
 
     Returns:
         Plain data: task, classes, feature names, fitted preprocessing, history,
-        epochs run, why it ended, seconds, train/test metrics, weights, test rows with
-        their targets and predictions, and the ``.keras`` bytes.
+        epochs run, why it ended, the epoch whose weights it kept, seconds, train/test
+        metrics, weights, test rows with their targets and predictions, and the
+        ``.keras`` bytes.
 
     Raises:
         SpecError, DataError: the experiment or table cannot be used.
@@ -202,6 +217,8 @@ def train(
     ended = "stopped" if stopper.stopped else "finished"
     if early is not None and early.stopped_epoch > 0:
         ended = "early_stopped"
+    epochs_run = done + len(history.history.get("loss", []))
+    restored = early is not None and early.restore_best_weights and early.best_weights is not None
     out = predict(model, data.x_test)
     result = {
         "name": experiment.name,
@@ -214,9 +231,12 @@ def train(
             k: [float(r[k]) for r in before if k in r] + [float(v) for v in vs]
             for k, vs in history.history.items()
         },
-        "epochs_run": done + len(history.history.get("loss", [])),
+        "epochs_run": epochs_run,
         "ended": ended,
         "best_epoch": (done + early.best_epoch + 1) if early is not None else None,
+        # The epoch whose weights the model ends with: EarlyStopping restores the best
+        # epoch's at the end of training, however it ended; without it, the last epoch's.
+        "kept_epoch": (done + early.best_epoch + 1) if restored else epochs_run,
         "train_seconds": train_seconds,
         "total_seconds": time.perf_counter() - started,
         "metrics": {

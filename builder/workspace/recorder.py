@@ -94,7 +94,7 @@ def start(
                     "continue. Press Train to run it again."
                 )
             history = resume.history[: found[0]]
-            plan = {"weights": str(found[1]), "history": history}
+            plan = {"weights": str(found[1]), "history": history, "seconds": resume.seconds}
         number = resume.number if resume is not None else store.new_run(wid, experiment)
         if resume is not None:
             store.restart_run(wid, number, plan["history"])
@@ -143,10 +143,9 @@ def _record(store: WorkspaceStore, run: LiveRun) -> None:
         while not job.wait(HISTORY_SECONDS):
             history = job.history
             if len(history) != written:
-                store.update_history(run.workspace, run.number, history, _seconds(history))
+                store.update_history(run.workspace, run.number, history, job.elapsed())
                 written = len(history)
         record = from_job(job, run.experiment, run.number)
-        record.seconds = _seconds(record.history)
         if job.state == jobs.INTERRUPTED:  # the server shuts down: keep it to continue
             store.update_history(run.workspace, run.number, record.history, record.seconds)
             return
@@ -162,8 +161,3 @@ def _record(store: WorkspaceStore, run: LiveRun) -> None:
         with _LOCK:
             if _LIVE.get(run.workspace) is run:
                 del _LIVE[run.workspace]
-
-
-def _seconds(history: list[dict[str, float]]) -> float:
-    """Training seconds so far, continued runs included (the last epoch's clock)."""
-    return history[-1]["seconds"] if history else 0.0
