@@ -15,7 +15,7 @@ def _with_a_kept_run():
     number = store.new_run(wid, preset_experiment("iris"))
     store.finish_run(Run(number, preset_experiment("iris"), "stopped", [{"epoch": 1}]), wid)
     at.switch_page("pages/home.py").run()
-    assert [run.name for run in at.session_state["runs"]] == ["Run 1"]
+    assert [run.name for run in at.session_state["runs"]] == ["iris · run 1"]
     assert any("kept on this server for this browser" in t for t in texts(at.caption))
     return at, wid
 
@@ -60,4 +60,4 @@ def test_a_samples_card_sets_up_its_tutorial_and_lands_on_train_ready_to_press_i
     assert not at.exception
     assert any("Finished 3 epochs" in t for t in texts(at.success))
     run = at.session_state["runs"][0]
-    assert run.experiment.name == "iris" and run.result["metrics"]["test"]["accuracy"] > 0
+    assert run.name == "iris · run 1" and run.result["metrics"]["test"]["accuracy"] > 0

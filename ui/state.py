@@ -277,9 +277,7 @@ def choose_run(key: str, help_text: str):
     number = st.selectbox(
         "Run",
         list(by_number)[::-1],
-        format_func=lambda n: (
-            f"{by_number[n].name} · {by_number[n].experiment.name} · {by_number[n].state}"
-        ),
+        format_func=lambda n: f"{by_number[n].name} · {by_number[n].state}",
         key=key,
         help=help_text,
     )

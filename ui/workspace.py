@@ -19,6 +19,7 @@ import streamlit as st
 
 from builder.config import load_limits
 from builder.errors import BuilderError, DataError, SpecError
+from builder.experiment.naming import run_name
 from builder.experiment.spec import DataSpec, Experiment
 from builder.tables.data import ReadOptions, load_files
 from builder.training.runs import Run
@@ -104,7 +105,7 @@ def collect_run() -> bool:
     wid = st.session_state.workspace_id
     st.session_state.runs = recorder.runs(get_store(), wid, known)
     st.session_state.workspace_revision = get_store().revision(wid)
-    name = f"Run {training.number}"
+    name = run_name(training.experiment, training.number)
     chosen = [n for n in st.session_state.get("train_compare", []) if n != name]
     st.session_state.train_compare = [*chosen, name][-4:]
     return True
