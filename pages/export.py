@@ -6,7 +6,7 @@ import streamlit as st
 
 from builder.config import load_limits
 from builder.errors import DataError, SpecError
-from builder.experiment import experiment_file, share
+from builder.experiment import experiment_file, naming, share
 from builder.experiment.spec import check_limits
 from builder.export.bundle import run_files, zip_bytes
 from builder.export.codegen import training_script
@@ -29,7 +29,7 @@ def open_experiment() -> None:
     except (SpecError, DataError) as error:
         st.session_state.export_error = f"'{upload.name}' could not be opened. {error}"
         return
-    message = f"Opened **{experiment.name}**: data choice, preprocessing, network and training."
+    message = f"Opened **{naming.stem(experiment)}**: its data, preprocessing, network, training."
     if experiment.data.source not in SAMPLES:
         files = ", ".join(experiment.data.files) or "its data file"
         message += f" It runs on an uploaded file ({files}): upload it on the **Data** page."
@@ -58,11 +58,12 @@ def model_section() -> None:
     run = state.choose_run("export_run", "Every run of this browser that produced a model.")
     frame = state.run_table(run)
     files = run.result["export"]
+    stem = naming.run_file_stem(run.experiment, run.number)
     left, middle, right = st.columns(3)
     left.download_button(
         "Model (.keras)",
         files["model.keras"],
-        file_name=f"{run.experiment.name}.keras",
+        file_name=f"{stem}.keras",
         key="export_download_model",
         icon=":material/neurology:",
         help="The network with its preprocessing inside: it takes the raw columns.",
@@ -70,7 +71,7 @@ def model_section() -> None:
     middle.download_button(
         "Weights only (.weights.h5)",
         files["model.weights.h5"],
-        file_name=f"{run.experiment.name}.weights.h5",
+        file_name=f"{stem}.weights.h5",
         key="export_download_weights",
         icon=":material/download:",
         help="The weights, for a model built by the script.",
@@ -79,7 +80,7 @@ def model_section() -> None:
     right.download_button(
         "Run bundle (.zip)",
         zip_bytes(run_files(run.experiment, run.result, script)),
-        file_name=f"{run.experiment.name}-run.zip",
+        file_name=f"{stem}.zip",
         key="export_download_bundle",
         icon=":material/folder_zip:",
         help="Model, weights, script, experiment JSON, history CSV, metrics JSON and curves.",
@@ -96,7 +97,7 @@ if state.table() is None:
     open_section()
 state.require_table()
 experiment = state.experiment()
-stem = experiment_file.file_stem(experiment)
+stem = naming.stem(experiment)
 
 st.subheader("Save the experiment")
 st.download_button(

@@ -2,8 +2,10 @@
 
 import streamlit as st
 
+from builder.config import load_limits
+from builder.experiment.presets import PRESETS, sample_preset
 from builder.tables.samples import SAMPLES
-from ui import state, workspace
+from ui import preset_picker, state, workspace
 from ui.entry import run_through_app
 
 run_through_app()
@@ -22,9 +24,24 @@ for position, sample in enumerate(SAMPLES.values()):
     with columns[position % 3].container(border=True):
         st.markdown(f"**{sample.title}**")
         st.caption(sample.blurb)
-        if st.button("Use this data", key=f"home_sample_{sample.key}", help=f"Load {sample.title}"):
+        buttons = st.container(horizontal=True)
+        if buttons.button(
+            "Use this data", key=f"home_sample_{sample.key}", help=f"Load {sample.title}"
+        ):
             state.use_sample(sample.key)
             st.switch_page("pages/data.py")
+        preset = sample_preset(sample.key)
+        if preset and buttons.button(
+            "Train the tutorial's network",
+            key=f"home_preset_{sample.key}",
+            help=f"Load {sample.title} with the classic experiment '{PRESETS[preset].title}' "
+            "(its network and training settings) and go to Train, ready to press Train.",
+        ):
+            if error := preset_picker.apply(preset, load_limits()):
+                st.error(error, icon=":material/error:")
+            else:
+                st.session_state.train_message = preset_picker.ready_message(preset)
+                st.switch_page("pages/train.py")
 
 st.page_link("pages/data.py", label="Upload your own file", icon=":material/table:")
 

@@ -43,6 +43,8 @@ def stop_training() -> None:
 
 st.title("Train")
 state.require_table()
+if message := st.session_state.pop("train_message", None):
+    st.info(message, icon=":material/school:")
 train_settings.render(state.experiment(), state.task(), LIMITS)
 
 job = st.session_state.job

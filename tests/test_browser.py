@@ -30,11 +30,15 @@ def test_one_click_sample_shows_target_preview_and_status(app_url, page):
     expect(sidebar).to_contain_text("Pima Indians diabetes")
     expect(sidebar).to_contain_text(re.compile(r"Target: Outcome · task: binary"))
 
-    # Pick another target: the task and the sidebar follow.
+    task = page.locator(".st-key-data_task").first.get_by_role("combobox")
+    expect(task).to_have_value(re.compile(r"^binary \(inferred"))
+
+    # Pick another target: the task box and the sidebar follow.
     target.click()
     page.get_by_role("option", name="Age", exact=True).click()
     expect(target).to_have_value("Age")
     expect(sidebar).to_contain_text("task: regression")
+    expect(task).to_have_value(re.compile(r"^regression \(inferred: it holds numbers"))
 
 
 def test_sidebar_status_stays_on_other_pages(app_url, page):

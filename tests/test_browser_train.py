@@ -73,7 +73,7 @@ def test_chart_grows_while_training_and_stop_keeps_the_run(app_url, page):
     expect(page.get_by_test_id("stDataFrame").last).to_be_visible()
     # The kept run's curves stay on the page, and it is listed among the runs.
     assert wait_for_loss_points(page, f"n == {stopped_at}") == stopped_at
-    expect(page.locator(".st-key-train_compare").first).to_contain_text("Run 1")
+    expect(page.locator(".st-key-train_compare").first).to_contain_text("wine · run 1")
 
 
 SIDEBAR_EPOCH = (

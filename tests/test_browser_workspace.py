@@ -85,7 +85,7 @@ def test_a_reload_mid_training_follows_the_run_and_a_second_tab_sees_it(store_ur
         expect(second.get_by_text(re.compile(r"Stopped after \d+ epoch"))).to_be_visible()
         expect(page.get_by_text(re.compile(r"Stopped after \d+ epoch"))).to_be_visible()
         for tab in (page, second):
-            expect(tab.get_by_test_id("stDataFrame").last).to_contain_text("Run 1")
+            expect(tab.get_by_test_id("stDataFrame").last).to_contain_text("wine · run 1")
             expect(tab.get_by_test_id("stSidebar")).to_contain_text("Runs: 1")
     finally:
         second.close()
@@ -104,7 +104,7 @@ def test_after_training_a_reload_and_a_reopened_tab_keep_the_upload_run_and_mode
     train_briefly(page, 3)
 
     page.reload()
-    expect(page.get_by_test_id("stDataFrame").last).to_contain_text("Run 1")
+    expect(page.get_by_test_id("stDataFrame").last).to_contain_text("my-flowers · run 1")
     expect(sidebar).to_contain_text("my-flowers.csv (150 rows × 5 cols)")
     expect(sidebar).to_contain_text("Runs: 1")
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Evaluate", exact=True).click()
@@ -112,7 +112,7 @@ def test_after_training_a_reload_and_a_reopened_tab_keep_the_upload_run_and_mode
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Export", exact=True).click()
     with page.expect_download() as download:
         click_button(page, "export_download_model")
-    assert download.value.suggested_filename.endswith(".keras")
+    assert download.value.suggested_filename == "my-flowers-run-1.keras"
 
     # The tab closed, the app opened anew at its bare address: still all there.
     context = page.context
@@ -150,7 +150,7 @@ def test_another_browser_and_a_forged_token_open_an_empty_workspace(store_url, b
 
         # The owner's work is untouched.
         owner.reload()
-        expect(owner.get_by_test_id("stDataFrame").last).to_contain_text("Run 1")
+        expect(owner.get_by_test_id("stDataFrame").last).to_contain_text("iris · run 1")
     finally:
         for tab in (owner, *others):
             tab.context.close()

@@ -126,8 +126,8 @@ def test_a_closed_tab_frees_its_slot_and_its_link_opens_clear(one_slot_url, brow
             f"waited {waited:.0f} s; the closed tab's run had {seconds_left} s left"
         )
         runs = second.get_by_test_id("stDataFrame").last
-        expect(runs).to_contain_text("Run 1")
-        expect(runs).not_to_contain_text("Run 2")
+        expect(runs).to_contain_text("iris · run 1")
+        expect(runs).not_to_contain_text("iris · run 2")
         expect(second.get_by_test_id("stSidebar")).to_contain_text("Iris flowers")
         expect(second.get_by_test_id("stException")).to_have_count(0)
 

@@ -77,6 +77,10 @@ class Journey:
             return SAMPLE_DIR / SAMPLES[self.sample].files[0]
         return write_upload(tmp_path / "shapes.csv")
 
+    def run_name(self, number: int) -> str:
+        """What the app calls the journey's run ``number``: after the sample, or the file."""
+        return f"{self.sample or 'shapes'} · run {number}"
+
     @property
     def regression(self) -> bool:
         return self.task == "regression"
@@ -158,7 +162,7 @@ def train_and_watch(page) -> list[int]:
 
 def choose_run(page, key: str, number: int) -> None:
     """Pick run ``number`` in a page's run select box."""
-    choose(page, key, re.compile(rf"^Run {number} "))
+    choose(page, key, re.compile(rf" · run {number} · "))
     settle(page)
 
 
@@ -238,7 +242,7 @@ def train(page, journey: Journey, table: Path) -> None:
     assert any(0 < epoch < EPOCHS for epoch in seen), seen
     expect(page.get_by_text(f"Finished {EPOCHS} epochs")).to_be_visible()
     assert chart_points(page, "train_chart_loss") == EPOCHS
-    expect(page.get_by_test_id("stDataFrame").last).to_contain_text("Run 1")
+    expect(page.get_by_test_id("stDataFrame").last).to_contain_text(journey.run_name(1))
 
     # A second run, stopped at once, keeps what it trained and says so.
     click_button(page, "train_start")
@@ -246,7 +250,7 @@ def train(page, journey: Journey, table: Path) -> None:
     stopped = page.get_by_text(STOPPED)
     expect(stopped).to_be_visible(timeout=TRAINING_TIMEOUT)
     assert int(STOPPED.search(stopped.inner_text())[1]) < EPOCHS
-    expect(page.get_by_test_id("stDataFrame").last).to_contain_text("Run 2")
+    expect(page.get_by_test_id("stDataFrame").last).to_contain_text(journey.run_name(2))
 
 
 def headline(page, journey: Journey) -> None:

@@ -66,3 +66,44 @@ def test_a_table_with_nothing_left_to_learn_from_says_why():
     at = upload("names.csv", f"name,label\n{rows}".encode())
     assert not at.exception
     assert any("No column is left to learn 'label' from" in t for t in texts(at.error))
+
+
+def _tips() -> bytes:
+    days = ["Thur", "Fri", "Sat", "Sun"]
+    rows = "".join(
+        f"{10 + i * 0.37:.2f},{1 + i % 7 * 0.5:.2f},{'MF'[i % 2]},{days[i % 4]},{1 + i % 6}\n"
+        for i in range(60)
+    )
+    return f"total_bill,tip,sex,day,size\n{rows}".encode()
+
+
+def _task_shown(at) -> tuple[str, str]:
+    """The task box's choice as it reads, and the sidebar's task line."""
+    box = at.selectbox(key="data_task")
+    sidebar = next(t for t in texts(at.sidebar.caption) if t.startswith("Target:"))
+    return box.format_func(box.value), sidebar
+
+
+def test_the_task_follows_the_target_unless_chosen_for_it():
+    at = upload("tips.csv", _tips())
+    assert _task_shown(at) == (
+        "multiclass (inferred: it holds 6 class numbers from 1 to 6)",
+        "Target: **size** · task: **multiclass**",
+    )
+    at.selectbox(key="data_target").select("tip").run()
+    shown, sidebar = _task_shown(at)
+    assert shown.startswith("regression (inferred: it holds numbers")
+    assert sidebar == "Target: **tip** · task: **regression**"
+    # A task chosen for 'size' stays with 'size', and does not follow to another target.
+    at.selectbox(key="data_target").select("size").run()
+    at.selectbox(key="data_task").select("regression").run()
+    assert _task_shown(at) == ("regression", "Target: **size** · task: **regression**")
+    at.selectbox(key="data_target").select("sex").run()
+    assert _task_shown(at) == (
+        "binary (inferred: it has exactly two distinct values)",
+        "Target: **sex** · task: **binary**",
+    )
+    at.selectbox(key="data_target").select("size").run()
+    assert not at.exception
+    assert _task_shown(at) == ("regression", "Target: **size** · task: **regression**")
+    assert at.session_state["experiment"].data.task == "regression"

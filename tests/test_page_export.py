@@ -21,26 +21,31 @@ EXPORT = "pages/export.py"
 
 @pytest.fixture
 def downloads(monkeypatch):
-    """The bytes of every file the app offers for download, by the file id in its URL.
+    """The name and bytes of every file the app offers for download, by the id in its URL.
 
     AppTest keeps offered files in a media store that is dropped after each run;
     this records them as they are stored (Streamlit's store, not our code, is wrapped).
     """
-    files: dict[str, bytes] = {}
+    files: dict[str, tuple[str, bytes]] = {}
     store = MemoryMediaFileStorage.load_and_get_id
 
     def record(self, path_or_data, mimetype, kind, filename=None):
         file_id = store(self, path_or_data, mimetype, kind, filename)
-        files[file_id] = path_or_data
+        files[file_id] = (filename, path_or_data)
         return file_id
 
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
     return files
 
 
-def _downloaded(at, key: str, files: dict[str, bytes]) -> bytes:
+def _offered(at, key: str, files: dict[str, tuple[str, bytes]]) -> tuple[str, bytes]:
+    """The file name and bytes a download button offers."""
     url = at.download_button(key=key).proto.url
     return files[url.rsplit("/", 1)[-1].split(".")[0]]
+
+
+def _downloaded(at, key: str, files: dict[str, tuple[str, bytes]]) -> bytes:
+    return _offered(at, key, files)[1]
 
 
 def _export_page(preset: str):
@@ -67,7 +72,9 @@ def test_the_downloaded_json_round_trips_to_the_same_experiment(downloads):
 
 def test_the_script_download_is_the_generated_script(downloads):
     at = _export_page("iris")
-    script = _downloaded(at, "export_download_script", downloads).decode()
+    name, script = _offered(at, "export_download_script", downloads)
+    script = script.decode()
+    assert name == "iris.py" and '"""Train the experiment "iris" again' in script
     compile(script, "iris.py", "exec")
     assert 'TARGET = "species"' in script and "layers.Dense(8" in script
 
@@ -91,9 +98,13 @@ def test_a_trained_run_downloads_as_model_weights_and_bundle(downloads, tmp_path
     at.session_state["runs"] = [run]
     at.switch_page(EXPORT).run()
     assert not at.exception
-    model = _downloaded(at, "export_download_model", downloads)
-    assert model == run.result["export"]["model.keras"]
-    bundle = zipfile.ZipFile(io.BytesIO(_downloaded(at, "export_download_bundle", downloads)))
+    assert at.selectbox(key="export_run").format_func(1) == "iris · run 1 · finished"
+    name, model = _offered(at, "export_download_model", downloads)
+    assert name == "iris-run-1.keras" and model == run.result["export"]["model.keras"]
+    assert _offered(at, "export_download_weights", downloads)[0] == "iris-run-1.weights.h5"
+    name, bundle = _offered(at, "export_download_bundle", downloads)
+    assert name == "iris-run-1.zip"
+    bundle = zipfile.ZipFile(io.BytesIO(bundle))
     assert sorted(bundle.namelist()) == sorted(BUNDLE_FILES)
     metrics = json.loads(bundle.read("metrics.json"))
     assert metrics["test"] == run.result["metrics"]["test"]

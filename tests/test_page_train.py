@@ -32,17 +32,17 @@ def test_train_shows_curves_and_keeps_each_run_for_comparison():
     assert any("Finished 4 epochs" in t for t in texts(at.success))
     assert len(at.get("plotly_chart")) >= 2  # loss and accuracy curves
     runs = at.session_state["runs"]
-    assert [run.name for run in runs] == ["Run 1"] and len(runs[0].history) == 4
+    assert [run.name for run in runs] == ["iris · run 1"] and len(runs[0].history) == 4
     assert runs[0].result["metrics"]["test"]["accuracy"] >= 0.0
 
     at.select_slider(key="train_learning_rate").set_value(0.01).run()
     at.button(key="train_start").click().run()
     at = _finish(at)
-    assert [run.name for run in at.session_state["runs"]] == ["Run 1", "Run 2"]
+    assert [run.name for run in at.session_state["runs"]] == ["iris · run 1", "iris · run 2"]
     assert at.multiselect(key="train_compare").value == [1, 2]
     assert at.dataframe[0].value.shape[0] == 2
     differ = " ".join(m.value for m in at.markdown)
-    assert "train.learning_rate: Run 1 = 0.001, Run 2 = 0.01" in differ
+    assert "train.learning_rate: iris · run 1 = 0.001, iris · run 2 = 0.01" in differ
     assert not at.exception
 
 
@@ -78,7 +78,7 @@ def test_a_run_that_ends_on_another_page_is_kept_there():
     assert job.wait(WAIT), "the training job did not end"
     at.run()  # the next page view, with the user still on Evaluate
     assert not at.exception
-    assert [run.name for run in at.session_state["runs"]] == ["Run 1"]
+    assert [run.name for run in at.session_state["runs"]] == ["iris · run 1"]
     assert at.selectbox(key="evaluate_run").value == 1
 
 

@@ -38,7 +38,7 @@ def _run(number: int, rate: float, units=(12, 8), epochs: int = 5) -> Run:
 
 def test_runs_table_has_one_row_per_run_with_settings_and_results():
     table = runs_table([_run(1, 0.001), _run(2, 0.01, epochs=3)])
-    assert list(table["run"]) == ["Run 1", "Run 2"]
+    assert list(table["run"]) == ["pima-small · run 1", "pima-small · run 2"]
     assert list(table["learning rate"]) == [0.001, 0.01]
     assert list(table["epochs"]) == ["5/200", "3/200"]
     assert list(table["layers"]) == ["12 relu → 8 relu"] * 2
@@ -74,9 +74,14 @@ def test_a_failed_run_without_a_model_still_has_a_row():
 
 def test_differences_name_each_setting_that_changed():
     lines = differences([_run(1, 1e-06), _run(2, 0.01), _run(3, 1.0)])
-    assert lines == ["train.learning_rate: Run 1 = 1e-06, Run 2 = 0.01, Run 3 = 1.0"]
+    assert lines == [
+        "train.learning_rate: pima-small · run 1 = 1e-06, pima-small · run 2 = 0.01, "
+        "pima-small · run 3 = 1.0"
+    ]
     narrow_wide = differences([_run(1, 0.001, units=(8,)), _run(2, 0.001, units=(512, 512))])
-    assert narrow_wide == ["network.hidden: Run 1 = 8 relu, Run 2 = 512 relu → 512 relu"]
+    assert narrow_wide == [
+        "network.hidden: pima-small · run 1 = 8 relu, pima-small · run 2 = 512 relu → 512 relu"
+    ]
     assert differences([_run(1, 0.001), _run(2, 0.001)]) == []
     assert differences([_run(1, 0.001)]) == []
     assert layers_text([]) == "none"
@@ -126,7 +131,8 @@ def test_a_grown_figure_equals_a_new_one_at_every_epoch():
 
 
 def test_comparison_figure_draws_one_line_per_run():
-    fig = comparison_figure([("Run 1", _history(3)), ("Run 2", _history(5, 2.0))], "val_loss")
-    assert [trace.name for trace in fig.data] == ["Run 1", "Run 2"]
+    runs = [("iris · run 1", _history(3)), ("iris · run 2", _history(5, 2.0))]
+    fig = comparison_figure(runs, "val_loss")
+    assert [trace.name for trace in fig.data] == ["iris · run 1", "iris · run 2"]
     assert len(fig.data[1].x) == 5
     assert "validation loss" in fig.layout.title.text

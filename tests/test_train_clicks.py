@@ -24,8 +24,8 @@ def test_quick_train_stop_clicks_record_one_run_per_train(app_url, page):
         click_button(page, "train_stop")
     expect(page.get_by_text(re.compile(r"Stopped after \d+ epoch"))).to_be_visible(timeout=120_000)
     runs = page.get_by_test_id("stDataFrame").last
-    expect(runs).to_contain_text(f"Run {ROUNDS}")
-    expect(runs).not_to_contain_text(f"Run {ROUNDS + 1}")
+    expect(runs).to_contain_text(f"iris · run {ROUNDS}")
+    expect(runs).not_to_contain_text(f"iris · run {ROUNDS + 1}")
     expect(page.locator(".st-key-train_start button").first).to_be_enabled()
     expect(page.locator(".st-key-train_stop button").first).to_be_disabled()
     expect(page.get_by_test_id("stException")).to_have_count(0)
@@ -39,6 +39,6 @@ def test_a_double_click_on_train_starts_one_run(app_url, page):
     click_button(page, "train_stop")
     expect(page.get_by_text(re.compile(r"Stopped after \d+ epoch"))).to_be_visible(timeout=120_000)
     runs = page.get_by_test_id("stDataFrame").last
-    expect(runs).to_contain_text("Run 1")
-    expect(runs).not_to_contain_text("Run 2")
+    expect(runs).to_contain_text("iris · run 1")
+    expect(runs).not_to_contain_text("iris · run 2")
     expect(page.get_by_test_id("stException")).to_have_count(0)

@@ -18,7 +18,7 @@ BUNDLE_FILES = (
 
 
 def trained_run(preset: str, epochs: int) -> Run:
-    """Train a preset in this process for a few epochs and record it as Run 1."""
+    """Train a preset in this process for a few epochs and record it as run 1."""
     experiment = preset_experiment(preset)
     experiment.train.epochs = epochs
     frame, _ = load_sample(experiment.data.source)

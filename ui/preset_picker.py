@@ -5,8 +5,9 @@ import streamlit as st
 
 from builder.config import HostLimits
 from builder.errors import DataError, SpecError
-from builder.experiment.presets import PRESETS, preset_experiment
+from builder.experiment.presets import PRESETS, preset_experiment, sample_preset
 from builder.experiment.spec import NetworkSpec, check_limits
+from builder.training.runs import layers_text
 from ui import state
 
 PENDING = "build_preset_pending"
@@ -19,8 +20,7 @@ def fitting_preset() -> str | None:
         return experiment.name
     if state.table() is None:
         return None
-    source = experiment.data.source
-    return next((k for k, p in PRESETS.items() if p.experiment.data.source == source), None)
+    return sample_preset(experiment.data.source)
 
 
 def work_at_stake(key: str) -> list[str]:
@@ -36,17 +36,36 @@ def work_at_stake(key: str) -> list[str]:
     return lost
 
 
-def _apply(key: str, limits: HostLimits) -> None:
-    st.session_state.pop(PENDING, None)
+def apply(key: str, limits: HostLimits) -> str | None:
+    """Make preset ``key``'s experiment the session's; returns why it could not, or None."""
     try:
         experiment = preset_experiment(key)
         check_limits(experiment, limits)
         state.apply_experiment(experiment)
+    except (SpecError, DataError) as error:
+        return str(error)
+    return None
+
+
+def ready_message(key: str) -> str:
+    """What preset ``key`` set up, for the Train page a student lands on to train it."""
+    preset = PRESETS[key]
+    network, train = preset.experiment.network, preset.experiment.train
+    return (
+        f"**{preset.title}** is set up as the tutorial ran it: hidden layers "
+        f"{layers_text(network.hidden)}, trained with {train.optimizer} for {train.epochs} "
+        f"epochs in batches of {train.batch_size}. Press **Train** to start."
+    )
+
+
+def _apply(key: str, limits: HostLimits) -> None:
+    st.session_state.pop(PENDING, None)
+    if error := apply(key, limits):
+        st.session_state.build_error = error
+    else:
         st.session_state.build_message = (
             f"Preset **{key}** applied: data, preprocessing, network and training are set."
         )
-    except (SpecError, DataError) as error:
-        st.session_state.build_error = str(error)
 
 
 def _request(limits: HostLimits) -> None:

@@ -20,6 +20,8 @@ DEFAULTS = {
     "uploads": {},
     "bound_keys": set(),
     "runs": [],
+    # The task the student chose for each target of the loaded table, by target.
+    "task_choices": {},
     "job": None,
     "job_run": None,
     # The runs chosen for the Train page's comparison, by number: kept while the page is
@@ -94,6 +96,7 @@ def set_table(
     st.session_state.reports = reports
     st.session_state.data_target = data.target
     st.session_state.data_task = "inferred"
+    st.session_state.task_choices = {}
     st.session_state.data_excluded = list(data.excluded)
     _propose_settings(frame)
 
@@ -144,10 +147,18 @@ def sync_data_choices() -> None:
     Runs as the widgets' on_change callback, before the script reruns, so the
     sidebar (drawn before the page) already shows the new choice. A new target gets
     its default exclusions worked out again, keeping the columns the user left out or
-    put back; it is never among the excluded columns itself.
+    put back; it is never among the excluded columns itself. Its task is the inferred
+    one, unless the user chose a task for that target before.
     """
     data = experiment().data
     old_target, data.target = data.target, st.session_state.data_target
+    choices = st.session_state.task_choices
+    if data.target == old_target:
+        choices[data.target] = st.session_state.data_task
+    else:
+        # Assigned even when unchanged: the box's label names the inferred task, and the
+        # browser keeps showing the old target's label unless the value is sent anew.
+        st.session_state.data_task = choices.get(data.target, "inferred")
     choice = st.session_state.data_task
     data.task = None if choice == "inferred" else choice
     excluded = [c for c in st.session_state.data_excluded if c != data.target]
@@ -269,9 +280,7 @@ def choose_run(key: str, help_text: str):
     number = st.selectbox(
         "Run",
         list(by_number)[::-1],
-        format_func=lambda n: (
-            f"{by_number[n].name} · {by_number[n].experiment.name} · {by_number[n].state}"
-        ),
+        format_func=lambda n: f"{by_number[n].name} · {by_number[n].state}",
         key=key,
         help=help_text,
     )

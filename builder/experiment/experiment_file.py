@@ -9,7 +9,6 @@ can show.
 from __future__ import annotations
 
 import json
-import re
 
 from builder.errors import SpecError
 from builder.experiment.spec import Experiment
@@ -50,9 +49,3 @@ def from_json(content: bytes | str) -> Experiment:
             "Choose a .json file the app saved."
         ) from error
     return Experiment.from_dict(raw)
-
-
-def file_stem(experiment: Experiment) -> str:
-    """A safe file name (without extension) from the experiment's name."""
-    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", experiment.name).strip("-")
-    return stem[:60] or "experiment"

@@ -275,3 +275,8 @@ def preset_experiment(key: str) -> Experiment:
     if key not in PRESETS:
         raise SpecError(f"There is no preset named '{key}'. Presets: {', '.join(PRESETS)}")
     return copy.deepcopy(PRESETS[key].experiment)
+
+
+def sample_preset(sample: str) -> str | None:
+    """The first preset that trains on bundled sample ``sample`` (its classic), or None."""
+    return next((k for k, p in PRESETS.items() if p.experiment.data.source == sample), None)

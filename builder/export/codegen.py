@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from builder.errors import SpecError
+from builder.experiment import naming
 from builder.experiment.spec import (
     DataSpec,
     Experiment,
@@ -680,7 +681,7 @@ def _isort_key(name: str) -> tuple[int, str]:
 
 
 def _docstring(experiment: Experiment) -> str:
-    name = _plain(experiment.name) or "untitled"
+    name = naming.stem(experiment)
     return (
         f'"""Train the experiment "{name}" again, in plain pandas, scikit-learn and Keras.\n'
         "\n"

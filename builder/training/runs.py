@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from builder.experiment.naming import run_name
 from builder.experiment.spec import Experiment, LayerSpec
 
 
@@ -39,8 +40,8 @@ class Run:
 
     @property
     def name(self) -> str:
-        """``Run 3``."""
-        return f"Run {self.number}"
+        """``iris · run 3`` (``builder.experiment.naming``)."""
+        return run_name(self.experiment, self.number)
 
     @property
     def test_metrics(self) -> dict[str, float]:
@@ -120,8 +121,8 @@ def differences(runs: list[Run]) -> list[str]:
     """What differs between the runs' experiments, one line per setting.
 
     Returns:
-        Lines like ``train.learning_rate: Run 1 = 1e-06, Run 2 = 0.01``; empty when the
-        runs share every setting (then only chance, e.g. the seed, separates them).
+        Lines like ``train.learning_rate: pima · run 1 = 1e-06, pima · run 2 = 0.01``; empty
+        when the runs share every setting (then only chance, e.g. the seed, separates them).
     """
     if len(runs) < 2:
         return []
