@@ -112,11 +112,11 @@ def test_workers_run_at_a_lower_priority_than_the_server(pool):
 def test_a_worker_that_grew_retires_after_its_job_and_is_replaced():
     pool = jobs.WorkerPool(max_workers=1, warm_workers=1, warm=False, worker_growth_mb=0)
     try:
-        runs = [jobs.submit_training(_iris(2), pool=pool) for _ in range(3)]
+        runs = [jobs.submit_training(_iris(2), pool=pool) for _ in range(2)]
         for job in runs:
             assert job.wait(WAIT) and job.state == jobs.FINISHED, job.error
-        # every job grew its worker, so each ran in a fresh process, and none was lost
-        assert len({job.worker_pid for job in runs}) == 3
+        # the first job grew its worker, so the second ran in a fresh process, not lost
+        assert len({job.worker_pid for job in runs}) == 2
         assert len(pool.worker_pids()) <= 1
     finally:
         pool.shutdown()

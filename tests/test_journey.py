@@ -173,9 +173,15 @@ def settle(page) -> None:
 
 
 def chart_points(page, key: str) -> int:
-    """How many points the first curve of a keyed Plotly chart draws."""
+    """How many points the first curve of a keyed Plotly chart draws, once it has a curve
+    (a chart the page draws anew holds no data for a moment)."""
     plot = page.locator(f".st-key-{key} .js-plotly-plot").first
-    return plot.evaluate("element => element.data[0].x.length")
+    for _ in range(50):
+        points = plot.evaluate("element => element.data?.[0]?.x?.length ?? null")
+        if points is not None:
+            return points
+        page.wait_for_timeout(200)
+    raise AssertionError(f"the chart {key} drew no curve within 10 s")
 
 
 def load(page, app_url: str, journey: Journey, table: Path) -> None:
