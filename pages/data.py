@@ -106,7 +106,7 @@ if problem:
     st.error(problem, icon=":material/target:")
 code_view.render("data", key="data_code_expander")
 
-infos = describe_columns(frame, target, data.excluded)
+infos = describe_columns(frame, target, data.excluded, left_out)
 st.dataframe(pd.DataFrame([vars(info) for info in infos]), hide_index=True, key="data_columns")
 st.markdown("**First rows**")
 st.dataframe(frame.head(100), key="data_preview")

@@ -153,10 +153,18 @@ def target_problem(series: pd.Series, task: str) -> str | None:
 
 
 def describe_columns(
-    frame: pd.DataFrame, target: str | None, excluded: list[str]
+    frame: pd.DataFrame,
+    target: str | None,
+    excluded: list[str],
+    left_out: dict[str, LeftOut] | None = None,
 ) -> list[ColumnInfo]:
-    """Summarise every column with its role: target, feature, identifier, free text, empty, excluded."""
-    left_out = default_exclusions(frame, target)
+    """Summarise every column with its role: target, feature, identifier, free text, empty, excluded.
+
+    ``left_out`` is ``default_exclusions(frame, target)`` when the caller has it already
+    (it reads every value of every column: a tenth of a second on 100,000 rows).
+    """
+    if left_out is None:
+        left_out = default_exclusions(frame, target)
     infos = []
     for name in frame.columns:
         series = frame[name]
