@@ -3,7 +3,10 @@
 import csv
 import io
 import json
+import math
+import warnings
 
+import h5py
 import keras
 import numpy as np
 import pandas as pd
@@ -17,6 +20,7 @@ from builder.tables import prep
 from builder.worker import tasks
 from builder.worker.network import build_model, compiled_model, metric_names
 from builder.worker.training import balanced_class_weights, fit_fast, model_targets
+from builder.workspace import checkpoints
 
 
 def _twin_models(experiment, frame):
@@ -276,3 +280,30 @@ def test_a_target_left_unscaled_trains_as_it_is():
     experiment.prep.scale_target, experiment.train.epochs = False, 2
     fitted = prep.FittedPrep.from_dict(tasks.train(frame, experiment)["prep"])
     assert (fitted.target_offset, fitted.target_scale) == (0.0, 1.0)
+
+
+def _optimizer_steps(weights) -> int:
+    """The step count the optimizer had when a checkpoint was written."""
+    with h5py.File(weights) as saved:
+        return int(saved["optimizer/vars/0"][()])
+
+
+def test_a_continued_run_takes_up_the_optimizers_state_from_its_saved_weights(tmp_path):
+    experiment = preset_experiment("iris")  # adam: its moments are part of the state
+    experiment.train.epochs = 2
+    frame = tasks.sample_frame("iris")
+    first, again = tmp_path / "first", tmp_path / "again"
+    first.mkdir(), again.mkdir()
+    result = tasks.train(frame, experiment, checkpoints=str(first))
+    saved, weights = checkpoints.latest(first)
+    steps = math.ceil(result["rows"]["train"] / experiment.train.batch_size)
+    assert _optimizer_steps(weights) == saved * steps
+    experiment.train.epochs = saved + 1
+    history = [{"epoch": n, "seconds": 0.0} for n in range(1, saved + 1)]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        resume = {"weights": str(weights), "history": history}
+        tasks.train(frame, experiment, checkpoints=str(again), resume=resume)
+    assert not [w for w in caught if "Skipping variable loading" in str(w.message)]
+    # The step count goes on from the saved epochs: Adam did not start again from zero.
+    assert _optimizer_steps(checkpoints.latest(again)[1]) == (saved + 1) * steps

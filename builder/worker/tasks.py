@@ -160,6 +160,9 @@ def train(
     before = list((resume or {}).get("history", []))
     done = len(before)
     if resume is not None:
+        # The file holds the optimizer's variables too (Adam's moments, its step count);
+        # they load only into an optimizer already built for the model's weights.
+        model.optimizer.build(model.trainable_variables)
         model.load_weights(resume["weights"])
         if on_epoch is not None:
             send, offset = on_epoch, before[-1]["seconds"] if before else 0.0
