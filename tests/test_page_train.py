@@ -2,7 +2,7 @@
 
 import time
 
-from builder.training.runs import shown
+from builder.numbers import shown
 from tests.apptest_helpers import texts, with_sample
 
 WAIT = 240  # a fresh worker imports TensorFlow first; the machine may be busy

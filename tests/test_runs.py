@@ -4,6 +4,7 @@ import math
 
 from builder.experiment.presets import preset_experiment
 from builder.experiment.spec import LayerSpec
+from builder.numbers import shown, signed
 from builder.plots.charts_training import (
     comparison_figure,
     grown_history_figure,
@@ -16,7 +17,6 @@ from builder.training.runs import (
     differences,
     layers_text,
     runs_table,
-    shown,
 )
 
 
@@ -61,6 +61,7 @@ def test_numbers_are_written_with_four_significant_digits_as_the_table_writes_th
         "2",
     ]
     assert shown(math.nan) == "nan"
+    assert [signed(v) for v in (0.031, -1234.5, 0.0)] == ["+0.031", "-1234", "+0"]
     run = _run(1, 0.001)
     run.result["metrics"]["test"]["loss"] = 1.520361
     assert runs_table([run])["test loss"][0] == 1.52  # the table holds what it shows

@@ -97,3 +97,8 @@ def test_still_falling_reads_the_last_tenth_of_the_curve():
     assert still_falling({"loss": [3.0, 2.0]})
     assert not still_falling({"loss": [1.0]})
     assert not still_falling({"loss": FALLING, "val_loss": FLAT})  # validation is watched
+
+
+def test_large_errors_are_written_out_as_the_train_page_writes_them():
+    found = _judge("regression", _numbers(9000.0, 12345.6))
+    assert "the MSE is 12350;" in found.reasons[0] and "e+" not in " ".join(found.reasons)

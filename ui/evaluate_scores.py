@@ -7,6 +7,7 @@ import streamlit as st
 from builder.judging import metrics
 from builder.judging.evaluation import judge
 from builder.judging.verdict import Verdict
+from builder.numbers import shown, signed
 from builder.plots import charts
 
 
@@ -53,14 +54,14 @@ def _regression(run, report: dict, baseline: dict, train: dict) -> None:
     for column, name in zip(columns, ("mse", "rmse", "mae", "r2"), strict=True):
         column.metric(
             name.upper().replace("R2", "R²"),
-            f"{report[name]:.4g}",
-            delta=f"{report[name] - baseline[name]:+.3g} vs mean guess",
+            shown(report[name]),
+            delta=f"{signed(report[name] - baseline[name])} vs mean guess",
             delta_color="normal" if name == "r2" else "inverse",
         )
     st.caption(
-        f"Baseline: always predicting the training mean ({baseline['prediction']:.4g}) gives "
-        f"MSE {baseline['mse']:.4g}, MAE {baseline['mae']:.4g}. Training split: MSE "
-        f"{train['mse']:.4g}, MAE {train['mae']:.4g}."
+        f"Baseline: always predicting the training mean ({shown(baseline['prediction'])}) "
+        f"gives MSE {shown(baseline['mse'])}, MAE {shown(baseline['mae'])}. Training split: "
+        f"MSE {shown(train['mse'])}, MAE {shown(train['mae'])}."
     )
     actual = np.asarray(run.result["y_test"], dtype=float)
     predicted = np.asarray(run.result["predictions"])[:, 0]

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
+from builder.numbers import shown
 from builder.plots.charts_training import comparison_figure, grown_history_figure, metric_label
 from builder.training import jobs
-from builder.training.runs import Run, curve_keys, differences, runs_table, shown
+from builder.training.runs import Run, curve_keys, differences, runs_table
 from builder.workspace import recorder
 from ui import workspace
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from builder.experiment.spec import Experiment, scales_target
+from builder.numbers import shown
 
 MIN_SKILL = 0.05  # a model that removes less of the baseline's error is no better than it
 OVERFIT_GAP = 0.15  # skill on the training rows this far above the test rows' is overfitting
@@ -85,8 +86,8 @@ def _describe(task: str, scores: Scores, where: str) -> str:
     if task == "regression":
         r2 = f" (R² {model['r2']:.3f})" if "r2" in model else ""
         return (
-            f"On the {where} rows the MSE is {model['mse']:.4g}{r2}; always guessing the "
-            f"training mean gives {base['mse']:.4g}."
+            f"On the {where} rows the MSE is {shown(model['mse'])}{r2}; always guessing the "
+            f"training mean gives {shown(base['mse'])}."
         )
     return (
         f"On the {where} rows {model['accuracy']:.1%} are right; always guessing the most "
@@ -206,12 +207,12 @@ def verdict(
         which = "validation" if curve_name == "val_loss" else "training"
         reasons.append(
             f"After {epochs} epoch(s) the {which} loss was still falling "
-            f"(from {curve[0]:.4g} to {curve[-1]:.4g})."
+            f"(from {shown(curve[0])} to {shown(curve[-1])})."
         )
     if rise is not None:
         reasons.append(
-            f"The validation loss was lowest at epoch {rise[0]} ({rise[1]:.4g}) and rose to "
-            f"{rise[2]:.4g}: the network learned the training rows by heart."
+            f"The validation loss was lowest at epoch {rise[0]} ({shown(rise[1])}) and rose to "
+            f"{shown(rise[2])}: the network learned the training rows by heart."
         )
     if experiment.train.learning_rate >= HIGH_RATE:
         lower = [

@@ -12,11 +12,11 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from builder.experiment.naming import run_name
 from builder.experiment.spec import Experiment, LayerSpec
+from builder.numbers import rounded
 
 
 @dataclass
@@ -47,19 +47,6 @@ class Run:
     def test_metrics(self) -> dict[str, float]:
         """Loss and accuracy (or MSE and MAE) on the test split; empty without a model."""
         return dict(self.result["metrics"]["test"]) if self.result else {}
-
-
-def shown(value: float) -> str:
-    """A loss or metric as the Train page writes it: four significant digits, written out
-    the way the runs table writes them (``1.52``, ``39.97``, ``12350``, ``0.0001234``)."""
-    if not math.isfinite(value):
-        return str(value)
-    return np.format_float_positional(float(f"{value:.4g}"), trim="-")
-
-
-def rounded(value: float) -> float:
-    """``shown`` as a number, for tables: sortable, and the same digits in every view of it."""
-    return float(shown(value))
 
 
 def layers_text(hidden: list[LayerSpec]) -> str:
