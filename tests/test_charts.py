@@ -140,3 +140,19 @@ def test_figures_of_a_big_table_are_as_small_as_of_a_small_one():
         big_size = len(pio.to_json(build(big), validate=False))
         assert big_size < 1.2 * len(pio.to_json(build(small), validate=False))
         assert big_size < 100_000
+
+
+def test_each_confusion_cell_carries_a_clickable_marker_naming_its_classes():
+    fig = charts.confusion_figure([[5, 1], [0, 7]], ["no", "yes"], normalised=False)
+    heat, cells = fig.data
+    assert heat.hoverinfo == "skip"  # the markers answer the hover and the click
+    marked = {
+        (x, y): tuple(data) for x, y, data in zip(cells.x, cells.y, cells.customdata, strict=True)
+    }
+    assert marked == {
+        ("no", "no"): (0, 0, 5),
+        ("yes", "no"): (0, 1, 1),
+        ("no", "yes"): (1, 0, 0),
+        ("yes", "yes"): (1, 1, 7),
+    }
+    assert cells.marker.opacity == 0

@@ -6,6 +6,14 @@ import streamlit as st
 from builder.judging.evaluation import cell_rows, confusion_cells
 
 
+def show_clicked_cell() -> None:
+    """List the rows of the confusion-matrix cell just clicked (the chart's ``on_select``)."""
+    points = st.session_state.evaluate_confusion.selection.points
+    if points and points[0]["customdata"][2] > 0:  # an empty cell has no rows to list
+        true, predicted = points[0]["customdata"][:2]
+        st.session_state.evaluate_cell = (int(true), int(predicted))
+
+
 def render(run, frame: pd.DataFrame, threshold: float) -> None:
     """The test rows behind a cell of the confusion matrix, chosen from a list of its cells."""
     # A regression has no confusion matrix, so no cells to choose from.
@@ -21,7 +29,8 @@ def render(run, frame: pd.DataFrame, threshold: float) -> None:
             f"{cells[c]} row{'s' if cells[c] != 1 else ''}"
         ),
         key="evaluate_cell",
-        help="A cell of the confusion matrix; mistakes come first, the most frequent first.",
+        help="A cell of the confusion matrix: click one on the matrix, or pick it here "
+        "(mistakes first, the most frequent first).",
     )
     st.dataframe(
         cell_rows(run.result, frame, cell, threshold),

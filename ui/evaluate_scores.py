@@ -9,6 +9,7 @@ from builder.judging.evaluation import judge
 from builder.judging.verdict import Verdict
 from builder.numbers import shown, signed
 from builder.plots import charts
+from ui import evaluate_mistakes
 
 
 def show_verdict(verdict: Verdict) -> None:
@@ -92,7 +93,12 @@ def _classification(run, report: dict, baseline: dict, train: dict, threshold: f
     )
     matrix = report["confusion_normalised" if normalised else "confusion"]
     names = run.result["classes"]
-    left.plotly_chart(charts.confusion_figure(matrix, names, normalised), key="evaluate_confusion")
+    left.plotly_chart(
+        charts.confusion_figure(matrix, names, normalised),
+        key="evaluate_confusion",
+        on_select=evaluate_mistakes.show_clicked_cell,
+        selection_mode="points",
+    )
     if report["roc"]:
         right.plotly_chart(charts.roc_figure(report["roc"]), key="evaluate_roc")
     if len(names) == 2:

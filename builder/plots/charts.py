@@ -325,18 +325,37 @@ def target_correlation_bar(series: pd.Series, target: str, method: str) -> go.Fi
 def confusion_figure(
     matrix: list[list[float]], class_names: list[str], normalised: bool
 ) -> go.Figure:
-    """The confusion matrix: true classes down, predicted classes across, counts or row shares."""
+    """The confusion matrix: true classes down, predicted classes across, counts or row shares.
+
+    Each cell also holds an invisible marker carrying ``customdata = [true, predicted]``
+    (class indices): Streamlit reports clicks on scatter points but not on heatmap cells
+    (streamlit#8760), so a click on a cell selects its marker.
+    """
     values = np.asarray(matrix, dtype=float)
+    names = [str(n) for n in class_names]
     fig = go.Figure(
         go.Heatmap(
             z=values,
-            x=[str(n) for n in class_names],
-            y=[str(n) for n in class_names],
+            x=names,
+            y=names,
             colorscale="Blues",
             zmin=0,
             texttemplate="%{z:.0%}" if normalised else "%{z:,.0f}",
-            hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>",
+            hoverinfo="skip",
             showscale=False,
+        )
+    )
+    cells = [(t, p) for t in range(len(names)) for p in range(len(names))]
+    fig.add_trace(
+        go.Scatter(
+            x=[names[p] for _, p in cells],
+            y=[names[t] for t, _ in cells],
+            customdata=[[t, p, values[t, p]] for t, p in cells],
+            mode="markers",
+            marker={"size": 40, "opacity": 0, "symbol": "square"},
+            hovertemplate="true %{y}, predicted %{x}: %{customdata[2]:.4g}"
+            "<br>click to list its test rows<extra></extra>",
+            showlegend=False,
         )
     )
     fig.update_yaxes(autorange="reversed", type="category", showgrid=False)
