@@ -29,4 +29,4 @@ lint: $(INSTALLED)
 TEST_JOBS ?= 2
 
 test: $(INSTALLED) chromium lint
-	$(PYTHON) -m pytest -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder
+	$(PYTHON) -m pytest -n $(TEST_JOBS) --dist loadfile

@@ -148,24 +148,3 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
-
-
-# The modules that take longest, longest first. The Makefile hands whole modules to two
-# test processes in collection order (``--no-loadscope-reorder``; by default xdist puts
-# the modules with the most tests first, which left these to one process at the end).
-SLOWEST_FIRST = (
-    "test_faults",
-    "test_journey",
-    "test_script",
-    "test_jobs",
-    "test_browser_workspace",
-    "test_browser_train",
-    "test_pages",
-    "test_page_train",
-    "test_browser",
-)
-
-
-def pytest_collection_modifyitems(items):
-    rank = {name: place for place, name in enumerate(SLOWEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.module.__name__.rpartition(".")[2], len(rank)))
