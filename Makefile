@@ -25,8 +25,9 @@ lint: $(INSTALLED)
 	$(PYTHON) -m ruff format --check .
 
 # Two test processes (pytest-xdist), each taking whole modules, so a module's server and
-# trained fixtures start once; TEST_JOBS=0 runs everything in this one process.
+# trained fixtures start once; TEST_JOBS=0 runs everything in this one process. The 30
+# slowest tests are listed at the end, to see where the time goes.
 TEST_JOBS ?= 2
 
 test: $(INSTALLED) chromium lint
-	$(PYTHON) -m pytest -n $(TEST_JOBS) --dist loadfile
+	$(PYTHON) -m pytest -n $(TEST_JOBS) --dist loadfile --durations=30
