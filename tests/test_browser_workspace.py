@@ -26,8 +26,15 @@ EPOCH = re.compile(r"^Epoch \d+ of 1000")
 
 @pytest.fixture(scope="module")
 def store_url(tmp_path_factory):
-    """One server for the module, keeping its workspaces in a folder of its own."""
-    with serve_app(env={"NNB_DATA_DIR": str(tmp_path_factory.mktemp("workspaces"))}) as url:
+    """One server for the module, keeping its workspaces in a folder of its own.
+
+    One training slot is enough for tests that train one run at a time, and spares the
+    machine a second worker importing TensorFlow."""
+    env = {
+        "NNB_DATA_DIR": str(tmp_path_factory.mktemp("workspaces")),
+        "NNB_MAX_CONCURRENT_TRAININGS": "1",
+    }
+    with serve_app(env=env) as url:
         yield url
 
 

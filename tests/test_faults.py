@@ -158,7 +158,9 @@ def test_a_closed_tab_frees_its_slot_and_its_link_opens_clear(one_slot_url, brow
 def test_a_restarted_server_gives_back_the_runs_and_continues_the_interrupted_one(
     page, signum, tmp_path
 ):
-    port, env = free_port(), {"NNB_DATA_DIR": str(tmp_path)}
+    # One training slot: the test runs one job at a time, and each worker the server warms
+    # imports TensorFlow, seconds of CPU taken from the other tests of a busy machine.
+    port, env = free_port(), {"NNB_DATA_DIR": str(tmp_path), "NNB_MAX_CONCURRENT_TRAININGS": "1"}
     server = start_server(port, env)
     try:
         url = f"http://127.0.0.1:{port}"
