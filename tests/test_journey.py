@@ -35,22 +35,25 @@ STOPPED = re.compile(r"Stopped after (\d+) epoch")
 # epochs end between two redraws of the progress line (every 0.5 s). 1000 epochs, the
 # server's cap, last a few seconds, long enough to watch the curve grow.
 EPOCHS = 1000
-# The README's recipe, in a fresh Python with keras and pandas only: numbers as
-# float32, text as strings ("" where missing).
+# The README's recipe, in a Python that imports keras and pandas only: numbers as
+# float32, text as strings ("" where missing). It answers one model and table per line
+# of input, so the journeys share one import of TensorFlow.
 PREDICT = """
 import json, sys
 import keras, pandas as pd
-model = keras.models.load_model(sys.argv[1])
-table = pd.read_csv(sys.argv[2])
-features = {
-    name: table[name].fillna("").astype(str).to_numpy(object)
-    if tensor.dtype == "string"
-    else table[name].to_numpy("float32")
-    for name, tensor in model.input.items()
-}
-outputs = model.predict(features, verbose=0)
-assert not any(name.startswith("builder") for name in sys.modules)
-print(json.dumps(outputs.tolist()))
+for line in sys.stdin:
+    model_path, rows_path = json.loads(line)
+    model = keras.models.load_model(model_path)
+    table = pd.read_csv(rows_path)
+    features = {
+        name: table[name].fillna("").astype(str).to_numpy(object)
+        if tensor.dtype == "string"
+        else table[name].to_numpy("float32")
+        for name, tensor in model.input.items()
+    }
+    outputs = model.predict(features, verbose=0)
+    assert not any(name.startswith("builder") for name in sys.modules)
+    print(json.dumps(outputs.tolist()), flush=True)
 """
 # The number the Evaluate page leads with, the form of its value, and what it is compared to.
 HEADLINE = {
@@ -299,18 +302,34 @@ def download_model(page, tmp_path: Path) -> Path:
     return model
 
 
-def predict_elsewhere(model: Path, rows: Path) -> np.ndarray:
-    """The downloaded model's outputs for raw rows, in a Python that imports keras only."""
-    done = subprocess.run(
-        [sys.executable, "-c", PREDICT, str(model), str(rows)],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        cwd=model.parent,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    return np.array(json.loads(done.stdout.strip().splitlines()[-1]))
+@pytest.fixture(scope="module")
+def elsewhere(tmp_path_factory):
+    """The Python the downloaded models are used in, away from the app: keras and pandas only.
+
+    Its warnings go to a file, where a pipe nobody reads could fill up and stall it."""
+    log = tmp_path_factory.mktemp("elsewhere") / "stderr.txt"
+    with log.open("w") as errors:
+        python = subprocess.Popen(
+            [sys.executable, "-c", PREDICT],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+        )
+    python.errors = log
+    yield python
+    python.stdin.close()
+    python.wait(timeout=30)
+
+
+def predict_elsewhere(python: subprocess.Popen, model: Path, rows: Path) -> np.ndarray:
+    """The downloaded model's outputs for raw rows, in the ``elsewhere`` Python."""
+    python.stdin.write(json.dumps([str(model), str(rows)]) + "\n")
+    python.stdin.flush()
+    answer = python.stdout.readline()
+    assert answer, python.errors.read_text()[-2000:]  # it ended: its traceback says why
+    return np.array(json.loads(answer))
 
 
 def some_rows(table: Path, folder: Path) -> tuple[Path, pd.DataFrame]:
@@ -344,7 +363,9 @@ def check_outputs(journey: Journey, outputs: np.ndarray, app: pd.DataFrame, fram
 
 
 @pytest.mark.parametrize("journey", list(JOURNEYS.values()), ids=list(JOURNEYS))
-def test_a_new_user_goes_from_data_to_a_model_used_elsewhere(journey, app_url, page, tmp_path):
+def test_a_new_user_goes_from_data_to_a_model_used_elsewhere(
+    journey, app_url, page, tmp_path, elsewhere
+):
     table = journey.table(tmp_path)
     with step("load the data"):
         load(page, app_url, journey, table)
@@ -360,4 +381,4 @@ def test_a_new_user_goes_from_data_to_a_model_used_elsewhere(journey, app_url, p
         app = predicted_by_the_app(page, rows, tmp_path)
     with step("export and use the model elsewhere"):
         model = download_model(page, tmp_path)
-        check_outputs(journey, predict_elsewhere(model, rows), app, frame)
+        check_outputs(journey, predict_elsewhere(elsewhere, model, rows), app, frame)
