@@ -1,12 +1,18 @@
 """Entry point: `streamlit run app.py`. Navigation, session state, the sidebar, the link."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from builder.training import jobs
 from ui import share, sidebar, state, workspace
 
+# The tab icon is a file of ours: a Material icon there is fetched from Google's servers,
+# which a classroom network or an offline laptop may not reach.
 st.set_page_config(
-    page_title="Neural Network Builder", page_icon=":material/neurology:", layout="wide"
+    page_title="Neural Network Builder",
+    page_icon=str(Path(__file__).parent / "ui" / "favicon.svg"),
+    layout="wide",
 )
 state.init_state()
 # On every page: the browser's workspace (table, runs, a run in training) comes back

@@ -51,6 +51,21 @@ def test_sidebar_status_stays_on_other_pages(app_url, page):
 
 
 # Each page's address and the heading it shows; "" is the Start page.
+def test_no_page_asks_anything_of_a_server_other_than_the_app(app_url, page):
+    """A classroom network or an offline laptop may reach nothing but the app's own server."""
+    elsewhere = []
+    page.on("request", lambda request: elsewhere.append(request.url))
+    page.goto(app_url)
+    click_button(page, "home_sample_iris")
+    expect(page.get_by_role("heading", name="Data", exact=True)).to_be_visible()
+    for name in ("Explore", "Build", "Train", "Evaluate", "Export"):
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name=name, exact=True).click()
+        expect(page.get_by_test_id("stMain").get_by_role("heading").first).to_be_visible()
+        expect(page.locator("[data-test-script-state=notRunning]")).to_have_count(1)
+    local = (app_url, "data:", "blob:")
+    assert [url for url in elsewhere if not url.startswith(local)] == []
+
+
 PAGE_HEADINGS = {
     "": "Neural Network Builder",
     "data": "Data",
