@@ -214,7 +214,7 @@ def explore(page, journey: Journey) -> None:
     """The Summary tab draws the target: its class balance, or its histogram for a number."""
     go(page, "Explore")
     chart = "explore_target_histogram" if journey.regression else "explore_balance"
-    expect(page.locator(f".st-key-{chart} .js-plotly-plot")).to_be_visible()
+    expect(page.locator(f".st-key-{chart} .js-plotly-plot").first).to_be_visible()
 
 
 def build(page, journey: Journey) -> None:
@@ -229,7 +229,7 @@ def build(page, journey: Journey) -> None:
     units = " → ".join(str(layer.units) for layer in network.hidden)
     expect(page.get_by_test_id("stSidebar")).to_contain_text(f"hidden layer(s), {units}")
     expect(page.get_by_test_id("stSidebar")).to_contain_text(f"Target: {journey.target}")
-    expect(page.locator(".st-key-build_diagram .js-plotly-plot")).to_be_visible()
+    expect(page.locator(".st-key-build_diagram .js-plotly-plot").first).to_be_visible()
 
 
 def train(page, journey: Journey, table: Path) -> None:
