@@ -1,4 +1,4 @@
-"""Linux process helpers for the tests that kill servers: children, and whether a pid still runs."""
+"""Linux process helpers for the tests that kill servers: descendants, and whether a pid runs."""
 
 import contextlib
 import time
@@ -10,14 +10,19 @@ def _stat(pid: int | str) -> list[str]:
     return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
 
 
-def children(pid: int) -> list[int]:
-    """The ids of the processes whose parent is ``pid``."""
-    found = []
+def descendants(pid: int) -> list[int]:
+    """The ids of the processes ``pid`` started, and of those they started, and so on
+    (a server's workers are children of its fork server)."""
+    parents = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             with contextlib.suppress(OSError):
-                if int(_stat(entry.name)[1]) == pid:
-                    found.append(int(entry.name))
+                parents[int(entry.name)] = int(_stat(entry.name)[1])
+    found, frontier = [], [pid]
+    while frontier:
+        started = [child for child, parent in parents.items() if parent in frontier]
+        found += started
+        frontier = started
     return found
 
 

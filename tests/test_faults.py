@@ -12,7 +12,7 @@ from builder.experiment import share
 from builder.experiment.presets import preset_experiment
 from builder.experiment.spec import LayerSpec
 from tests.conftest import free_port, serve_app, start_server, stop_server
-from tests.processes import children, still_running
+from tests.processes import descendants, still_running
 from tests.test_browser import click_button
 from tests.test_journey import set_epochs
 
@@ -169,7 +169,7 @@ def test_a_restarted_server_gives_back_the_runs_and_continues_the_interrupted_on
         click_button(page, "train_start")
         expect(page.get_by_text("Finished 2 epochs")).to_be_visible(timeout=180_000)
         epoch, _ = start_long_run(page, url)  # the first epoch saved its weights
-        workers = children(server.pid)
+        workers = descendants(server.pid)
         assert workers
         stop_server(server, signum)
         assert still_running(workers, 15) == [], "processes of the stopped server live on"

@@ -3,9 +3,9 @@
 Streamlit clears Keras' global session after every script run whenever
 ``keras`` is imported in the server, and TensorFlow is not safe for concurrent
 model building in threads, so training never happens in the server process.
-``WorkerPool`` starts worker processes with the ``spawn`` method (the server
-never imports TensorFlow); each imports TensorFlow once, in the background,
-and then runs jobs one at a time. A dispatcher thread hands queued jobs to idle
+``WorkerPool`` starts worker processes from a fork server that has imported
+TensorFlow once (the server never imports it; see ``worker_context``); each
+warms up in the background and then runs jobs one at a time. A dispatcher thread hands queued jobs to idle
 workers, streams each epoch's logs into the job, stops a job at its time limit,
 replaces a worker that crashed or was killed, failing only that worker's job, and
 stops the jobs whose submitter says they are abandoned (a student closed the tab).
@@ -48,6 +48,21 @@ WARM_WORKERS = 2
 # A worker that has grown this share of its memory allowance gets a successor, which
 # imports TensorFlow while the worker goes on serving and takes over once warm.
 STANDBY_SHARE = 0.5
+
+
+def worker_context():
+    """The multiprocessing context workers start in.
+
+    ``forkserver`` where the platform has it: the fork server, a fresh process the
+    server starts, imports ``builder.worker.preload`` once, and each worker is a fork of
+    it. Elsewhere (Windows) ``spawn``, where each worker imports TensorFlow itself.
+    Never ``fork``: the server's threads and Streamlit's state must not be copied.
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["builder.worker.preload"])
+    return context
 
 
 def _worker_main(
@@ -161,11 +176,11 @@ class Job:
 
 @contextlib.contextmanager
 def _no_main_script():
-    """Hide the ``__main__`` module from ``spawn`` while a worker starts.
+    """Hide the ``__main__`` module from ``spawn`` and the fork server while a worker starts.
 
     Under ``streamlit run``, ``__main__`` is a stand-in module for app.py (with
-    ``__file__`` but no ``__spec__``), so ``spawn`` would run app.py again in the
-    child, which starts a pool of its own before bootstrapping ends: the child
+    ``__file__`` but no ``__spec__``), so a spawned child or the fork server would run
+    app.py again, which starts a pool of its own before bootstrapping ends: the child
     dies and the pool replaces it, again and again. Workers need nothing from
     ``__main__``; their entry point lives in this module.
     """
@@ -246,14 +261,15 @@ class WorkerPool:
         # Each worker gets its share of the cores, so concurrent runs do not fight over them.
         self._threads = max(1, (os.cpu_count() or 1) // self.max_workers)
         self._warm = warm
-        self._ctx = multiprocessing.get_context("spawn")
+        self._ctx = worker_context()
         self._lock = threading.RLock()  # re-entered when the dispatcher stops an abandoned job
         self._pending: collections.deque[Job] = collections.deque()
         self._wake_reader, self._wake_writer = self._ctx.Pipe(duplex=False)
         self.closed = False
-        with self._lock:
-            self._workers = [self._spawn() for _ in range(min(warm_workers, self.max_workers))]
-        self._thread = threading.Thread(target=self._dispatch_forever, daemon=True)
+        self._workers: list[_Worker] = []
+        self._thread = threading.Thread(
+            target=self._dispatch_forever, args=(min(warm_workers, self.max_workers),), daemon=True
+        )
         self._thread.start()
 
     def submit(
@@ -357,7 +373,15 @@ class WorkerPool:
                     job.stop_requested = True
                     worker.stop_event.set()
 
-    def _dispatch_forever(self) -> None:
+    def _dispatch_forever(self, warm_workers: int) -> None:
+        # The first workers start here, not in __init__: starting the first one waits for
+        # the fork server to import TensorFlow, and the page that made the pool must not.
+        started = [self._spawn() for _ in range(warm_workers)]
+        with self._lock:
+            self._workers.extend(started)
+            if self.closed:  # shut down meanwhile, before it could see these workers
+                for worker in started:
+                    self._end(worker)
         while not self.closed:
             try:
                 self._dispatch_once()

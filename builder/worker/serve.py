@@ -1,6 +1,6 @@
 """The main loop of one worker process: import TensorFlow once, then run jobs as they come.
 
-Started by ``builder.training.jobs`` with the ``spawn`` method. Messages on the pipe:
+Started by ``builder.training.jobs`` (``worker_context``). Messages on the pipe:
 the server sends ``(job_id, kind, payload)`` or ``None`` (quit); the worker sends
 ``("ready",)``, ``("epoch", job_id, epoch, logs, seconds)``,
 ``("done", job_id, result)`` and ``("failed", job_id, message)``, the last two
@@ -79,6 +79,14 @@ def resident_mb(pid: int | str = "self") -> float:
     return 0.0
 
 
+def background_priority() -> None:
+    """Lower this process to ``WORKER_NICENESS``, once however often it is called (a worker
+    forked from the fork server inherits its niceness). POSIX only: a laptop on Windows
+    keeps the default priority."""
+    if hasattr(os, "nice"):
+        os.nice(max(0, WORKER_NICENESS - os.nice(0)))
+
+
 def exit_with_parent() -> None:
     """End this process the moment the process that started it ends, however it ended.
 
@@ -119,8 +127,7 @@ def serve(
             grown this much (less than ``growth_mb``).
     """
     exit_with_parent()
-    if hasattr(os, "nice"):  # POSIX only; a laptop on Windows keeps the default priority
-        os.nice(WORKER_NICENESS)
+    background_priority()
     quiet_tensorflow(threads)
     import keras
 
