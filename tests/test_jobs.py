@@ -245,3 +245,21 @@ def test_workers_start_under_streamlits_stand_in_main_module(tmp_path):
     )
     assert done.stdout.split()[-2:] == ["finished", "True"], done.stderr[-2000:]
     assert "ran the main script" not in done.stderr
+
+
+def test_a_server_stopped_while_its_first_worker_starts_stops_at_once():
+    """The first worker waits for the fork server to import TensorFlow; a shutdown must not."""
+    script = """
+import time
+from builder.training import jobs
+pool = jobs.WorkerPool(max_workers=1, warm_workers=1)
+time.sleep(0.5)  # the dispatcher is now starting the fork server
+started = time.monotonic()
+pool.shutdown()
+print(round(time.monotonic() - started, 2))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert float(done.stdout.split()[-1]) < 2

@@ -267,6 +267,7 @@ class WorkerPool:
         self._wake_reader, self._wake_writer = self._ctx.Pipe(duplex=False)
         self.closed = False
         self._workers: list[_Worker] = []
+        self._started = threading.Event()  # the dispatcher has started the first workers
         self._thread = threading.Thread(
             target=self._dispatch_forever, args=(min(warm_workers, self.max_workers),), daemon=True
         )
@@ -315,7 +316,8 @@ class WorkerPool:
                 return
             self.closed = True
         self._wake()
-        self._thread.join(timeout=10)
+        if self._started.is_set():  # else it waits for the fork server, then ends its workers
+            self._thread.join(timeout=10)
         with self._lock:
             for job in self._pending:
                 job._finish(FAILED, error="The training service shut down before this job ran.")
@@ -382,6 +384,7 @@ class WorkerPool:
             if self.closed:  # shut down meanwhile, before it could see these workers
                 for worker in started:
                     self._end(worker)
+            self._started.set()
         while not self.closed:
             try:
                 self._dispatch_once()
