@@ -1,7 +1,10 @@
-"""Classroom faults in a real browser: a tab closed mid-training, a network blip, a restarted server."""
+"""Classroom faults in a real browser: a tab closed mid-training, a network blip.
+
+A restarted server has its own module, tests/test_restart.py, so that the two test
+processes can share these slow tests.
+"""
 
 import re
-import signal
 import time
 from urllib.parse import urlencode
 
@@ -11,10 +14,8 @@ from playwright.sync_api import expect
 from builder.experiment import share
 from builder.experiment.presets import preset_experiment
 from builder.experiment.spec import LayerSpec
-from tests.conftest import free_port, serve_app, start_server, stop_server
-from tests.processes import descendants, still_running
+from tests.conftest import serve_app
 from tests.test_browser import click_button
-from tests.test_journey import set_epochs
 
 pytestmark = pytest.mark.browser
 
@@ -152,50 +153,3 @@ def test_a_closed_tab_frees_its_slot_and_its_link_opens_clear(one_slot_url, brow
     finally:
         for page in (first, second, again):
             page.context.close()
-
-
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
-def test_a_restarted_server_gives_back_the_runs_and_continues_the_interrupted_one(
-    page, signum, tmp_path
-):
-    # One training slot: the test runs one job at a time, and each worker the server warms
-    # imports TensorFlow, seconds of CPU taken from the other tests of a busy machine.
-    port, env = free_port(), {"NNB_DATA_DIR": str(tmp_path), "NNB_MAX_CONCURRENT_TRAININGS": "1"}
-    server = start_server(port, env)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        page.goto(f"{url}/train?preset=iris")
-        set_epochs(page, 2)
-        click_button(page, "train_start")
-        expect(page.get_by_text("Finished 2 epochs")).to_be_visible(timeout=180_000)
-        epoch, _ = start_long_run(page, url)  # the first epoch saved its weights
-        workers = descendants(server.pid)
-        assert workers
-        stop_server(server, signum)
-        assert still_running(workers, 15) == [], "processes of the stopped server live on"
-
-        server = start_server(port, env)
-        # The tab reconnects by itself, to a new session that finds the browser's workspace:
-        # the finished run, and the one cut off with its curve so far.
-        expect(page.get_by_text("was cut off by a server restart")).to_be_visible(timeout=60_000)
-        expect(page.get_by_role("dialog")).to_have_count(0)  # "Connection error" is gone
-        expect_long_run_settings(page)
-        runs = page.get_by_test_id("stDataFrame").last
-        expect(runs).to_contain_text("finished")
-        expect(runs).to_contain_text("interrupted")
-        expect(page.get_by_test_id("stException")).to_have_count(0)
-
-        continue_button = page.locator(".st-key-train_continue_2 button").first
-        saved = int(re.search(r"epoch (\d+)", continue_button.inner_text())[1])
-        assert 1 <= saved <= epoch + 1
-        continue_button.click()
-        expect(page.locator(".st-key-train_stop button").first).to_be_enabled()
-        # Epochs of about a second and a page redrawn twice a second: the line may skip
-        # epoch saved + 1, so wait for any epoch past the saved one.
-        wait_for_epoch_past(page, saved)
-        click_button(page, "train_stop")
-        expect(page.get_by_text(re.compile(r"Stopped after \d+ epoch"))).to_be_visible()
-        expect(runs).not_to_contain_text("interrupted")
-        expect(page.get_by_test_id("stSidebar")).to_contain_text("Runs: 2")
-    finally:
-        stop_server(server)
