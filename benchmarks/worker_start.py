@@ -22,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from builder.training import jobs
+from tests.processes import cpu_seconds, descendants
 
 WAYS = {
     "fork server": jobs.worker_context,
@@ -47,19 +48,8 @@ def _descendants_cpu() -> float:
 
     Workers forked by the fork server are its children, not ours: ``getrusage`` would
     count them only once the fork server itself had been reaped."""
-    ticks, parents = os.sysconf("SC_CLK_TCK"), {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            parents[int(entry.name)] = (int(fields[1]), sum(map(int, fields[11:15])) / ticks)
-    total, frontier = 0.0, {os.getpid()}
-    while frontier:
-        frontier = {pid for pid, (parent, _) in parents.items() if parent in frontier}
-        total += sum(parents[pid][1] for pid in frontier)
-    return total + sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2])
+    alive = sum(cpu_seconds(pid) for pid in descendants(os.getpid()))
+    return alive + sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2])
 
 
 def measure(way: str, replacements: int) -> tuple[float, list[float], float]:

@@ -1,6 +1,8 @@
-"""Linux process helpers for the tests that kill servers: descendants, and whether a pid runs."""
+"""Linux process helpers for the tests that kill servers (descendants, whether a pid runs)
+and for the worker start-up benchmark (CPU seconds)."""
 
 import contextlib
+import os
 import time
 from pathlib import Path
 
@@ -24,6 +26,15 @@ def descendants(pid: int) -> list[int]:
         found += started
         frontier = started
     return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds ``pid`` used, with those of the children it has reaped; 0 once it is gone."""
+    try:
+        fields = _stat(pid)
+    except OSError:
+        return 0.0
+    return sum(map(int, fields[11:15])) / os.sysconf("SC_CLK_TCK")
 
 
 def running(pid: int) -> bool:

@@ -50,7 +50,6 @@ def test_sidebar_status_stays_on_other_pages(app_url, page):
     expect(page.get_by_test_id("stSidebar")).to_contain_text("Target: species")
 
 
-# Each page's address and the heading it shows; "" is the Start page.
 def test_no_page_asks_anything_of_a_server_other_than_the_app(app_url, page):
     """A classroom network or an offline laptop may reach nothing but the app's own server."""
     elsewhere = []
@@ -66,6 +65,7 @@ def test_no_page_asks_anything_of_a_server_other_than_the_app(app_url, page):
     assert [url for url in elsewhere if not url.startswith(local)] == []
 
 
+# Each page's address and the heading it shows; "" is the Start page.
 PAGE_HEADINGS = {
     "": "Neural Network Builder",
     "data": "Data",

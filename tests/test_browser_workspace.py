@@ -29,7 +29,7 @@ def store_url(tmp_path_factory):
     """One server for the module, keeping its workspaces in a folder of its own.
 
     One training slot is enough for tests that train one run at a time, and spares the
-    machine a second worker importing TensorFlow."""
+    machine a second worker warming up."""
     env = {
         "NNB_DATA_DIR": str(tmp_path_factory.mktemp("workspaces")),
         "NNB_MAX_CONCURRENT_TRAININGS": "1",

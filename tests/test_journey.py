@@ -302,34 +302,41 @@ def download_model(page, tmp_path: Path) -> Path:
     return model
 
 
-@pytest.fixture(scope="module")
-def elsewhere(tmp_path_factory):
+class Elsewhere:
     """The Python the downloaded models are used in, away from the app: keras and pandas only.
 
     Its warnings go to a file, where a pipe nobody reads could fill up and stall it."""
-    log = tmp_path_factory.mktemp("elsewhere") / "stderr.txt"
-    with log.open("w") as errors:
-        python = subprocess.Popen(
-            [sys.executable, "-c", PREDICT],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=errors,
-            text=True,
-            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
-        )
-    python.errors = log
+
+    def __init__(self, log: Path):
+        self.log = log
+        with log.open("w") as errors:
+            self.python = subprocess.Popen(
+                [sys.executable, "-c", PREDICT],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=errors,
+                text=True,
+                env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+            )
+
+    def predict(self, model: Path, rows: Path) -> np.ndarray:
+        """The downloaded model's outputs for raw rows."""
+        self.python.stdin.write(json.dumps([str(model), str(rows)]) + "\n")
+        self.python.stdin.flush()
+        answer = self.python.stdout.readline()
+        assert answer, self.log.read_text()[-2000:]  # it ended: its traceback says why
+        return np.array(json.loads(answer))
+
+    def close(self) -> None:
+        self.python.stdin.close()
+        self.python.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def elsewhere(tmp_path_factory):
+    python = Elsewhere(tmp_path_factory.mktemp("elsewhere") / "stderr.txt")
     yield python
-    python.stdin.close()
-    python.wait(timeout=30)
-
-
-def predict_elsewhere(python: subprocess.Popen, model: Path, rows: Path) -> np.ndarray:
-    """The downloaded model's outputs for raw rows, in the ``elsewhere`` Python."""
-    python.stdin.write(json.dumps([str(model), str(rows)]) + "\n")
-    python.stdin.flush()
-    answer = python.stdout.readline()
-    assert answer, python.errors.read_text()[-2000:]  # it ended: its traceback says why
-    return np.array(json.loads(answer))
+    python.close()
 
 
 def some_rows(table: Path, folder: Path) -> tuple[Path, pd.DataFrame]:
@@ -381,4 +388,4 @@ def test_a_new_user_goes_from_data_to_a_model_used_elsewhere(
         app = predicted_by_the_app(page, rows, tmp_path)
     with step("export and use the model elsewhere"):
         model = download_model(page, tmp_path)
-        check_outputs(journey, predict_elsewhere(elsewhere, model, rows), app, frame)
+        check_outputs(journey, elsewhere.predict(model, rows), app, frame)

@@ -20,7 +20,7 @@ def test_a_restarted_server_gives_back_the_runs_and_continues_the_interrupted_on
     page, signum, tmp_path
 ):
     # One training slot: the test runs one job at a time, and each worker the server warms
-    # imports TensorFlow, seconds of CPU taken from the other tests of a busy machine.
+    # costs seconds of CPU taken from the other tests of a busy machine.
     port, env = free_port(), {"NNB_DATA_DIR": str(tmp_path), "NNB_MAX_CONCURRENT_TRAININGS": "1"}
     server = start_server(port, env)
     try:

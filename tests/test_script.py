@@ -265,10 +265,16 @@ def test_names_from_a_forged_experiment_stay_text():
     assert json.dumps(sneaky) in source  # only ever inside a string literal
 
 
-def _run_script(source: str, folder: Path) -> dict:
-    """Run a script as a student would, beside a copy of the sample folder; its last line."""
+def _script_folder(source: str, folder: Path) -> Path:
+    """``folder`` holding the script as run.py, beside a link to the sample folder."""
     (folder / "sample_data").symlink_to(ROOT / "sample_data")
     (folder / "run.py").write_text(source)
+    return folder
+
+
+def _run_script(source: str, folder: Path) -> dict:
+    """Run a script as a student would, beside the sample folder; its last line."""
+    _script_folder(source, folder)
     done = subprocess.run(
         [sys.executable, "run.py"], cwd=folder, capture_output=True, text=True, timeout=1200
     )
@@ -284,11 +290,12 @@ def test_a_script_with_every_option_runs(tmp_path):
 @pytest.fixture(scope="module")
 def preset_script_results(tmp_path_factory) -> dict[str, dict]:
     """Every bounded preset's script, run for real in one fresh Python (tests/script_runner.py)."""
-    folders = {}
-    for key in WITH_BOUND:
-        folder = folders[key] = tmp_path_factory.mktemp(f"script-{key}")
-        (folder / "sample_data").symlink_to(ROOT / "sample_data")
-        (folder / "run.py").write_text(training_script(preset_experiment(key)))
+    folders = {
+        key: _script_folder(
+            training_script(preset_experiment(key)), tmp_path_factory.mktemp(f"script-{key}")
+        )
+        for key in WITH_BOUND
+    }
     done = subprocess.run(
         [sys.executable, "-m", "tests.script_runner", *map(str, folders.values())],
         cwd=ROOT,

@@ -5,8 +5,8 @@ Streamlit clears Keras' global session after every script run whenever
 model building in threads, so training never happens in the server process.
 ``WorkerPool`` starts worker processes from a fork server that has imported
 TensorFlow once (the server never imports it; see ``worker_context``); each
-warms up in the background and then runs jobs one at a time. A dispatcher thread hands queued jobs to idle
-workers, streams each epoch's logs into the job, stops a job at its time limit,
+warms up in the background and then runs jobs one at a time. A dispatcher
+thread hands queued jobs to idle workers, streams each epoch's logs into the job, stops a job at its time limit,
 replaces a worker that crashed or was killed, failing only that worker's job, and
 stops the jobs whose submitter says they are abandoned (a student closed the tab).
 A worker whose memory has grown is recycled: its successor starts beforehand and
@@ -239,7 +239,7 @@ class WorkerPool:
             max_workers: most jobs running at once (host limit ``max_concurrent_trainings``).
             job_seconds: a running job is stopped after this long (``max_job_seconds``);
                 one that does not stop within ``grace_seconds`` more is killed.
-            warm_workers: workers started at once, importing TensorFlow in the background.
+            warm_workers: workers the dispatcher thread starts at once, in the background.
             warm: workers train a tiny network before their first job.
             worker_growth_mb: a worker whose memory grew this much retires after its
                 job and a fresh one takes its place (``worker_memory_growth_mb``).
