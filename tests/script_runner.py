@@ -1,7 +1,7 @@
 """Run generated training scripts one after another in this Python, each from its own folder.
 
-Usage: ``python -m tests.script_runner FOLDER [FOLDER ...]``; each folder holds ``run.py``.
-Prints one JSON object: for each folder, the script's last line parsed as JSON, or
+Usage: ``python -m tests.script_runner SCRIPT [SCRIPT ...]``. Prints one JSON object: for
+each script path as given, the script's last printed line parsed as JSON, or
 ``{"error": traceback}``. One interpreter for all scripts because importing TensorFlow
 takes about 10 s, most of a small preset's run; each script still runs as ``__main__``,
 from its folder, after seeding every generator itself as the script does.
@@ -16,13 +16,14 @@ import sys
 import traceback
 
 
-def run(folder: str) -> dict:
-    """Run ``folder/run.py`` as a student would from that folder; its last printed line."""
+def run(script: str) -> dict:
+    """Run ``script`` as a student would from its folder; its last printed line."""
+    folder, name = os.path.split(os.path.abspath(script))
     os.chdir(folder)
     printed = io.StringIO()
     try:
         with contextlib.redirect_stdout(printed):
-            runpy.run_path("run.py", run_name="__main__")
+            runpy.run_path(name, run_name="__main__")
         return json.loads(printed.getvalue().strip().splitlines()[-1])
     except Exception:
         return {"error": traceback.format_exc() + printed.getvalue()[-2000:]}
@@ -33,4 +34,4 @@ def run(folder: str) -> dict:
 
 
 if __name__ == "__main__":
-    print(json.dumps({folder: run(folder) for folder in sys.argv[1:]}))
+    print(json.dumps({script: run(script) for script in sys.argv[1:]}))

@@ -15,6 +15,7 @@ from builder.errors import SpecError
 from builder.experiment.presets import PRESETS, preset_experiment
 from builder.experiment.spec import DataSpec, Experiment, LayerSpec, PrepSpec, TrainSpec
 from builder.experiment.summary import input_features
+from builder.export.bundle import sample_data, upload_data
 from builder.export.codegen import (
     data_block,
     prep_block,
@@ -78,11 +79,12 @@ def _all_options(experiment: Experiment) -> Experiment:
     return experiment
 
 
-def _run_blocks(experiment, frame=None, reports=None) -> dict:
-    """Run the script's Data and preprocessing blocks here (they need no TensorFlow)."""
-    context = script_context(experiment, frame, reports)
+def _run_blocks(experiment, frame=None, reports=None, script: Path | None = None) -> dict:
+    """Run the script's Data and preprocessing blocks here (they need no TensorFlow);
+    with ``script``, as the bundled script at that path."""
+    context = script_context(experiment, frame, reports, bundled=script is not None)
     body = data_block(experiment, context) + "\n" + prep_block(experiment, context)
-    scope: dict = {}
+    scope: dict = {"__file__": str(script)} if script else {}
     exec(compile(script_imports(body) + body, "script", "exec"), scope)
     return scope
 
@@ -97,6 +99,8 @@ def _scripts(tmp_path: Path) -> dict[str, str]:
     two = [("a b.csv", SHOP_CSV), ("2.csv", SHOP_CSV)]
     experiment, frame, reports = _upload(two, stack_column="class", target="price")
     scripts["two_uploads"] = training_script(experiment, frame, reports)
+    scripts["two_uploads_bundled"] = training_script(experiment, frame, reports, bundled=True)
+    scripts["sample_bundled"] = training_script(preset_experiment("wine-type"), bundled=True)
     experiment, frame, reports = _upload([("prices.csv", PRICES_CSV)], target="price")
     scripts["scaled_target"] = training_script(experiment, frame, reports)
     experiment.train.validation = "test"
@@ -253,6 +257,24 @@ def test_stacked_and_excel_uploads_are_read_as_the_app_read_them(tmp_path, monke
     pd.testing.assert_frame_equal(_run_blocks(excel, frame, reports)["df"], frame)
 
 
+def test_a_bundled_script_reads_its_data_from_the_folder_beside_it(tmp_path, monkeypatch):
+    bundle, elsewhere = tmp_path / "iris-run-1", tmp_path / "elsewhere"
+    (bundle / "data").mkdir(parents=True)
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # a student may start it from any folder
+    two = [("a b.csv", SHOP_CSV), ("folder/2.csv", SHOP_CSV)]
+    experiment, frame, reports = _upload(two, stack_column="class", target="price")
+    cases = [(experiment, frame, reports, upload_data(two))]
+    sample = preset_experiment("wine-type")  # two files, stacked
+    cases.append((sample, None, None, sample_data(sample.data.source)))
+    for experiment, frame, reports, files in cases:
+        for name, content in files.items():
+            (bundle / "data" / name).write_bytes(content)
+        scope = _run_blocks(experiment, frame, reports, script=bundle / "train.py")
+        expected = frame if frame is not None else load_sample(experiment.data.source)[0]
+        pd.testing.assert_frame_equal(scope["df"], expected.dropna(subset=[experiment.data.target]))
+
+
 def test_names_from_a_forged_experiment_stay_text():
     experiment, frame, reports = _upload([("shop.csv", SHOP_CSV)], target="bought")
     sneaky = '"""\nimport os; os.system("echo hacked")  # \\'
@@ -289,15 +311,19 @@ def test_a_script_with_every_option_runs(tmp_path):
 
 @pytest.fixture(scope="module")
 def preset_script_results(tmp_path_factory) -> dict[str, dict]:
-    """Every bounded preset's script, run for real in one fresh Python (tests/script_runner.py)."""
-    folders = {
-        key: _script_folder(
-            training_script(preset_experiment(key)), tmp_path_factory.mktemp(f"script-{key}")
-        )
-        for key in WITH_BOUND
-    }
+    """Every bounded preset's train.py, laid out as its run bundle holds it (the data in
+    data/ beside it), run for real in one fresh Python (tests/script_runner.py)."""
+    scripts = {}
+    for key in WITH_BOUND:
+        experiment = preset_experiment(key)
+        folder = tmp_path_factory.mktemp(f"bundle-{key}")
+        (folder / "data").mkdir()
+        for name, content in sample_data(experiment.data.source).items():
+            (folder / "data" / name).write_bytes(content)
+        scripts[key] = folder / "train.py"
+        scripts[key].write_text(training_script(experiment, bundled=True))
     done = subprocess.run(
-        [sys.executable, "-m", "tests.script_runner", *map(str, folders.values())],
+        [sys.executable, "-m", "tests.script_runner", *map(str, scripts.values())],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -305,7 +331,7 @@ def preset_script_results(tmp_path_factory) -> dict[str, dict]:
     )
     assert done.returncode == 0, done.stderr[-3000:]
     results = json.loads(done.stdout.strip().splitlines()[-1])
-    return {key: results[str(folder)] for key, folder in folders.items()}
+    return {key: results[str(script)] for key, script in scripts.items()}
 
 
 @pytest.mark.slow

@@ -15,6 +15,7 @@ import functools
 import json
 import textwrap
 from dataclasses import dataclass
+from pathlib import PurePath
 
 import pandas as pd
 
@@ -206,12 +207,15 @@ class ScriptContext:
     """What the script needs to know about the table besides the experiment.
 
     ``frame`` is None for an uploaded file the app no longer holds: the script
-    then keeps every preprocessing step, in case the file needs it.
+    then keeps every preprocessing step, in case the file needs it. ``bundled``
+    scripts read their data from the ``data/`` folder beside them, as a run bundle
+    lays it out.
     """
 
     task: str
     frame: pd.DataFrame | None = None
     reports: tuple[ReadReport, ...] = ()
+    bundled: bool = False
 
     def features(self, data: DataSpec) -> pd.DataFrame | None:
         """The labelled rows' feature columns, as the script selects them."""
@@ -231,6 +235,7 @@ def script_context(
     experiment: Experiment,
     frame: pd.DataFrame | None = None,
     reports: list[ReadReport] | None = None,
+    bundled: bool = False,
 ) -> ScriptContext:
     """Find the task and the table the script is written for.
 
@@ -238,6 +243,7 @@ def script_context(
         experiment: the experiment.
         frame: the loaded table; a sample is read here when omitted.
         reports: how each file of an uploaded table was read (separator, encoding, sheet).
+        bundled: the script reads its data from ``data/`` beside it (a run bundle).
 
     Returns:
         The context.
@@ -264,7 +270,7 @@ def script_context(
             "Choose the task (binary, multiclass or regression) on the Data page, "
             "or upload the data file again: the script depends on it."
         )
-    return ScriptContext(task, frame, tuple(reports or ()))
+    return ScriptContext(task, frame, tuple(reports or ()), bundled)
 
 
 def _text(value: str) -> str:
@@ -335,16 +341,30 @@ def _stacked(paths: list[str], reports: list, upload: bool, column: str, labels:
     return code + _statement("df = pd.concat", [parts, "ignore_index=True"])
 
 
+BUNDLE_DATA_DIR = 'DATA_DIR = Path(__file__).parent / "data"'
+
+
+def bundle_data_name(name: str) -> str:
+    """An uploaded file's name as the bundle's data/ folder holds it: no folders, never empty."""
+    return PurePath(name.replace("\\", "/")).name or "data.csv"
+
+
 def _sample_reading(data: DataSpec, context: ScriptContext) -> str:
     sample = SAMPLES[data.source]
     reports = dict(zip(sample.files, context.reports, strict=False))
-    lines = [
-        _comment(
-            f"The app's sample '{_plain(sample.title)}': copy the app's sample_data/ folder "
-            "next to this script, or set DATA_DIR to the folder holding the file(s)."
-        ),
-        'DATA_DIR = Path("sample_data")',
-    ]
+    if context.bundled:
+        lines = [
+            f"# The app's sample '{_plain(sample.title)}', in the data/ folder beside this script.",
+            BUNDLE_DATA_DIR,
+        ]
+    else:
+        lines = [
+            _comment(
+                f"The app's sample '{_plain(sample.title)}': copy the app's sample_data/ "
+                "folder next to this script, or set DATA_DIR to the folder holding the file(s)."
+            ),
+            'DATA_DIR = Path("sample_data")',
+        ]
     paths = [f"DATA_DIR / {_text(f)}" for f in sample.files]
     if len(paths) == 1:
         return "\n".join(lines) + "\n" + _read("df", paths[0], reports.get(sample.files[0]), False)
@@ -369,19 +389,34 @@ def _upload_reading(data: DataSpec, context: ScriptContext) -> str:
     note = _comment(
         "Read as the app did: '?' also marks a missing value; spaces after a separator are skipped."
     )
-    if len(files) == 1:
-        lines = [
-            "# Edit this path: the file you uploaded to the app.",
-            f"DATA_FILE = Path({_text(files[0])})",
-            note,
+    several = len(files) > 1
+    if context.bundled:
+        where = [
+            _comment(
+                f"The {'files' if several else 'file'} you uploaded to the app, in the data/ "
+                "folder beside this script (put them there if the bundle came without its data)"
+                + ("; they are stacked in this order." if several else ".")
+            ),
+            BUNDLE_DATA_DIR,
         ]
+        paths = [f"DATA_DIR / {_text(bundle_data_name(f))}" for f in files]
+    elif several:
+        where = [
+            "# Edit these paths: the files you uploaded to the app, in the order they were stacked."
+        ]
+        paths = [f"Path({_text(f)})" for f in files]
+    else:
+        where = ["# Edit this path: the file you uploaded to the app."]
+        paths = [f"Path({_text(files[0])})"]
+    if not several:
+        lines = [*where, f"DATA_FILE = {paths[0]}", note]
         return "\n".join(lines) + "\n" + _read("df", "DATA_FILE", reports[0], True)
     column = "source"
     if context.frame is not None:
         column = str(context.frame.columns[-1])  # stacking appends the naming column last
     lines = [
-        "# Edit these paths: the files you uploaded to the app, in the order they were stacked.",
-        f"DATA_FILES = {_list([f'Path({_text(f)})' for f in files])}",
+        *where,
+        f"DATA_FILES = {_list(paths)}",
         note,
         _comment(f"The files are stacked; a column '{_plain(column)}' names each row's file."),
     ]
@@ -698,6 +733,7 @@ def training_script(
     experiment: Experiment,
     frame: pd.DataFrame | None = None,
     reports: list[ReadReport] | None = None,
+    bundled: bool = False,
 ) -> str:
     """A standalone script that reproduces the run: read, prepare, build, fit, evaluate.
 
@@ -707,6 +743,8 @@ def training_script(
             task when the experiment leaves it to be inferred, and which
             preprocessing steps the script needs.
         reports: how each uploaded file was read, so the script reads it the same way.
+        bundled: read the data from the ``data/`` folder beside the script, where a run
+            bundle puts it, instead of the app's ``sample_data/`` or the upload's name.
 
     Returns:
         Python source that passes ``ruff check`` and ``ruff format``; its last printed
@@ -715,7 +753,7 @@ def training_script(
     Raises:
         SpecError: the experiment has no data or target yet, or its task is unknown.
     """
-    context = script_context(experiment, frame, reports)
+    context = script_context(experiment, frame, reports, bundled)
     blocks = [block for step in _step_blocks(experiment, context).values() for block in step]
     body = "\n\n".join(blocks)
     return f"{_docstring(experiment)}\n{script_imports(body)}\n{body}"
