@@ -26,12 +26,12 @@ def _scalar(tag: str, value: float, first: bool) -> summary_pb2.Summary.Value:
     """One scalar as ``tf.summary.scalar`` writes it: a float32 tensor for the scalars plugin
     (TensorBoard's fast loader skips doubles; Keras' logs are float32 anyway). TensorBoard
     reads a tag's plugin from its first value, so only that one carries it."""
-    value = summary_pb2.Summary.Value(
+    scalar = summary_pb2.Summary.Value(
         tag=tag, tensor=tensor_pb2.TensorProto(dtype=types_pb2.DT_FLOAT, float_val=[value])
     )
     if first:
-        value.metadata.CopyFrom(metadata.create_summary_metadata(display_name=tag, description=""))
-    return value
+        scalar.metadata.CopyFrom(metadata.create_summary_metadata(display_name=tag, description=""))
+    return scalar
 
 
 def _event_file(events: list[event_pb2.Event], started: float) -> bytes:
