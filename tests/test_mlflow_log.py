@@ -8,6 +8,7 @@ the file store with that opt-out. A host points the app at a tracking server ins
 
 import dataclasses
 import logging
+import socket
 import subprocess
 import sys
 import time
@@ -107,13 +108,27 @@ def test_the_model_experiment_and_tensorboard_logs_are_artifacts(logged, tmp_pat
     assert experiment_file.from_json((folder / "experiment.json").read_bytes()) == run.experiment
 
 
-def test_an_unreachable_tracking_server_costs_a_warning_within_seconds(logged, monkeypatch, caplog):
+@pytest.fixture(params=["refuses", "never answers"])
+def unreachable(request):
+    """The URL of a tracking server that refuses connections, or takes them and says nothing."""
+    if request.param == "refuses":
+        yield f"http://127.0.0.1:{free_port()}"
+        return
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        yield f"http://127.0.0.1:{silent.getsockname()[1]}"
+
+
+def test_an_unreachable_tracking_server_costs_a_warning_within_seconds(
+    logged, unreachable, monkeypatch, caplog
+):
     run = logged[0]
     for name, value in {
         **QUIET,
         "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0",
-        "MLFLOW_HTTP_REQUEST_TIMEOUT": "5",
-        mlflow_log.TRACKING_URI: f"http://127.0.0.1:{free_port()}",
+        "MLFLOW_HTTP_REQUEST_TIMEOUT": "2",
+        mlflow_log.TRACKING_URI: unreachable,
     }.items():
         monkeypatch.setenv(name, value)
     started = time.monotonic()
@@ -122,16 +137,23 @@ def test_an_unreachable_tracking_server_costs_a_warning_within_seconds(logged, m
         thread.join(30)
     assert not thread.is_alive() and time.monotonic() - started < 10
     (warning,) = [r for r in caplog.records if r.name == mlflow_log.__name__]
-    assert warning.getMessage().startswith("Could not log iris · run 1 to MLflow")
+    assert warning.getMessage().startswith("Could not log iris · run 1 to MLflow: ")
 
 
-def test_nothing_is_logged_without_a_server_or_a_model(logged, monkeypatch):
+def test_a_stopped_run_is_logged_a_failed_one_is_not_nor_any_without_a_server(
+    logged, monkeypatch, tmp_path
+):
     run = logged[0]
     monkeypatch.delenv(mlflow_log.TRACKING_URI, raising=False)
     assert mlflow_log.log_in_background(run) is None
-    monkeypatch.setenv(mlflow_log.TRACKING_URI, "http://127.0.0.1:1")
+    uri = f"file://{tmp_path}/mlruns"
+    for name, value in {**QUIET, mlflow_log.TRACKING_URI: uri}.items():
+        monkeypatch.setenv(name, value)
     failed = dataclasses.replace(run, state=jobs.FAILED, result=None, error="it broke")
     assert mlflow_log.log_in_background(failed) is None
+    stopped = dataclasses.replace(run, state=jobs.STOPPED)
+    mlflow_log.log_in_background(stopped).join(30)
+    assert _logged_run(MlflowClient(tracking_uri=uri)).info.run_name == "iris · run 1"
 
 
 def test_the_server_imports_mlflow_only_to_log_a_run():

@@ -33,6 +33,15 @@ TRACKING_URI = "MLFLOW_TRACKING_URI"
 EXPERIMENT_NAME = "MLFLOW_EXPERIMENT_NAME"
 DEFAULT_EXPERIMENT = "Neural Network Builder"
 WITH_MODEL = (jobs.FINISHED, jobs.STOPPED)
+# MLflow's settings where a classroom server needs other defaults (a host's own win). A
+# link printed per run is noise in a server's output; and MLflow retries a request 7 times
+# with backoff, each waiting up to 120 s, to outlast rate limits: against a tracking server
+# that is down, each finished run would keep a thread for minutes.
+MLFLOW_DEFAULTS = {
+    "MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT": "true",
+    "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "2",
+    "MLFLOW_HTTP_REQUEST_TIMEOUT": "30",
+}
 # MLflow's limits (mlflow.utils.validation), copied so that checking them imports nothing.
 MAX_PARAM_LENGTH = 6000
 METRICS_PER_BATCH = 1000
@@ -70,9 +79,8 @@ def log_run(run: Run, uri: str) -> str | None:
     try:
         from mlflow.tracking import MlflowClient  # imported here: only a host who logs pays
 
-        # A server's output is no place for a link per student run (MLflow prints one
-        # when a run on a tracking server ends); a host can still ask for them.
-        os.environ.setdefault("MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT", "true")
+        for setting, default in MLFLOW_DEFAULTS.items():
+            os.environ.setdefault(setting, default)  # read by MLflow at each request
         client = MlflowClient(tracking_uri=uri)
         name = os.environ.get(EXPERIMENT_NAME, "").strip() or DEFAULT_EXPERIMENT
         created = client.create_run(
