@@ -5,7 +5,8 @@ tab that started it may reload, close, or open a second tab. So each run started
 is registered under its workspace, where any session of that workspace finds it and
 follows its job, and a recorder thread writes it to the store: its epochs once a
 second while it trains (so a server that dies leaves the curve so far), and its end
-with the worker's result. No session needs to be open for the run to be kept.
+with the worker's result. No session needs to be open for the run to be kept. A run kept
+with its model is then logged to MLflow when the host asks for it (``mlflow_log``).
 
 One server process serves a data folder: a run the store lists as training that is
 not registered here was cut off by a server that died, and is shown as interrupted.
@@ -24,7 +25,7 @@ from builder.errors import TrainingError
 from builder.experiment.spec import Experiment
 from builder.training import jobs
 from builder.training.runs import Run, from_job
-from builder.workspace import checkpoints
+from builder.workspace import checkpoints, mlflow_log
 from builder.workspace.store import RUNNING, WorkspaceFull, WorkspaceStore
 
 HISTORY_SECONDS = 1.0
@@ -154,6 +155,7 @@ def _record(store: WorkspaceStore, run: LiveRun) -> None:
         except WorkspaceFull as full:
             record.result, record.note = None, f"{NOT_KEPT}{full}"
             store.finish_run(record, run.workspace)
+        mlflow_log.log_in_background(record)  # on a thread of its own: saved is set at once
     except Exception:  # the run stays listed as training and shows as interrupted later
         logging.getLogger(__name__).exception("could not keep run %s", run.number)
     finally:
