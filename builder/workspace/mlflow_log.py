@@ -34,11 +34,13 @@ EXPERIMENT_NAME = "MLFLOW_EXPERIMENT_NAME"
 DEFAULT_EXPERIMENT = "Neural Network Builder"
 WITH_MODEL = (jobs.FINISHED, jobs.STOPPED)
 # MLflow's settings where a classroom server needs other defaults (a host's own win). A
-# link printed per run is noise in a server's output; and MLflow retries a request 7 times
-# with backoff, each waiting up to 120 s, to outlast rate limits: against a tracking server
-# that is down, each finished run would keep a thread for minutes.
+# link printed per run is noise in a server's output; MLflow's usage telemetry would send
+# a school's server's data to a third party nobody asked; and MLflow retries a request 7
+# times with backoff, each waiting up to 120 s, to outlast rate limits: against a tracking
+# server that is down, each finished run would keep a thread for minutes.
 MLFLOW_DEFAULTS = {
     "MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT": "true",
+    "MLFLOW_DISABLE_TELEMETRY": "true",
     "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "2",
     "MLFLOW_HTTP_REQUEST_TIMEOUT": "30",
 }
@@ -77,10 +79,10 @@ def log_run(run: Run, uri: str) -> str | None:
     """
     client, run_id = None, None
     try:
+        for setting, default in MLFLOW_DEFAULTS.items():
+            os.environ.setdefault(setting, default)  # read by MLflow on import and each request
         from mlflow.tracking import MlflowClient  # imported here: only a host who logs pays
 
-        for setting, default in MLFLOW_DEFAULTS.items():
-            os.environ.setdefault(setting, default)  # read by MLflow at each request
         client = MlflowClient(tracking_uri=uri)
         name = os.environ.get(EXPERIMENT_NAME, "").strip() or DEFAULT_EXPERIMENT
         created = client.create_run(
