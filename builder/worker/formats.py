@@ -15,6 +15,7 @@ outputs on a few probe rows before it is handed out.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -133,6 +134,21 @@ def _tflite(network: keras.Model, probe: np.ndarray, expected: np.ndarray, folde
     return content
 
 
+def _column_specs(prep: dict[str, Any]) -> dict[str, tf.TensorSpec]:
+    """The raw columns' specs, keyed by column, named as TensorFlow allows (no spaces)."""
+    specs, used = {}, set()
+    for index, name in enumerate(prep["columns"]):
+        safe = re.sub(r"[^a-z0-9_]", "_", name.lower())
+        if not safe[:1].isalpha():
+            safe = f"column_{safe}"
+        while safe in used:  # "a b" and "a_b" both read a_b
+            safe = f"{safe}_{index}"
+        used.add(safe)
+        dtype = tf.float32 if name in prep["numeric"] else tf.string
+        specs[name] = tf.TensorSpec((None, 1), dtype, name=safe)
+    return specs
+
+
 def _saved_model(model: keras.Model, prep: dict[str, Any], path: str) -> None:
     """Export ``model`` (raw columns in) and check its ``serve`` endpoint on raw probe rows."""
     # A missing value and a typical one per column: NaN or "", then the offset or a known word.
@@ -145,7 +161,7 @@ def _saved_model(model: keras.Model, prep: dict[str, Any], path: str) -> None:
             columns[name] = tf.constant([[""], [prep["vocab"][name][0]]], dtype=tf.string)
     expected = keras.ops.convert_to_numpy(model(columns, training=False))
     try:
-        model.export(path, verbose=False)
+        model.export(path, verbose=False, input_signature=[_column_specs(prep)])
         # Held in a name: the loaded object owns the variables its functions read.
         loaded = tf.saved_model.load(path)
         got = keras.ops.convert_to_numpy(loaded.serve(columns))
