@@ -7,6 +7,8 @@ must give the app's own test predictions.
 """
 
 import json
+import runpy
+import shutil
 import subprocess
 import sys
 
@@ -210,3 +212,17 @@ def test_keras_model_takes_read_csv_columns_in_one_line(bundles, tmp_path):
     network = keras.models.load_model(tmp_path / "network.keras")
     expected = tasks.predict(network, FittedPrep.from_dict(result["prep"]).transform(df))
     assert np.abs(predicted - expected).max() <= 1e-5
+
+
+def test_predict_script_says_what_file_is_missing(bundles, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "predict.py").write_bytes(predict_script())
+    script = runpy.run_path(str(tmp_path / "predict.py"))
+    assert script["main"](["rows.csv"]) == 1
+    assert "no preprocessing.json next to predict.py" in capsys.readouterr().err
+    shutil.copy(bundles[0] / "iris" / "preprocessing.json", tmp_path)
+    assert script["main"](["rows.csv"]) == 1
+    assert "There is no file 'rows.csv'" in capsys.readouterr().err
+    shutil.copy(bundles[0] / "iris" / "rows_onnx.csv", tmp_path / "rows.csv")
+    assert script["main"](["rows.csv", "--runtime", "tflite"]) == 1
+    assert "No *.tflite model next to predict.py" in capsys.readouterr().err

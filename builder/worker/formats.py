@@ -4,8 +4,9 @@ ONNX and TensorFlow Lite hold the numeric network only: they take the prepared f
 feature matrix (input ``features``, shape ``(rows, inputs)``), so whoever runs them applies
 the preprocessing first (the bundle's ``predict.py`` does, from ``preprocessing.json``).
 The SavedModel holds the preprocessing too, as ``with_preprocessing`` builds it: its
-``serve`` endpoint takes a dict of raw columns, each of shape ``(rows, 1)``, float32
-(NaN where missing) or string ("" where missing). Outputs are the network's own:
+``serve`` endpoint (``tf.saved_model.load(path).serve({column: tensor})``) takes a dict
+of raw columns keyed by column name, each of shape ``(rows, 1)``, float32 (NaN where
+missing) or string ("" where missing). Outputs are the network's own:
 the predicted value in the target's units, P(class 1), or one probability per class.
 
 Each converted model is loaded back with its own runtime and must give the network's
@@ -94,7 +95,8 @@ def _failed(name: str, error: Exception) -> TrainingError:
 
 def _onnx(network: keras.Model, probe: np.ndarray, expected: np.ndarray) -> bytes:
     """ONNX via a tf.function: ``tf2onnx.convert.from_keras`` fails on Keras 3 models."""
-    # Imported here, not at worker start: it costs about 0.4 s and only this job needs it.
+    # Imported here, not by the fork server: only this job needs them, and a broken
+    # tf2onnx install then fails a conversion, not every worker's start (it costs 0.1 s).
     import onnxruntime
     import tf2onnx.convert
 
