@@ -19,6 +19,7 @@ import pytest
 
 from builder.experiment.presets import PRESETS
 from builder.export.prediction import predict_script, preprocessing_json
+from builder.tables.data import NA_MARKERS
 from builder.tables.prep import FittedPrep
 from builder.training import jobs
 from builder.worker import tasks
@@ -226,3 +227,8 @@ def test_predict_script_says_what_file_is_missing(bundles, tmp_path, capsys, mon
     shutil.copy(bundles[0] / "iris" / "rows_onnx.csv", tmp_path / "rows.csv")
     assert script["main"](["rows.csv", "--runtime", "tflite"]) == 1
     assert "No *.tflite model next to predict.py" in capsys.readouterr().err
+
+
+def test_predict_script_reads_missing_values_as_the_app_does(tmp_path):
+    (tmp_path / "predict.py").write_bytes(predict_script())
+    assert runpy.run_path(str(tmp_path / "predict.py"))["NA_MARKERS"] == list(NA_MARKERS)

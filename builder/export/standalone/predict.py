@@ -45,24 +45,35 @@ PATTERNS = {
     "savedmodel": "*_savedmodel",
 }
 
+# What the app reads as missing: a text category "None" stays a category, as it did there.
+NA_MARKERS = ["", "NA", "N/A", "n/a", "?", "NaN", "nan", "null", "NULL"]
+
 
 class Problem(Exception):
     """Something the user can put right, said in a sentence."""
 
 
 def read_rows(path: Path, prep: dict) -> pd.DataFrame:
-    """The CSV as the app reads it, text columns kept as text ("01" stays "01")."""
+    """The CSV as the app reads an upload, text columns kept as text ("01" stays "01")."""
     if not path.is_file():
         raise Problem(f"There is no file '{path}'. Give the path of a CSV file of rows.")
-    try:
-        frame = pd.read_csv(
-            path,
-            na_values=["?"],
-            skipinitialspace=True,
-            dtype={name: str for name in prep["categorical"]},
-        )
-    except (ValueError, UnicodeDecodeError) as error:
-        raise Problem(f"'{path}' could not be read as a CSV file ({error}).") from None
+    for encoding in ("utf-8-sig", "latin-1"):  # the app's guesses, in its order
+        try:
+            frame = pd.read_csv(
+                path,
+                encoding=encoding,
+                na_values=NA_MARKERS,
+                keep_default_na=False,
+                skipinitialspace=True,
+                dtype={name: str for name in prep["categorical"]},
+            )
+            break
+        except UnicodeDecodeError:
+            continue
+        except ValueError as error:
+            raise Problem(f"'{path}' could not be read as a CSV file ({error}).") from None
+    if frame.empty:
+        raise Problem(f"'{path}' holds no rows to predict.")
     missing = [name for name in prep["columns"] if name not in frame.columns]
     if missing:
         raise Problem(
