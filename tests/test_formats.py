@@ -91,18 +91,22 @@ def bundles(tmp_path_factory):
             for p in PRESET_KEYS
         ]
         (folder / f"{runtime}.json").write_text(json.dumps(cases))
-        children[runtime] = subprocess.Popen(
-            [sys.executable, "-I", "-c", PREDICT_ALL, f"{runtime}.json"],
-            cwd=folder,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        # Into files, not pipes: the four run at once and nobody reads a pipe until they end.
+        with (
+            (folder / f"{runtime}.out").open("w") as out,
+            (folder / f"{runtime}.err").open("w") as err,
+        ):
+            children[runtime] = subprocess.Popen(
+                [sys.executable, "-I", "-c", PREDICT_ALL, f"{runtime}.json"],
+                cwd=folder,
+                stdout=out,
+                stderr=err,
+            )
     reports = {}
     for runtime, child in children.items():
-        out, err = child.communicate(timeout=WAIT)
-        assert child.returncode == 0, err[-3000:]
-        reports[runtime] = json.loads(out.strip().splitlines()[-1])
+        assert child.wait(timeout=WAIT) == 0, (folder / f"{runtime}.err").read_text()[-3000:]
+        printed = (folder / f"{runtime}.out").read_text()
+        reports[runtime] = json.loads(printed.strip().splitlines()[-1])
     return folder, runs, conversions, reports
 
 
