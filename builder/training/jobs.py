@@ -617,3 +617,29 @@ def submit_training(
         history=(resume or {}).get("history"),
         seconds_before=(resume or {}).get("seconds", 0.0),
     )
+
+
+def submit_conversion(
+    result: dict[str, Any],
+    pool: WorkerPool | None = None,
+    abandoned: Callable[[], bool] | None = None,
+) -> Job:
+    """Queue the conversion of a trained run's network to ONNX, TensorFlow Lite and a SavedModel.
+
+    Args:
+        result: the run's train result (its ``"model_bytes"``, ``"prep"`` and ``"name"``).
+        pool: the pool to use; the shared one when omitted.
+        abandoned: True once the job is out of everyone's reach (see ``WorkerPool.submit``).
+
+    Returns:
+        The job handle; its result is ``{"files": {bundle path: bytes}}``, paths starting
+        with the placeholder stem ``model`` (``model.onnx``, ``model_savedmodel/…``).
+
+    Raises:
+        TrainingError: the result holds no model, or the pool was shut down.
+    """
+    if not result.get("model_bytes") or "prep" not in result:
+        raise TrainingError("This run holds no trained model to convert. Train it first.")
+    payload = {"model_bytes": result["model_bytes"], "prep": result["prep"]}
+    label = f"{result.get('name') or 'model'}: other formats"
+    return (pool or get_pool()).submit("convert", payload, label=label, abandoned=abandoned)

@@ -2,7 +2,8 @@
 
 ``train`` prepares the table, builds and trains the experiment's network with the
 fast loop, and returns its history, final metrics, weights, test predictions and
-the model as ``.keras`` bytes (for the Evaluate and Export steps).
+the model as ``.keras`` bytes (for the Evaluate and Export steps); ``convert`` turns
+those bytes into ONNX, TensorFlow Lite and a SavedModel (``builder.worker.formats``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from builder.errors import TrainingError
 from builder.experiment.spec import DataSpec, Experiment, TrainSpec, loss_name, validate
 from builder.tables import prep
 from builder.tables.samples import load_sample
+from builder.worker import formats
 from builder.worker.export import export_files
 from builder.worker.network import (
     compiled_model,
@@ -268,21 +270,25 @@ def run(
     """Do one job a worker received.
 
     Args:
-        kind: ``"train"``.
-        payload: ``{"experiment": Experiment.to_dict(), "table": DataFrame or None,
-            "checkpoints": folder or None, "resume": see ``train``}``; without a table
-            the experiment's sample is read here, in the worker.
+        kind: ``"train"`` or ``"convert"``.
+        payload: for ``train``, ``{"experiment": Experiment.to_dict(), "table": DataFrame
+            or None, "checkpoints": folder or None, "resume": see ``train``}``; without a
+            table the experiment's sample is read here, in the worker. For ``convert``, a
+            train result's ``{"model_bytes": …, "prep": …}``.
         on_epoch: forwards each epoch's logs to the server.
         should_stop: true once the user pressed Stop (or the time limit passed).
 
     Returns:
-        The task's plain-data result.
+        The task's plain-data result; for ``convert``, ``{"files": {path: bytes}}``
+        (see ``formats.convert``).
 
     Raises:
         BuilderError: the job cannot be done, with the reason in words.
     """
+    if kind == "convert":
+        return {"files": formats.convert(payload["model_bytes"], payload["prep"])}
     if kind != "train":
-        raise TrainingError(f"A worker cannot do '{kind}'. Jobs it can do: train.")
+        raise TrainingError(f"A worker cannot do '{kind}'. Jobs it can do: train, convert.")
     experiment = Experiment.from_dict(payload["experiment"])
     frame = payload.get("table")
     if frame is None:

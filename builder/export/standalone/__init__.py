@@ -1,0 +1,1 @@
+"""Files copied verbatim into a run bundle; they import nothing from ``builder``."""

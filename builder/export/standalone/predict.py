@@ -1,0 +1,260 @@
+"""Predict with the model in this folder, on a CSV of rows with the columns it was trained on.
+
+    python predict.py new_rows.csv [--runtime onnx|tflite|keras|savedmodel] [--output out.csv]
+
+writes ``new_rows_predictions.csv`` beside the input (or ``--output``): the input's
+columns, then the predicted class and one probability column per class, or the
+predicted value in the target's units. Besides pandas and NumPy, each runtime needs
+one package, imported only when chosen:
+
+    onnx (default)  pip install onnxruntime
+    tflite          pip install ai-edge-litert
+    keras           pip install tensorflow
+    savedmodel      pip install tensorflow
+
+The ONNX and TensorFlow Lite models take the prepared numbers, so this script applies
+the preprocessing that preprocessing.json describes (fitted on the training rows), as
+the app did; the .keras model and the SavedModel hold it inside and take raw columns.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+try:
+    import numpy as np
+    import pandas as pd
+except ImportError:
+    sys.exit("predict.py needs pandas and NumPy: pip install pandas numpy")
+
+HERE = Path(__file__).resolve().parent
+PACKAGES = {
+    "onnx": "onnxruntime",
+    "tflite": "ai-edge-litert",
+    "keras": "tensorflow",
+    "savedmodel": "tensorflow",
+}
+PATTERNS = {
+    "onnx": "*.onnx",
+    "tflite": "*.tflite",
+    "keras": "*.keras",
+    "savedmodel": "*_savedmodel",
+}
+
+# What the app reads as missing: a text category "None" stays a category, as it did there.
+NA_MARKERS = ["", "NA", "N/A", "n/a", "?", "NaN", "nan", "null", "NULL"]
+
+
+class Problem(Exception):
+    """Something the user can put right, said in a sentence."""
+
+
+def read_rows(path: Path, prep: dict) -> pd.DataFrame:
+    """The CSV as the app reads an upload, text columns kept as text ("01" stays "01")."""
+    if not path.is_file():
+        raise Problem(f"There is no file '{path}'. Give the path of a CSV file of rows.")
+    for encoding in ("utf-8-sig", "latin-1"):  # the app's guesses, in its order
+        try:
+            frame = pd.read_csv(
+                path,
+                encoding=encoding,
+                na_values=NA_MARKERS,
+                keep_default_na=False,
+                skipinitialspace=True,
+                dtype={name: str for name in prep["categorical"]},
+            )
+            break
+        except UnicodeDecodeError:
+            continue
+        except ValueError as error:
+            raise Problem(f"'{path}' could not be read as a CSV file ({error}).") from None
+    if frame.empty:
+        raise Problem(f"'{path}' holds no rows to predict.")
+    missing = [name for name in prep["columns"] if name not in frame.columns]
+    if missing:
+        raise Problem(
+            f"'{path}' lacks column(s) the model was trained on: "
+            + ", ".join(f"'{name}'" for name in missing)
+            + f". Expected: {', '.join(prep['columns'])}."
+        )
+    return frame
+
+
+def _as_number(series: pd.Series) -> np.ndarray:
+    """A column as float64, NaN where missing (yes/no columns become 0/1)."""
+    return pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _as_text(series: pd.Series) -> pd.Series:
+    """A column as Python strings, None where missing."""
+    return series.astype(object).map(lambda v: None if pd.isna(v) else str(v))
+
+
+def prepared(frame: pd.DataFrame, prep: dict) -> np.ndarray:
+    """The float32 input matrix of the ONNX and TensorFlow Lite models.
+
+    Per column of ``columns``: a number imputed with ``fill`` and scaled with its
+    offset and scale, or text as a one-hot block over ``vocab`` (all zeros when
+    unseen; its code when ``one_hot`` is off), missing text taking the most frequent
+    category; then a 1/0 was-missing flag per column of ``indicators``.
+    """
+    position = {name: i for i, name in enumerate(prep["numeric"])}
+    blocks = []
+    for name in prep["columns"]:
+        if name in position:
+            i = position[name]
+            values = _as_number(frame[name])
+            filled = np.where(np.isnan(values), prep["fill"][name], values)
+            blocks.append(((filled - prep["offsets"][i]) / prep["scales"][i])[:, None])
+            continue
+        vocab, most = prep["vocab"][name], prep["most_frequent"][name]
+        codes = pd.Index(vocab, dtype=object).get_indexer(_as_text(frame[name]).fillna(most))
+        if prep["one_hot"]:
+            blocks.append(codes[:, None] == np.arange(len(vocab))[None, :])
+        else:
+            blocks.append(np.where(codes < 0, vocab.index(most), codes)[:, None])
+    blocks += [frame[name].isna().to_numpy()[:, None] for name in prep["indicators"]]
+    if not blocks:
+        return np.zeros((len(frame), 0), dtype=np.float32)
+    return np.hstack([np.asarray(b, dtype=np.float64) for b in blocks]).astype(np.float32)
+
+
+def keras_inputs(frame: pd.DataFrame, prep: dict) -> dict[str, np.ndarray]:
+    """The raw columns as the .keras model and the SavedModel take them, by column name.
+
+    Numbers as float32 with NaN where missing, text as ``str`` with "" where missing: a
+    text column pandas read with NaN in it is of dtype object, which Keras refuses.
+    """
+    inputs = {}
+    for name in prep["columns"]:
+        if name in prep["numeric"]:
+            inputs[name] = _as_number(frame[name]).astype(np.float32)
+        else:
+            inputs[name] = _as_text(frame[name]).fillna("").to_numpy(dtype=object)
+    return inputs
+
+
+def model_path(runtime: str) -> Path:
+    """The one model file (or SavedModel folder) of ``runtime`` next to this script."""
+    found = sorted(HERE.glob(PATTERNS[runtime]))
+    if runtime == "savedmodel":
+        found = [path for path in found if (path / "saved_model.pb").is_file()]
+    if not found:
+        raise Problem(
+            f"No {PATTERNS[runtime]} model next to predict.py in '{HERE}'. "
+            f"Choose another --runtime, among those whose files are there."
+        )
+    if len(found) > 1:
+        names = ", ".join(path.name for path in found)
+        raise Problem(f"Several {PATTERNS[runtime]} models in '{HERE}' ({names}): keep one.")
+    return found[0]
+
+
+def _quiet_tensorflow() -> None:
+    # Before TensorFlow is imported: its start-up notes are not for this script's user.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def run_onnx(path: Path, frame: pd.DataFrame, prep: dict) -> np.ndarray:
+    import onnxruntime
+
+    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return session.run(None, {prep["onnx_input"]: prepared(frame, prep)})[0]
+
+
+def run_tflite(path: Path, frame: pd.DataFrame, prep: dict) -> np.ndarray:
+    from ai_edge_litert.interpreter import Interpreter
+
+    x = prepared(frame, prep)
+    interpreter = Interpreter(model_path=str(path))
+    (given,) = interpreter.get_input_details()
+    # The model is saved for one row; every row goes through in one batch.
+    interpreter.resize_tensor_input(given["index"], x.shape)
+    interpreter.allocate_tensors()
+    interpreter.set_tensor(given["index"], x)
+    interpreter.invoke()
+    return interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
+
+
+def run_keras(path: Path, frame: pd.DataFrame, prep: dict) -> np.ndarray:
+    _quiet_tensorflow()
+    import keras
+
+    model = keras.models.load_model(path)
+    return model.predict(keras_inputs(frame, prep), verbose=0)
+
+
+def run_savedmodel(path: Path, frame: pd.DataFrame, prep: dict) -> np.ndarray:
+    _quiet_tensorflow()
+    import tensorflow as tf
+
+    columns = {name: tf.constant(v[:, None]) for name, v in keras_inputs(frame, prep).items()}
+    loaded = tf.saved_model.load(str(path))  # held: it owns the variables serve() reads
+    return loaded.serve(columns).numpy()
+
+
+RUNTIMES = {
+    "onnx": run_onnx,
+    "tflite": run_tflite,
+    "keras": run_keras,
+    "savedmodel": run_savedmodel,
+}
+
+
+def with_predictions(frame: pd.DataFrame, outputs: np.ndarray, prep: dict) -> pd.DataFrame:
+    """The input rows, then the predicted value, or the class and each class's probability."""
+    outputs = np.asarray(outputs, dtype=np.float64)
+    target, table = prep["target"], frame.copy()
+    if prep["output"] == "value":
+        table[f"predicted_{target}"] = outputs[:, 0]
+        return table
+    classes = prep["classes"]
+    if prep["output"] == "sigmoid":
+        outputs = np.hstack([1.0 - outputs, outputs])
+    table[f"predicted_{target}"] = [classes[i] for i in outputs.argmax(axis=1)]
+    for i, label in enumerate(classes):
+        table[f"probability_{label}"] = outputs[:, i]
+    return table
+
+
+def predict(rows: Path, runtime: str, output: Path | None) -> Path:
+    """Predict every row of the CSV ``rows`` with ``runtime``; return where the CSV went."""
+    description = HERE / "preprocessing.json"
+    if not description.is_file():
+        raise Problem(f"There is no preprocessing.json next to predict.py in '{HERE}'.")
+    prep = json.loads(description.read_text(encoding="utf-8"))
+    frame = read_rows(rows, prep)
+    path = model_path(runtime)
+    try:
+        outputs = RUNTIMES[runtime](path, frame, prep)
+    except ImportError as error:
+        raise Problem(
+            f"The {runtime} runtime needs the {PACKAGES[runtime]} package ({error}): "
+            f"pip install {PACKAGES[runtime]}"
+        ) from None
+    output = output or rows.with_name(f"{rows.stem}_predictions.csv")
+    with_predictions(frame, outputs, prep).to_csv(output, index=False)
+    return output
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Predict with the model in this folder.")
+    parser.add_argument("rows", type=Path, help="a CSV file with the columns the model takes")
+    parser.add_argument("--runtime", choices=sorted(RUNTIMES), default="onnx")
+    parser.add_argument("--output", type=Path, help="where to write the predictions CSV")
+    args = parser.parse_args(argv)
+    try:
+        written = predict(args.rows, args.runtime, args.output)
+    except Problem as problem:
+        print(f"predict.py: {problem}", file=sys.stderr)
+        return 1
+    print(f"Predictions ({args.runtime}) written to {written}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
