@@ -20,10 +20,11 @@ import pandas as pd
 
 from builder.config import load_limits
 from builder.errors import BuilderError, DataError, TrainingError
+from builder.experiment import naming
 from builder.experiment.defaults import proposed_experiment
 from builder.experiment.presets import PRESETS, preset_experiment
 from builder.experiment.spec import DataSpec, Experiment
-from builder.export.bundle import run_files
+from builder.export.bundle import run_files, sample_data, upload_data
 from builder.export.codegen import training_script
 from builder.judging.evaluation import judge
 from builder.tables.checks import run_checks
@@ -69,7 +70,8 @@ def add_export_parser(subparsers) -> argparse.ArgumentParser:
     """Add the ``export`` subcommand: train, then write the run's files into a folder."""
     parser = subparsers.add_parser(
         "export",
-        help="train, then write model.keras, train.py, experiment.json, metrics.json … to a folder",
+        help="train, then write the run bundle (the model in four formats, predict.py, train.py "
+        "and its data, the metrics) to a folder",
         description="Train a preset or an experiment file and write its run bundle into DIR.",
     )
     _add_input_arguments(parser)
@@ -135,16 +137,26 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    """Run ``export``: train, write the bundle's files into ``--out``, print the report as JSON."""
+    """Run ``export``: train, convert, write the run bundle into ``--out``, print the report."""
     trained = _trained(args)
     if isinstance(trained, int):
         return trained
     experiment, frame, result = trained
-    script = training_script(experiment, frame)
+    from builder.worker.formats import convert  # TensorFlow is loaded by now
+
+    try:
+        converted = convert(result["model_bytes"], result["prep"])
+    except TrainingError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    script = training_script(experiment, frame, bundled=True)
+    files = run_files(
+        experiment, result, naming.stem(experiment), script, _data(args, experiment), converted
+    )
     try:
         folder = Path(args.out)
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, content in run_files(experiment, result, script).items():
+        for name, content in files.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
             (folder / name).write_bytes(content)
     except OSError as error:
         print(f"error: cannot write into '{args.out}': {error}", file=sys.stderr)
@@ -152,6 +164,13 @@ def run_export(args: argparse.Namespace) -> int:
     args.save = None
     print(json.dumps({**_report(args, experiment, frame, result), "out": str(args.out)}))
     return 0
+
+
+def _data(args: argparse.Namespace, experiment: Experiment) -> dict[str, bytes]:
+    """The bundle's data/ files: the --data files, or the experiment's sample."""
+    if args.data:
+        return upload_data([(name, Path(name).read_bytes()) for name in args.data])
+    return sample_data(experiment.data.source)
 
 
 def _inputs(args: argparse.Namespace) -> tuple[Experiment, pd.DataFrame]:

@@ -28,6 +28,8 @@ class HostLimits:
     # at most this many MB, and only for a browser seen within this many days.
     workspace_mb: int = 200
     workspace_days: int = 30
+    # An uploaded table goes into a run's download bundle up to this size.
+    max_bundle_data_mb: int = 20
 
 
 def load_limits(environ: dict[str, str] | None = None) -> HostLimits:

@@ -1,4 +1,5 @@
-"""Export page: save and open the experiment as JSON, share it as a link, download the script."""
+"""Export page: save and open the experiment as JSON, share it as a link, download the script
+and the trained model (``ui.export_model``)."""
 
 from urllib.parse import urlencode
 
@@ -8,10 +9,9 @@ from builder.config import load_limits
 from builder.errors import DataError, SpecError
 from builder.experiment import experiment_file, naming, share
 from builder.experiment.spec import check_limits
-from builder.export.bundle import run_files, zip_bytes
 from builder.export.codegen import training_script
 from builder.tables.samples import SAMPLES
-from ui import state
+from ui import export_model, state
 from ui.entry import run_through_app
 
 run_through_app()
@@ -51,45 +51,6 @@ def open_section() -> None:
         st.success(message, icon=":material/check_circle:")
     if error := st.session_state.pop("export_error", None):
         st.error(error, icon=":material/error:")
-
-
-def model_section() -> None:
-    """Downloads of a trained run: the model with its preprocessing, its weights, the bundle."""
-    run = state.choose_run("export_run", "Every run of this browser that produced a model.")
-    frame = state.run_table(run)
-    files = run.result["export"]
-    stem = naming.run_file_stem(run.experiment, run.number)
-    left, middle, right = st.columns(3)
-    left.download_button(
-        "Model (.keras)",
-        files["model.keras"],
-        file_name=f"{stem}.keras",
-        key="export_download_model",
-        icon=":material/neurology:",
-        help="The network with its preprocessing inside: it takes the raw columns.",
-    )
-    middle.download_button(
-        "Weights only (.weights.h5)",
-        files["model.weights.h5"],
-        file_name=f"{stem}.weights.h5",
-        key="export_download_weights",
-        icon=":material/download:",
-        help="The weights, for a model built by the script.",
-    )
-    script = training_script(run.experiment, frame, st.session_state.reports)
-    right.download_button(
-        "Run bundle (.zip)",
-        zip_bytes(run_files(run.experiment, run.result, script)),
-        file_name=f"{stem}.zip",
-        key="export_download_bundle",
-        icon=":material/folder_zip:",
-        help="Model, weights, script, experiment JSON, history CSV, metrics JSON and curves.",
-    )
-    st.caption(
-        "Use the model in any Python with TensorFlow: `keras.models.load_model(path)`, then "
-        "`model.predict({column: values, ...})` with numbers (NaN where missing) for numeric "
-        'columns and text ("" where missing) for the others. See the README.'
-    )
 
 
 st.title("Export & share")
@@ -143,7 +104,7 @@ else:
 
 st.subheader("Trained model")
 if state.finished_runs():
-    model_section()
+    export_model.model_section()
 else:
     st.info(
         "Train a model on the **Train** page to download it here. Until then, the script "

@@ -10,7 +10,6 @@ from builder.cli import main
 from builder.cli_train import add_train_parser, run_train
 from builder.experiment.presets import preset_experiment
 from builder.tables.samples import SAMPLE_DIR
-from tests.trained import BUNDLE_FILES
 
 
 def _train(*argv: str) -> int:
@@ -83,15 +82,24 @@ def test_bad_experiment_files(tmp_path, capsys):
     assert "not valid JSON" in errors[0] and "--data" in errors[1] and "magic" in errors[2]
 
 
+# What the README promises a bundle holds, for the wages preset (named after it).
+WAGES_BUNDLE = (
+    *("wages.keras", "wages.weights.h5", "wages.onnx", "wages.tflite", "wages_savedmodel"),
+    *("predict.py", "preprocessing.json", "train.py", "data", "requirements.txt", "README.md"),
+    *("experiment.json", "history.csv", "metrics.json", "curves.html", "tensorboard"),
+)
+
+
 def test_export_writes_the_run_bundle_into_a_folder(tmp_path, capsys):
     out = tmp_path / "bundle"
     assert main(["export", "--preset", "wages", "--epochs", "2", "--out", str(out)]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["out"] == str(out) and report["epochs_run"] == 2
     written = sorted(p.name for p in out.iterdir())
-    assert written == sorted(BUNDLE_FILES)
+    assert written == sorted(WAGES_BUNDLE)
     assert json.loads((out / "metrics.json").read_text())["test"] == report["metrics"]
-    assert zipfile.is_zipfile(out / "model.keras")
+    assert zipfile.is_zipfile(out / "wages.keras")
+    assert (out / "data" / "hourly_wages.csv").is_file()
     compile((out / "train.py").read_text(), "train.py", "exec")
 
 

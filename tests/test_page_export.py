@@ -1,9 +1,7 @@
 """The Export page driven by widget key: JSON download and upload, the link, the script;
 and the "Show the code" expanders of the Data and Build pages."""
 
-import io
 import json
-import zipfile
 from urllib.parse import parse_qs
 
 import pytest
@@ -14,7 +12,7 @@ from builder.experiment.presets import preset_experiment
 from builder.experiment.share import PARAM, decode
 from builder.experiment.spec import Experiment
 from tests.apptest_helpers import start_app, texts, with_sample
-from tests.trained import BUNDLE_FILES, trained_run
+from tests.trained import trained_run
 
 EXPORT = "pages/export.py"
 
@@ -92,7 +90,7 @@ def test_before_training_the_page_says_where_the_model_comes_from():
     assert any("Train a model on the **Train** page" in t for t in texts(at.info))
 
 
-def test_a_trained_run_downloads_as_model_weights_and_bundle(downloads, tmp_path):
+def test_a_trained_run_offers_its_model_at_once_and_the_other_formats_on_request(downloads):
     run = trained_run("iris", epochs=5)
     at = with_sample("iris")
     at.session_state["runs"] = [run]
@@ -102,14 +100,11 @@ def test_a_trained_run_downloads_as_model_weights_and_bundle(downloads, tmp_path
     name, model = _offered(at, "export_download_model", downloads)
     assert name == "iris-run-1.keras" and model == run.result["export"]["model.keras"]
     assert _offered(at, "export_download_weights", downloads)[0] == "iris-run-1.weights.h5"
-    name, bundle = _offered(at, "export_download_bundle", downloads)
-    assert name == "iris-run-1.zip"
-    bundle = zipfile.ZipFile(io.BytesIO(bundle))
-    assert sorted(bundle.namelist()) == sorted(BUNDLE_FILES)
-    metrics = json.loads(bundle.read("metrics.json"))
-    assert metrics["test"] == run.result["metrics"]["test"]
-    assert Experiment.from_dict(json.loads(bundle.read("experiment.json"))) == run.experiment
-    assert len(bundle.read("history.csv").decode().splitlines()) == 1 + 5
+    # Converting takes a worker: asked for with a button, never done on every visit.
+    assert at.button(key="export_convert").proto.label.startswith("Prepare the other formats")
+    with pytest.raises(KeyError):
+        at.download_button(key="export_download_bundle")
+    assert any("TensorFlow.js is not offered" in t for t in texts(at.caption))
 
 
 def test_uploading_an_experiment_file_applies_it():

@@ -5,17 +5,6 @@ from builder.tables.samples import load_sample
 from builder.training.runs import Run
 from builder.worker import tasks
 
-# What the README promises a run bundle holds.
-BUNDLE_FILES = (
-    "model.keras",
-    "model.weights.h5",
-    "train.py",
-    "experiment.json",
-    "history.csv",
-    "metrics.json",
-    "curves.html",
-)
-
 
 def trained_run(preset: str, epochs: int) -> Run:
     """Train a preset in this process for a few epochs and record it as run 1."""

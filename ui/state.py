@@ -27,6 +27,10 @@ DEFAULTS = {
     # The runs chosen for the Train page's comparison, by number: kept while the page is
     # not drawn (Streamlit then drops its multiselect's value) and across setting changes.
     "train_compare_runs": [],
+    # The Export page's conversion jobs by the job id of the run they convert, and the
+    # bundle zip it made last (``ui.export_model``).
+    "export_conversions": {},
+    "export_bundles": {},
 }
 
 

@@ -1,4 +1,9 @@
-"""The files of a finished run, for download or for a folder: model, script, settings, results."""
+"""A finished run as a folder that runs as downloaded: the model in several formats,
+``predict.py``, ``train.py`` with its data, the settings, the curves and a README.
+
+Every file is named after the run (``iris-run-2.keras``), and the zip unpacks into one
+folder of that name, so a student's downloads never overwrite each other.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,27 @@ import pandas as pd
 
 from builder.experiment import experiment_file
 from builder.experiment.spec import Experiment
+from builder.export.codegen import bundle_data_name
+from builder.export.prediction import predict_script, preprocessing_json
+from builder.export.tensorboard_logs import event_files
 from builder.plots.charts_training import history_figure
+from builder.tables.samples import SAMPLE_DIR, SAMPLES
+
+# What `pip install -r requirements.txt` needs for train.py and every predict.py runtime;
+# the same minimums as the app's own pyproject.toml (a test keeps them in step).
+REQUIREMENTS = (
+    "pandas>=3.1",
+    "numpy>=2.4",
+    "scikit-learn>=1.9",
+    "openpyxl>=3.1.5",
+    "tensorflow-cpu>=2.21; platform_machine == 'x86_64'",
+    "tensorflow>=2.21; platform_machine != 'x86_64'",
+    "keras>=3.15",
+    "onnxruntime>=1.32",
+    "ai-edge-litert>=2.3",
+)
+# The model files' names before the run's stem replaces "model".
+MODEL_PREFIX = "model"
 
 
 def history_records(history: dict[str, list[float]]) -> list[dict[str, float]]:
@@ -31,17 +56,48 @@ def curves_html(records: list[dict[str, float]], task: str) -> str:
     return "<!doctype html><meta charset='utf-8'><title>Training curves</title>" + "".join(parts)
 
 
-def run_files(experiment: Experiment, result: dict, script: str) -> dict[str, bytes]:
-    """Every file of a run's bundle.
+def sample_data(source: str) -> dict[str, bytes]:
+    """A bundled sample's files, as the bundle's data/ folder holds them."""
+    return {name: (SAMPLE_DIR / name).read_bytes() for name in SAMPLES[source].files}
+
+
+def upload_data(files: list[tuple[str, bytes]]) -> dict[str, bytes]:
+    """Uploaded files, named as the bundled train.py reads them (``codegen.bundle_data_name``)."""
+    return {bundle_data_name(name): content for name, content in files}
+
+
+def _named(files: dict[str, bytes], stem: str) -> dict[str, bytes]:
+    """Model files with the run's stem for "model": ``model.onnx`` → ``iris-run-2.onnx``."""
+    return {
+        stem + name[len(MODEL_PREFIX) :] if name.startswith(MODEL_PREFIX) else name: content
+        for name, content in files.items()
+    }
+
+
+def run_files(
+    experiment: Experiment,
+    result: dict,
+    stem: str,
+    script: str,
+    data: dict[str, bytes] | None = None,
+    converted: dict[str, bytes] | None = None,
+) -> dict[str, bytes]:
+    """Every file of a run's bundle, by its path inside the bundle's folder.
 
     Args:
         experiment: the experiment the run trained.
         result: the worker's training result (``builder.worker.tasks.train``).
-        script: the generated training script (``builder.export.codegen.training_script``).
+        stem: the run's file name stem (``naming.run_file_stem``).
+        script: the training script, written for the bundle
+            (``codegen.training_script(..., bundled=True)``).
+        data: the table's files for ``data/`` (``sample_data``, ``upload_data``); None
+            leaves them out, and the README says where to put them.
+        converted: the other model formats (``builder.worker.formats.convert``).
 
     Returns:
-        model.keras (with preprocessing), model.weights.h5, train.py, experiment.json,
-        history.csv, metrics.json and curves.html, as bytes.
+        The files as bytes: the models, predict.py and its preprocessing description,
+        train.py and its data, experiment.json, history.csv, metrics.json, curves.html,
+        TensorBoard logs, requirements.txt and README.md.
     """
     records = history_records(result["history"])
     metrics = {
@@ -52,20 +108,93 @@ def run_files(experiment: Experiment, result: dict, script: str) -> dict[str, by
         "test": result["metrics"]["test"],
         "rows": result["rows"],
     }
-    return {
-        **result["export"],
+    files = {
+        **_named({**result["export"], **(converted or {})}, stem),
+        "predict.py": predict_script(),
+        "preprocessing.json": preprocessing_json(result),
         "train.py": script.encode(),
+        **{f"data/{name}": content for name, content in (data or {}).items()},
         "experiment.json": experiment_file.to_json(experiment).encode(),
         "history.csv": pd.DataFrame(records).to_csv(index=False).encode(),
         "metrics.json": json.dumps(metrics, indent=2).encode(),
         "curves.html": curves_html(records, result["task"]).encode(),
+        **event_files(records),
+        "requirements.txt": ("\n".join(REQUIREMENTS) + "\n").encode(),
     }
+    files["README.md"] = readme(stem, experiment, result, files, data is not None).encode()
+    return files
 
 
-def zip_bytes(files: dict[str, bytes]) -> bytes:
-    """The files packed in one zip archive."""
+def zip_bytes(files: dict[str, bytes], folder: str = "") -> bytes:
+    """The files packed in one zip archive, inside ``folder/`` when one is given."""
+    prefix = f"{folder}/" if folder else ""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in files.items():
-            archive.writestr(name, content)
+            archive.writestr(prefix + name, content)
     return buffer.getvalue()
+
+
+def readme(
+    stem: str, experiment: Experiment, result: dict, files: dict[str, bytes], with_data: bool
+) -> str:
+    """The bundle's README: how to predict and train again, and what each file is."""
+    test = result["metrics"]["test"]
+    scores = ", ".join(f"{name} {value:.4g}" for name, value in test.items())
+    columns = ", ".join(f"`{c}`" for c in result["prep"]["columns"])
+    target = experiment.data.target
+    if result["task"] == "regression":
+        output = f"the predicted `{target}`, in its own units"
+    else:
+        output = f"the predicted `{target}` and one probability column per class"
+    data_files = [name for name in files if name.startswith("data/")]
+    if with_data:
+        data_line = f"It reads {', '.join(f'`{n}`' for n in data_files)}."
+    else:
+        wanted = experiment.data.files or list(SAMPLES.get(experiment.data.source, ()).files)
+        names = ", ".join(f"`data/{bundle_data_name(n)}`" for n in wanted) or "the data file"
+        data_line = f"The bundle was downloaded without its data: put {names} beside it first."
+    rows = "".join(
+        f"| `{shown}` | {role} |\n" for shown, role in _file_roles(stem, files, result["task"])
+    )
+    return (
+        f"# {stem}\n\n"
+        f"A run of the Neural Network Builder: {result['epochs_run']} epochs, "
+        f"{result['ended'].replace('_', ' ')}. On the test rows: {scores}.\n\n"
+        "## Predict\n\n"
+        "```\npip install -r requirements.txt\npython predict.py new_rows.csv\n```\n\n"
+        "writes `new_rows_predictions.csv` beside `new_rows.csv`: its columns, then "
+        f"{output}. The file needs the columns the model was trained on: {columns} "
+        "(others are ignored; a missing value may be left empty). `--runtime onnx` "
+        "(the default), `tflite`, `keras` or `savedmodel` chooses which model file runs; "
+        "all four give the same predictions.\n\n"
+        "## Train again\n\n"
+        f"```\npython train.py\n```\n\ntrains the same network in plain pandas, scikit-learn "
+        f"and Keras and prints the test metrics; the last line is JSON. {data_line}\n\n"
+        "## Files\n\n| file | what it is |\n|---|---|\n"
+        f"{rows}"
+    )
+
+
+def _file_roles(stem: str, files: dict[str, bytes], task: str) -> list[tuple[str, str]]:
+    """(name as shown, what it is) for each file or folder of the bundle that is there."""
+    curve = "loss and MAE" if task == "regression" else "loss and accuracy"
+    roles = [
+        (f"{stem}.keras", "the model with its preprocessing: takes the raw columns (Keras 3)"),
+        (f"{stem}.weights.h5", "the network's weights alone, for the model train.py builds"),
+        (f"{stem}.onnx", "the network for ONNX Runtime; takes the prepared inputs"),
+        (f"{stem}.tflite", "the network for TensorFlow Lite (LiteRT); takes the prepared inputs"),
+        (f"{stem}_savedmodel/", "a TensorFlow SavedModel (`tf.saved_model.load`)"),
+        ("preprocessing.json", "how predict.py turns raw columns into the prepared inputs"),
+        ("predict.py", "predictions for a CSV of new rows"),
+        ("train.py", "the whole run again, in plain pandas, scikit-learn and Keras"),
+        ("data/", "the table the run trained on"),
+        ("tensorboard/", "the curves as TensorBoard logs: `tensorboard --logdir tensorboard`"),
+        ("experiment.json", "every setting; open it on the app's Export page"),
+        ("history.csv", "the metrics after every epoch"),
+        ("metrics.json", "the final metrics on the training and test rows"),
+        ("curves.html", f"the {curve} curves, for a browser"),
+        ("requirements.txt", "what `pip install -r` needs for both scripts"),
+    ]
+    present = set(files) | {name.split("/")[0] + "/" for name in files if "/" in name}
+    return [(name, role) for name, role in roles if name in present]

@@ -1,0 +1,171 @@
+"""The Export page's downloads of a trained run: the .keras model and its weights at once;
+ONNX, TensorFlow Lite, the SavedModel and the run bundle once a worker has converted it.
+
+Converting takes a worker a few seconds, so it runs only when asked, as a job in the same
+pool as training; the converted files are kept in the session, by the run's job.
+"""
+
+import streamlit as st
+
+from builder.config import load_limits
+from builder.errors import BuilderError
+from builder.experiment import naming
+from builder.export.bundle import run_files, sample_data, upload_data, zip_bytes
+from builder.export.codegen import training_script
+from builder.export.prediction import TFJS_UNAVAILABLE
+from builder.tables.samples import SAMPLES
+from builder.training import jobs
+from builder.training.runs import Run
+from builder.workspace.store import get_store
+from ui import state
+
+REFRESH_SECONDS = 0.5
+
+
+def model_section() -> None:
+    """The run chooser, the model downloads, and the other formats with the bundle."""
+    run = state.choose_run("export_run", "Every run of this browser that produced a model.")
+    stem = naming.run_file_stem(run.experiment, run.number)
+    files = run.result["export"]
+    left, right = st.columns(2)
+    left.download_button(
+        "Model (.keras)",
+        files["model.keras"],
+        file_name=f"{stem}.keras",
+        key="export_download_model",
+        icon=":material/neurology:",
+        help="The network with its preprocessing inside: it takes the raw columns.",
+    )
+    right.download_button(
+        "Weights only (.weights.h5)",
+        files["model.weights.h5"],
+        file_name=f"{stem}.weights.h5",
+        key="export_download_weights",
+        icon=":material/download:",
+        help="The weights, for a model built by the script.",
+    )
+    st.caption(
+        "Use the model in any Python with TensorFlow: `keras.models.load_model(path)`, then "
+        "`model.predict({column: values, ...})` with numbers (NaN where missing) for numeric "
+        'columns and text ("" where missing) for the others. See the README.'
+    )
+    st.markdown("**Other formats and the run bundle**")
+    job = st.session_state.export_conversions.get(run.job_id)
+    if job is None or job.state in (jobs.FAILED, jobs.STOPPED):
+        _offer_conversion(run, job)
+    elif not job.done:
+        _conversion_progress(run.job_id)
+    else:
+        _converted_downloads(run, stem, job.result["files"])
+    st.caption(TFJS_UNAVAILABLE)
+
+
+def _offer_conversion(run: Run, failed: jobs.Job | None) -> None:
+    if failed is not None:
+        st.error(failed.error or "The conversion stopped.", icon=":material/error:")
+    st.caption(
+        "ONNX (ONNX Runtime), TensorFlow Lite (LiteRT) and a TensorFlow SavedModel, and a "
+        "bundle that runs as downloaded: every format, predict.py, train.py and its data."
+    )
+    if st.button(
+        "Prepare the other formats and the bundle",
+        key="export_convert",
+        icon=":material/sync:",
+        help="A worker converts the model; it takes a few seconds.",
+    ):
+        try:
+            st.session_state.export_conversions[run.job_id] = jobs.submit_conversion(run.result)
+        except BuilderError as error:
+            st.error(str(error), icon=":material/error:")
+            return
+        st.rerun()
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def _conversion_progress(job_id: str) -> None:
+    """Redraw while the conversion is queued or runs; rerun the page once it has ended."""
+    job = st.session_state.export_conversions[job_id]
+    if job.done:
+        st.rerun()
+    if job.state == jobs.QUEUED:
+        st.info(
+            f"Waiting for a free worker (position {job.position}).", icon=":material/hourglass:"
+        )
+    else:
+        st.info("Converting the model…", icon=":material/sync:")
+
+
+def _converted_downloads(run: Run, stem: str, converted: dict[str, bytes]) -> None:
+    left, middle, right = st.columns(3)
+    left.download_button(
+        "ONNX (.onnx)",
+        converted["model.onnx"],
+        file_name=f"{stem}.onnx",
+        key="export_download_onnx",
+        icon=":material/download:",
+        help="The network for ONNX Runtime. It takes the prepared inputs: predict.py in the "
+        "bundle prepares raw columns for it.",
+    )
+    middle.download_button(
+        "TensorFlow Lite (.tflite)",
+        converted["model.tflite"],
+        file_name=f"{stem}.tflite",
+        key="export_download_tflite",
+        icon=":material/download:",
+        help="The network for phones and small boards (LiteRT). It takes the prepared inputs.",
+    )
+    saved = {k: v for k, v in converted.items() if k.startswith("model_savedmodel/")}
+    right.download_button(
+        "SavedModel (.zip)",
+        zip_bytes({stem + name[len("model") :]: v for name, v in saved.items()}),
+        file_name=f"{stem}_savedmodel.zip",
+        key="export_download_savedmodel",
+        icon=":material/folder_zip:",
+        help="A TensorFlow SavedModel folder, for tf.saved_model.load and TensorFlow Serving.",
+    )
+    data, why_not = _bundle_data(run)
+    with_data = data is not None and st.checkbox(
+        "Put the data in the bundle",
+        value=True,
+        key="export_bundle_data",
+        help="train.py reads it from the bundle's data/ folder. Leave it out to share the "
+        "model without the table.",
+    )
+    if why_not:
+        st.caption(why_not)
+    st.download_button(
+        "Run bundle (.zip)",
+        _bundle(run, stem, converted, data if with_data else None),
+        file_name=f"{stem}.zip",
+        key="export_download_bundle",
+        icon=":material/folder_zip:",
+        help="Unzip, pip install -r requirements.txt, then python predict.py new_rows.csv or "
+        "python train.py. Its README says what each file is.",
+    )
+
+
+def _bundle_data(run: Run) -> tuple[dict[str, bytes] | None, str]:
+    """The run's table files for the bundle, or None and why they can't go in it."""
+    data = run.experiment.data
+    if data.source in SAMPLES:
+        return sample_data(data.source), ""
+    kept = get_store().upload(st.session_state.workspace_id)
+    if kept is None or [name for name, _ in kept[0]] != list(data.files):
+        return None, "The uploaded file is no longer kept here, so the bundle leaves it out."
+    cap = load_limits().max_bundle_data_mb
+    if sum(len(content) for _, content in kept[0]) > cap * 1_000_000:
+        return None, f"The uploaded file is over this server's {cap} MB bundle limit: left out."
+    return upload_data(kept[0]), ""
+
+
+def _bundle(run: Run, stem: str, converted: dict, data: dict[str, bytes] | None) -> bytes:
+    """The bundle's zip, made once per run and data choice in this session."""
+    cache = st.session_state.export_bundles
+    key = (run.job_id, data is not None)
+    if key not in cache:
+        frame = state.run_table(run)
+        script = training_script(run.experiment, frame, st.session_state.reports, bundled=True)
+        files = run_files(run.experiment, run.result, stem, script, data, converted)
+        cache.clear()  # one bundle at a time: each holds the run's models and data
+        cache[key] = zip_bytes(files, folder=stem)
+    return cache[key]
