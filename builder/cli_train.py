@@ -150,9 +150,8 @@ def run_export(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     script = training_script(experiment, frame, bundled=True)
-    files = run_files(
-        experiment, result, naming.stem(experiment), script, _data(args, experiment), converted
-    )
+    data = _data(args, experiment)
+    files = run_files(experiment, result, naming.stem(experiment), script, data, converted, frame)
     try:
         folder = Path(args.out)
         for name, content in files.items():

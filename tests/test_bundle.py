@@ -19,6 +19,7 @@ from builder.experiment.defaults import proposed_experiment
 from builder.experiment.spec import DataSpec
 from builder.export.bundle import REQUIREMENTS, run_files, upload_data, zip_bytes
 from builder.export.codegen import training_script
+from builder.numbers import shown
 from builder.tables.data import load_files
 from builder.worker import tasks
 from builder.worker.formats import convert
@@ -51,7 +52,7 @@ def unzipped(tmp_path_factory):
     converted = convert(result["model_bytes"], result["prep"])
     script = training_script(experiment, frame, reports, bundled=True)
     data = upload_data([(name, content)])
-    files = run_files(experiment, result, STEM, script, data, converted)
+    files = run_files(experiment, result, STEM, script, data, converted, frame)
     folder = tmp_path_factory.mktemp("downloads")
     zipfile.ZipFile(io.BytesIO(zip_bytes(files, folder=STEM))).extractall(folder)
     return folder / STEM, frame, result, files
@@ -109,8 +110,19 @@ def test_the_readme_says_what_each_file_is(unzipped):
     present = {name.split("/")[0] + ("/" if "/" in name else "") for name in files}
     present.discard("README.md")  # the table is in it
     assert listed == present
-    assert "python predict.py new_rows.csv" in readme and "python train.py" in readme
-    assert f"{result['metrics']['test']['accuracy']:.4g}" in readme
+    assert "python predict.py example_rows.csv" in readme and "python train.py" in readme
+    assert f"accuracy {shown(result['metrics']['test']['accuracy'])}" in readme
+    assert "`predicted_cultivar` and a `probability_<class>` per class" in readme
+
+
+def test_predict_py_runs_on_the_example_rows_as_the_readme_says(unzipped):
+    folder, _, result, _ = unzipped
+    done = run(folder, "predict.py", "example_rows.csv")
+    assert done.returncode == 0, done.stderr[-3000:]
+    written = pd.read_csv(folder / "example_rows_predictions.csv")
+    probabilities = written[[f"probability_{c}" for c in result["classes"]]].to_numpy()
+    assert np.allclose(probabilities, result["predictions"][: len(written)], atol=1e-4)
+    assert len(written) == 5
 
 
 def test_the_requirements_are_the_apps_own(unzipped):

@@ -85,7 +85,8 @@ def test_bad_experiment_files(tmp_path, capsys):
 # What the README promises a bundle holds, for the wages preset (named after it).
 WAGES_BUNDLE = (
     *("wages.keras", "wages.weights.h5", "wages.onnx", "wages.tflite", "wages_savedmodel"),
-    *("predict.py", "preprocessing.json", "train.py", "data", "requirements.txt", "README.md"),
+    *("predict.py", "preprocessing.json", "example_rows.csv", "train.py", "data"),
+    *("requirements.txt", "README.md"),
     *("experiment.json", "history.csv", "metrics.json", "curves.html", "tensorboard"),
 )
 

@@ -7,10 +7,10 @@ leaves a screenshot in test-artifacts/ (the ``page`` fixture).
 """
 
 import json
-import os
 import re
 import subprocess
 import sys
+import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,26 +35,6 @@ STOPPED = re.compile(r"Stopped after (\d+) epoch")
 # epochs end between two redraws of the progress line (every 0.5 s). 1000 epochs, the
 # server's cap, last a few seconds, long enough to watch the curve grow.
 EPOCHS = 1000
-# The README's recipe, in a Python that imports keras and pandas only: numbers as
-# float32, text as strings ("" where missing). It answers one model and table per line
-# of input, so the journeys share one import of TensorFlow.
-PREDICT = """
-import json, sys
-import keras, pandas as pd
-for line in sys.stdin:
-    model_path, rows_path = json.loads(line)
-    model = keras.models.load_model(model_path)
-    table = pd.read_csv(rows_path)
-    features = {
-        name: table[name].fillna("").astype(str).to_numpy(object)
-        if tensor.dtype == "string"
-        else table[name].to_numpy("float32")
-        for name, tensor in model.input.items()
-    }
-    outputs = model.predict(features, verbose=0)
-    assert not any(name.startswith("builder") for name in sys.modules)
-    print(json.dumps(outputs.tolist()), flush=True)
-"""
 # The number the Evaluate page leads with, the form of its value, and what it is compared to.
 HEADLINE = {
     "classification": ("Accuracy", re.compile(r"^\d{1,3}\.\d%$"), "vs baseline"),
@@ -291,52 +271,40 @@ def predicted_by_the_app(page, rows: Path, tmp_path: Path) -> pd.DataFrame:
     return pd.read_csv(saved)
 
 
-def download_model(page, tmp_path: Path) -> Path:
-    """The finished run's model.keras, from the Export page."""
+def download_bundle(page, tmp_path: Path) -> Path:
+    """The finished run's bundle from the Export page, converted on request, unzipped."""
     go(page, "Export")
     choose_run(page, "export_run", 1)  # the finished run, not the stopped one
+    click_button(page, "export_convert")
+    button = page.locator(".st-key-export_download_bundle button").first
+    expect(button).to_be_visible(timeout=TRAINING_TIMEOUT)  # a worker converts it
     with page.expect_download() as download:
-        click_button(page, "export_download_model")
-    model = tmp_path / "model.keras"
-    download.value.save_as(model)
-    return model
+        button.click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    zipfile.ZipFile(saved).extractall(tmp_path / "unzipped")
+    (folder,) = (tmp_path / "unzipped").iterdir()
+    assert saved.name == f"{folder.name}.zip" and "-run-1" in folder.name
+    return folder
 
 
-class Elsewhere:
-    """The Python the downloaded models are used in, away from the app: keras and pandas only.
-
-    Its warnings go to a file, where a pipe nobody reads could fill up and stall it."""
-
-    def __init__(self, log: Path):
-        self.log = log
-        with log.open("w") as errors:
-            self.python = subprocess.Popen(
-                [sys.executable, "-c", PREDICT],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=errors,
-                text=True,
-                env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
-            )
-
-    def predict(self, model: Path, rows: Path) -> np.ndarray:
-        """The downloaded model's outputs for raw rows."""
-        self.python.stdin.write(json.dumps([str(model), str(rows)]) + "\n")
-        self.python.stdin.flush()
-        answer = self.python.stdout.readline()
-        assert answer, self.log.read_text()[-2000:]  # it ended: its traceback says why
-        return np.array(json.loads(answer))
-
-    def close(self) -> None:
-        self.python.stdin.close()
-        self.python.wait(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def elsewhere(tmp_path_factory):
-    python = Elsewhere(tmp_path_factory.mktemp("elsewhere") / "stderr.txt")
-    yield python
-    python.close()
+def predicted_by_the_bundle(folder: Path, rows: Path) -> np.ndarray:
+    """The network's outputs for raw rows, as the bundle's predict.py writes them: run as its
+    README says, in a Python that knows nothing of the app, with the default runtime."""
+    done = subprocess.run(
+        [sys.executable, "-I", "predict.py", str(rows)],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    written = pd.read_csv(rows.with_name(f"{rows.stem}_predictions.csv"))
+    prep = json.loads((folder / "preprocessing.json").read_text())
+    if prep["output"] == "value":
+        return written[[f"predicted_{prep['target']}"]].to_numpy()
+    classes = prep["classes"][1:] if prep["output"] == "sigmoid" else prep["classes"]
+    return written[[f"probability_{c}" for c in classes]].to_numpy()
 
 
 def some_rows(table: Path, folder: Path) -> tuple[Path, pd.DataFrame]:
@@ -370,9 +338,7 @@ def check_outputs(journey: Journey, outputs: np.ndarray, app: pd.DataFrame, fram
 
 
 @pytest.mark.parametrize("journey", list(JOURNEYS.values()), ids=list(JOURNEYS))
-def test_a_new_user_goes_from_data_to_a_model_used_elsewhere(
-    journey, app_url, page, tmp_path, elsewhere
-):
+def test_a_new_user_goes_from_data_to_a_model_used_elsewhere(journey, app_url, page, tmp_path):
     table = journey.table(tmp_path)
     with step("load the data"):
         load(page, app_url, journey, table)
@@ -386,6 +352,6 @@ def test_a_new_user_goes_from_data_to_a_model_used_elsewhere(
         headline(page, journey)
         rows, frame = some_rows(table, tmp_path)
         app = predicted_by_the_app(page, rows, tmp_path)
-    with step("export and use the model elsewhere"):
-        model = download_model(page, tmp_path)
-        check_outputs(journey, elsewhere.predict(model, rows), app, frame)
+    with step("export the bundle and predict with it elsewhere"):
+        folder = download_bundle(page, tmp_path)
+        check_outputs(journey, predicted_by_the_bundle(folder, rows), app, frame)

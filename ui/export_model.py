@@ -165,7 +165,7 @@ def _bundle(run: Run, stem: str, converted: dict, data: dict[str, bytes] | None)
     if key not in cache:
         frame = state.run_table(run)
         script = training_script(run.experiment, frame, st.session_state.reports, bundled=True)
-        files = run_files(run.experiment, run.result, stem, script, data, converted)
+        files = run_files(run.experiment, run.result, stem, script, data, converted, frame)
         cache.clear()  # one bundle at a time: each holds the run's models and data
         cache[key] = zip_bytes(files, folder=stem)
     return cache[key]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from pathlib import Path
 
 import pandas as pd
 
@@ -18,6 +19,7 @@ from builder.experiment.spec import Experiment
 from builder.export.codegen import bundle_data_name
 from builder.export.prediction import predict_script, preprocessing_json
 from builder.export.tensorboard_logs import event_files
+from builder.numbers import shown
 from builder.plots.charts_training import history_figure
 from builder.tables.samples import SAMPLE_DIR, SAMPLES
 
@@ -36,6 +38,7 @@ REQUIREMENTS = (
 )
 # The model files' names before the run's stem replaces "model".
 MODEL_PREFIX = "model"
+EXAMPLES = "example_rows.csv"
 
 
 def history_records(history: dict[str, list[float]]) -> list[dict[str, float]]:
@@ -81,6 +84,7 @@ def run_files(
     script: str,
     data: dict[str, bytes] | None = None,
     converted: dict[str, bytes] | None = None,
+    frame: pd.DataFrame | None = None,
 ) -> dict[str, bytes]:
     """Every file of a run's bundle, by its path inside the bundle's folder.
 
@@ -93,10 +97,12 @@ def run_files(
         data: the table's files for ``data/`` (``sample_data``, ``upload_data``); None
             leaves them out, and the README says where to put them.
         converted: the other model formats (``builder.worker.formats.convert``).
+        frame: the table the run trained on; with ``data``, a few of its test rows go in
+            ``example_rows.csv``, for a first try of predict.py.
 
     Returns:
         The files as bytes: the models, predict.py and its preprocessing description,
-        train.py and its data, experiment.json, history.csv, metrics.json, curves.html,
+        example rows, train.py and its data, experiment.json, history.csv, metrics.json, curves.html,
         TensorBoard logs, requirements.txt and README.md.
     """
     records = history_records(result["history"])
@@ -121,8 +127,16 @@ def run_files(
         **event_files(records),
         "requirements.txt": ("\n".join(REQUIREMENTS) + "\n").encode(),
     }
+    if data is not None and frame is not None:
+        files[EXAMPLES] = example_rows(frame, result)
     files["README.md"] = readme(stem, experiment, result, files, data is not None).encode()
     return files
+
+
+def example_rows(frame: pd.DataFrame, result: dict, count: int = 5) -> bytes:
+    """The first test rows' feature columns as a CSV, in the columns' own units."""
+    rows = frame.loc[result["test_rows"][:count], result["prep"]["columns"]]
+    return rows.to_csv(index=False).encode()
 
 
 def zip_bytes(files: dict[str, bytes], folder: str = "") -> bytes:
@@ -139,14 +153,19 @@ def readme(
     stem: str, experiment: Experiment, result: dict, files: dict[str, bytes], with_data: bool
 ) -> str:
     """The bundle's README: how to predict and train again, and what each file is."""
-    test = result["metrics"]["test"]
-    scores = ", ".join(f"{name} {value:.4g}" for name, value in test.items())
+    scores = ", ".join(
+        f"{name} {shown(value)}" for name, value in result["metrics"]["test"].items()
+    )
     columns = ", ".join(f"`{c}`" for c in result["prep"]["columns"])
     target = experiment.data.target
     if result["task"] == "regression":
-        output = f"the predicted `{target}`, in its own units"
+        output = f"`predicted_{target}`, in the target's own units"
     else:
-        output = f"the predicted `{target}` and one probability column per class"
+        first = result["classes"][0]
+        output = (
+            f"`predicted_{target}` and a `probability_<class>` per class (`probability_{first}`, …)"
+        )
+    rows = EXAMPLES if EXAMPLES in files else "new_rows.csv"
     data_files = [name for name in files if name.startswith("data/")]
     if with_data:
         data_line = f"It reads {', '.join(f'`{n}`' for n in data_files)}."
@@ -154,25 +173,28 @@ def readme(
         wanted = experiment.data.files or list(SAMPLES.get(experiment.data.source, ()).files)
         names = ", ".join(f"`data/{bundle_data_name(n)}`" for n in wanted) or "the data file"
         data_line = f"The bundle was downloaded without its data: put {names} beside it first."
-    rows = "".join(
-        f"| `{shown}` | {role} |\n" for shown, role in _file_roles(stem, files, result["task"])
+    table = "".join(
+        f"| `{shown_name}` | {role} |\n"
+        for shown_name, role in _file_roles(stem, files, result["task"])
     )
+    title = experiment.data.title or experiment.data.source
     return (
         f"# {stem}\n\n"
-        f"A run of the Neural Network Builder: {result['epochs_run']} epochs, "
-        f"{result['ended'].replace('_', ' ')}. On the test rows: {scores}.\n\n"
+        f"A run of the Neural Network Builder on {title}, predicting `{target}`: "
+        f"{result['epochs_run']} epochs, {result['ended'].replace('_', ' ')}. "
+        f"On the test rows: {scores}.\n\n"
         "## Predict\n\n"
-        "```\npip install -r requirements.txt\npython predict.py new_rows.csv\n```\n\n"
-        "writes `new_rows_predictions.csv` beside `new_rows.csv`: its columns, then "
-        f"{output}. The file needs the columns the model was trained on: {columns} "
-        "(others are ignored; a missing value may be left empty). `--runtime onnx` "
-        "(the default), `tflite`, `keras` or `savedmodel` chooses which model file runs; "
-        "all four give the same predictions.\n\n"
+        f"```\npip install -r requirements.txt\npython predict.py {rows}\n```\n\n"
+        f"writes `{Path(rows).stem}_predictions.csv` beside `{rows}`: its columns, then "
+        f"{output}. Any CSV file of rows works; it needs the columns the model was trained "
+        f"on: {columns} (others are ignored; a missing value may be left empty). "
+        "`--runtime onnx` (the default), `tflite`, `keras` or `savedmodel` chooses which "
+        "model file runs; all four give the same predictions.\n\n"
         "## Train again\n\n"
         f"```\npython train.py\n```\n\ntrains the same network in plain pandas, scikit-learn "
         f"and Keras and prints the test metrics; the last line is JSON. {data_line}\n\n"
         "## Files\n\n| file | what it is |\n|---|---|\n"
-        f"{rows}"
+        f"{table}"
     )
 
 
@@ -187,6 +209,7 @@ def _file_roles(stem: str, files: dict[str, bytes], task: str) -> list[tuple[str
         (f"{stem}_savedmodel/", "a TensorFlow SavedModel (`tf.saved_model.load`)"),
         ("preprocessing.json", "how predict.py turns raw columns into the prepared inputs"),
         ("predict.py", "predictions for a CSV of new rows"),
+        (EXAMPLES, "a few of the test rows, to try predict.py on"),
         ("train.py", "the whole run again, in plain pandas, scikit-learn and Keras"),
         ("data/", "the table the run trained on"),
         ("tensorboard/", "the curves as TensorBoard logs: `tensorboard --logdir tensorboard`"),
