@@ -285,6 +285,7 @@ def download_bundle(page, tmp_path: Path) -> Path:
     zipfile.ZipFile(saved).extractall(tmp_path / "unzipped")
     (folder,) = (tmp_path / "unzipped").iterdir()
     assert saved.name == f"{folder.name}.zip" and "-run-1" in folder.name
+    assert list((folder / "data").iterdir()), "the bundle came without its data"
     return folder
 
 

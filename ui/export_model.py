@@ -17,7 +17,7 @@ from builder.tables.samples import SAMPLES
 from builder.training import jobs
 from builder.training.runs import Run
 from builder.workspace.store import get_store
-from ui import state
+from ui import sessions, state
 
 REFRESH_SECONDS = 0.5
 
@@ -74,7 +74,10 @@ def _offer_conversion(run: Run, failed: jobs.Job | None) -> None:
         help="A worker converts the model; it takes a few seconds.",
     ):
         try:
-            st.session_state.export_conversions[run.job_id] = jobs.submit_conversion(run.result)
+            # Nobody can fetch the files once every tab of this browser has gone.
+            gone = sessions.end_check(st.session_state.workspace_id)
+            job = jobs.submit_conversion(run.result, abandoned=gone)
+            st.session_state.export_conversions[run.job_id] = job
         except BuilderError as error:
             st.error(str(error), icon=":material/error:")
             return
