@@ -27,22 +27,23 @@ def model_section() -> None:
     run = state.choose_run("export_run", "Every run of this browser that produced a model.")
     stem = naming.run_file_stem(run.experiment, run.number)
     files = run.result["export"]
-    left, right = st.columns(2)
-    left.download_button(
-        "Model (.keras)",
-        files["model.keras"],
-        file_name=f"{stem}.keras",
-        key="export_download_model",
-        icon=":material/neurology:",
-        help="The network with its preprocessing inside: it takes the raw columns.",
-    )
-    right.download_button(
-        "Weights only (.weights.h5)",
-        files["model.weights.h5"],
-        file_name=f"{stem}.weights.h5",
-        key="export_download_weights",
-        icon=":material/download:",
-        help="The weights, for a model built by the script.",
+    _downloads(
+        [
+            (
+                "model",
+                "Model (.keras)",
+                files["model.keras"],
+                f"{stem}.keras",
+                "The network with its preprocessing inside: it takes the raw columns.",
+            ),
+            (
+                "weights",
+                "Weights only (.weights.h5)",
+                files["model.weights.h5"],
+                f"{stem}.weights.h5",
+                "The weights, for a model built by the script.",
+            ),
+        ]
     )
     st.caption(
         "Use the model in any Python with TensorFlow: `keras.models.load_model(path)`, then "
@@ -99,32 +100,33 @@ def _conversion_progress(job_id: str) -> None:
 
 
 def _converted_downloads(run: Run, stem: str, converted: dict[str, bytes]) -> None:
-    left, middle, right = st.columns(3)
-    left.download_button(
-        "ONNX (.onnx)",
-        converted["model.onnx"],
-        file_name=f"{stem}.onnx",
-        key="export_download_onnx",
-        icon=":material/download:",
-        help="The network for ONNX Runtime. It takes the prepared inputs: predict.py in the "
-        "bundle prepares raw columns for it.",
-    )
-    middle.download_button(
-        "TensorFlow Lite (.tflite)",
-        converted["model.tflite"],
-        file_name=f"{stem}.tflite",
-        key="export_download_tflite",
-        icon=":material/download:",
-        help="The network for phones and small boards (LiteRT). It takes the prepared inputs.",
-    )
     saved = {k: v for k, v in converted.items() if k.startswith("model_savedmodel/")}
-    right.download_button(
-        "SavedModel (.zip)",
-        zip_bytes({stem + name[len("model") :]: v for name, v in saved.items()}),
-        file_name=f"{stem}_savedmodel.zip",
-        key="export_download_savedmodel",
-        icon=":material/folder_zip:",
-        help="A TensorFlow SavedModel folder, for tf.saved_model.load and TensorFlow Serving.",
+    _downloads(
+        [
+            (
+                "onnx",
+                "ONNX (.onnx)",
+                converted["model.onnx"],
+                f"{stem}.onnx",
+                "The network for ONNX Runtime. It takes the prepared inputs: predict.py in "
+                "the bundle prepares raw columns for it.",
+            ),
+            (
+                "tflite",
+                "TensorFlow Lite (.tflite)",
+                converted["model.tflite"],
+                f"{stem}.tflite",
+                "The network for phones and small boards (LiteRT). It takes the prepared inputs.",
+            ),
+            (
+                "savedmodel",
+                "SavedModel (.zip)",
+                zip_bytes({stem + name[len("model") :]: v for name, v in saved.items()}),
+                f"{stem}_savedmodel.zip",
+                "A TensorFlow SavedModel folder, for tf.saved_model.load and TensorFlow "
+                "Serving. It takes the raw columns.",
+            ),
+        ]
     )
     data, why_not = _bundle_data(run)
     with_data = data is not None and st.checkbox(
@@ -145,6 +147,21 @@ def _converted_downloads(run: Run, stem: str, converted: dict[str, bytes]) -> No
         help="Unzip, pip install -r requirements.txt, then python predict.py new_rows.csv or "
         "python train.py. Its README says what each file is.",
     )
+
+
+def _downloads(files: list[tuple[str, str, bytes, str, str]]) -> None:
+    """Download buttons side by side, each (key, label, bytes, file name, help)."""
+    for column, (key, label, content, name, help_text) in zip(
+        st.columns(len(files)), files, strict=True
+    ):
+        column.download_button(
+            label,
+            content,
+            file_name=name,
+            key=f"export_download_{key}",
+            icon=":material/download:",
+            help=help_text,
+        )
 
 
 def _bundle_data(run: Run) -> tuple[dict[str, bytes] | None, str]:
