@@ -92,6 +92,22 @@ def test_predict_py_writes_the_apps_predictions_beside_the_input(unzipped, tmp_p
     assert written["cellar"].fillna("").tolist() == rows["cellar"].fillna("").tolist()
 
 
+def test_predict_py_reads_the_upload_itself_and_a_workbook(unzipped, tmp_path):
+    folder, frame, result, _ = unzipped
+    test_rows = result["test_rows"]
+    # The upload as it was: semicolons and decimal commas.
+    done = run(folder, "predict.py", "data/wine lab.csv", "--output", str(tmp_path / "all.csv"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    written = pd.read_csv(tmp_path / "all.csv").loc[test_rows]
+    columns = [f"probability_{c}" for c in result["classes"]]
+    assert np.allclose(written[columns].to_numpy(), result["predictions"], atol=1e-4)
+    frame.loc[test_rows].to_excel(tmp_path / "rows.xlsx", index=False)
+    done = run(folder, "predict.py", str(tmp_path / "rows.xlsx"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    written = pd.read_csv(tmp_path / "rows_predictions.csv")
+    assert np.allclose(written[columns].to_numpy(), result["predictions"], atol=1e-4)
+
+
 def test_train_py_trains_again_on_the_data_in_the_bundle(unzipped):
     folder, _, result, _ = unzipped
     done = run(folder, "train.py")

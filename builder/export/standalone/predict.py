@@ -1,10 +1,12 @@
-"""Predict with the model in this folder, on a CSV of rows with the columns it was trained on.
+"""Predict with the model in this folder, on a file of rows with the columns it was trained on.
 
     python predict.py new_rows.csv [--runtime onnx|tflite|keras|savedmodel] [--output out.csv]
 
-writes ``new_rows_predictions.csv`` beside the input (or ``--output``): the input's
-columns, then the predicted class and one probability column per class, or the
-predicted value in the target's units. Besides pandas and NumPy, each runtime needs
+The rows may be a CSV file (comma, semicolon, tab or pipe between values; a decimal
+comma too) or an Excel workbook's first sheet (.xlsx). The script writes
+``new_rows_predictions.csv`` beside the input (or ``--output``): the input's columns,
+then the predicted class and one probability column per class, or the predicted value
+in the target's units. Besides pandas and NumPy, each runtime needs
 one package, imported only when chosen:
 
     onnx (default)  pip install onnxruntime
@@ -53,25 +55,25 @@ class Problem(Exception):
     """Something the user can put right, said in a sentence."""
 
 
+# Tried in turn; the first that gives every column the model takes wins (a semicolon
+# file read with commas is one column; a decimal comma then turns numbers into text).
+SEPARATORS = (",", ";", "\t", "|")
+EXCEL = (".xlsx", ".xlsm")
+
+
 def read_rows(path: Path, prep: dict) -> pd.DataFrame:
-    """The CSV as the app reads an upload, text columns kept as text ("01" stays "01")."""
+    """The rows of a CSV (comma, semicolon, tab or pipe) or Excel file, text columns kept as
+    text ("01" stays "01") and missing values marked as the app marks them."""
     if not path.is_file():
         raise Problem(f"There is no file '{path}'. Give the path of a CSV file of rows.")
-    for encoding in ("utf-8-sig", "latin-1"):  # the app's guesses, in its order
-        try:
-            frame = pd.read_csv(
-                path,
-                encoding=encoding,
-                na_values=NA_MARKERS,
-                keep_default_na=False,
-                skipinitialspace=True,
-                dtype={name: str for name in prep["categorical"]},
-            )
-            break
-        except UnicodeDecodeError:
-            continue
-        except ValueError as error:
-            raise Problem(f"'{path}' could not be read as a CSV file ({error}).") from None
+    text = {name: str for name in prep["categorical"]}
+    try:
+        if path.suffix.lower() in EXCEL:
+            frame = pd.read_excel(path, na_values=NA_MARKERS, keep_default_na=False, dtype=text)
+        else:
+            frame = _read_csv(path, prep, text)
+    except (ValueError, ImportError) as error:
+        raise Problem(f"'{path}' could not be read as a table of rows ({error}).") from None
     if frame.empty:
         raise Problem(f"'{path}' holds no rows to predict.")
     missing = [name for name in prep["columns"] if name not in frame.columns]
@@ -82,6 +84,54 @@ def read_rows(path: Path, prep: dict) -> pd.DataFrame:
             + f". Expected: {', '.join(prep['columns'])}."
         )
     return frame
+
+
+def _read_csv(path: Path, prep: dict, text: dict) -> pd.DataFrame:
+    """The CSV read with the separator and decimal mark that fit the model best: the most of
+    its columns present, then the most of its numeric columns read as numbers.
+
+    Raises:
+        ValueError: no separator reads the file at all.
+    """
+    try:
+        path.read_bytes().decode("utf-8-sig")
+        encoding = "utf-8-sig"
+    except UnicodeDecodeError:
+        encoding = "latin-1"  # the app's second guess: it decodes any bytes
+    best, best_fit, error = None, (-1, -1), None
+    for sep in SEPARATORS:
+        for decimal in (".", ",") if sep != "," else (".",):
+            try:
+                frame = pd.read_csv(
+                    path,
+                    sep=sep,
+                    decimal=decimal,
+                    encoding=encoding,
+                    na_values=NA_MARKERS,
+                    keep_default_na=False,
+                    skipinitialspace=True,
+                    dtype=text,
+                )
+            except ValueError as failed:  # this separator splits the rows unevenly
+                error = error or failed
+                continue
+            fit = _fit(frame, prep)
+            if fit > best_fit:
+                best, best_fit = frame, fit
+    if best is None:
+        raise error
+    return best
+
+
+def _fit(frame: pd.DataFrame, prep: dict) -> tuple[int, int]:
+    """(model columns present, numeric ones read as numbers) of one way to read the file."""
+    present = [name for name in prep["columns"] if name in frame.columns]
+    numbers = [
+        name
+        for name in present
+        if name in prep["numeric"] and pd.api.types.is_numeric_dtype(frame[name])
+    ]
+    return len(present), len(numbers)
 
 
 def _as_number(series: pd.Series) -> np.ndarray:
