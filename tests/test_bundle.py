@@ -85,9 +85,9 @@ def test_predict_py_writes_the_apps_predictions_beside_the_input(unzipped, tmp_p
     assert done.returncode == 0, done.stderr[-3000:]
     written = pd.read_csv(tmp_path / "new rows_predictions.csv")
     classes = result["classes"]
-    probabilities = written[[f"probability_{c}" for c in classes]].to_numpy()
+    probabilities = written[[f"P({c})" for c in classes]].to_numpy()
     assert np.allclose(probabilities, result["predictions"], atol=1e-4)
-    predicted = written["predicted_cultivar"].tolist()
+    predicted = written["prediction"].tolist()
     assert predicted == [classes[i] for i in probabilities.argmax(axis=1)]
     assert written["cellar"].fillna("").tolist() == rows["cellar"].fillna("").tolist()
 
@@ -99,7 +99,7 @@ def test_predict_py_reads_the_upload_itself_and_a_workbook(unzipped, tmp_path):
     done = run(folder, "predict.py", "data/wine lab.csv", "--output", str(tmp_path / "all.csv"))
     assert done.returncode == 0, done.stderr[-3000:]
     written = pd.read_csv(tmp_path / "all.csv").loc[test_rows]
-    columns = [f"probability_{c}" for c in result["classes"]]
+    columns = [f"P({c})" for c in result["classes"]]
     assert np.allclose(written[columns].to_numpy(), result["predictions"], atol=1e-4)
     frame.loc[test_rows].to_excel(tmp_path / "rows.xlsx", index=False)
     done = run(folder, "predict.py", str(tmp_path / "rows.xlsx"))
@@ -128,7 +128,7 @@ def test_the_readme_says_what_each_file_is(unzipped):
     assert listed == present
     assert "python predict.py example_rows.csv" in readme and "python train.py" in readme
     assert f"accuracy {shown(result['metrics']['test']['accuracy'])}" in readme
-    assert "`predicted_cultivar` and a `probability_<class>` per class" in readme
+    assert "`prediction` (the class) and a `P(<class>)` per class" in readme
 
 
 def test_predict_py_runs_on_the_example_rows_as_the_readme_says(unzipped):
@@ -136,7 +136,7 @@ def test_predict_py_runs_on_the_example_rows_as_the_readme_says(unzipped):
     done = run(folder, "predict.py", "example_rows.csv")
     assert done.returncode == 0, done.stderr[-3000:]
     written = pd.read_csv(folder / "example_rows_predictions.csv")
-    probabilities = written[[f"probability_{c}" for c in result["classes"]]].to_numpy()
+    probabilities = written[[f"P({c})" for c in result["classes"]]].to_numpy()
     assert np.allclose(probabilities, result["predictions"][: len(written)], atol=1e-4)
     assert len(written) == 5
 

@@ -113,11 +113,10 @@ def bundles(tmp_path_factory):
 def _predicted(folder, preset, runtime, result):
     """What predict.py wrote, as the network's outputs, and its predicted labels."""
     table = pd.read_csv(folder / preset / f"rows_{runtime}_predictions.csv")
-    target = result["prep"]["target"]
     if result["task"] == "regression":
-        return table[[f"predicted_{target}"]].to_numpy(), None, table
-    probabilities = table[[f"probability_{c}" for c in result["classes"]]].to_numpy()
-    return probabilities, table[f"predicted_{target}"].astype(str).tolist(), table
+        return table[["prediction"]].to_numpy(), None, table
+    probabilities = table[[f"P({c})" for c in result["classes"]]].to_numpy()
+    return probabilities, table["prediction"].astype(str).tolist(), table
 
 
 @pytest.mark.parametrize("runtime", RUNTIMES)

@@ -303,9 +303,9 @@ def predicted_by_the_bundle(folder: Path, rows: Path) -> np.ndarray:
     written = pd.read_csv(rows.with_name(f"{rows.stem}_predictions.csv"))
     prep = json.loads((folder / "preprocessing.json").read_text())
     if prep["output"] == "value":
-        return written[[f"predicted_{prep['target']}"]].to_numpy()
+        return written[["prediction"]].to_numpy()
     classes = prep["classes"][1:] if prep["output"] == "sigmoid" else prep["classes"]
-    return written[[f"probability_{c}" for c in classes]].to_numpy()
+    return written[[f"P({c})" for c in classes]].to_numpy()
 
 
 def some_rows(table: Path, folder: Path) -> tuple[Path, pd.DataFrame]:

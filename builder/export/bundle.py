@@ -159,11 +159,12 @@ def readme(
     columns = ", ".join(f"`{c}`" for c in result["prep"]["columns"])
     target = experiment.data.target
     if result["task"] == "regression":
-        output = f"`predicted_{target}`, in the target's own units"
+        output = f"`prediction`, the `{target}` predicted in its own units"
     else:
         first = result["classes"][0]
         output = (
-            f"`predicted_{target}` and a `probability_<class>` per class (`probability_{first}`, …)"
+            f"`prediction` (the class) and a `P(<class>)` per class (`P({first})`, …), "
+            "as the app's Evaluate page writes them"
         )
     rows = EXAMPLES if EXAMPLES in files else "new_rows.csv"
     data_files = [name for name in files if name.startswith("data/")]

@@ -256,18 +256,22 @@ RUNTIMES = {
 
 
 def with_predictions(frame: pd.DataFrame, outputs: np.ndarray, prep: dict) -> pd.DataFrame:
-    """The input rows, then the predicted value, or the class and each class's probability."""
+    """The input rows, then ``prediction`` (the value, or the class) and, for classes, a
+    ``P(<class>)`` probability per class: the columns of the app's batch predictions."""
     outputs = np.asarray(outputs, dtype=np.float64)
-    target, table = prep["target"], frame.copy()
+    table = frame.copy()
     if prep["output"] == "value":
-        table[f"predicted_{target}"] = outputs[:, 0]
+        table["prediction"] = outputs[:, 0]
         return table
     classes = prep["classes"]
     if prep["output"] == "sigmoid":
+        # Class 1 from a probability of 0.5 up, as the app decides it.
+        table["prediction"] = [classes[int(p >= 0.5)] for p in outputs[:, 0]]
         outputs = np.hstack([1.0 - outputs, outputs])
-    table[f"predicted_{target}"] = [classes[i] for i in outputs.argmax(axis=1)]
+    else:
+        table["prediction"] = [classes[i] for i in outputs.argmax(axis=1)]
     for i, label in enumerate(classes):
-        table[f"probability_{label}"] = outputs[:, i]
+        table[f"P({label})"] = outputs[:, i]
     return table
 
 
