@@ -10,7 +10,13 @@ import streamlit as st
 from builder.config import load_limits
 from builder.errors import BuilderError
 from builder.experiment import naming
-from builder.export.bundle import run_files, sample_data, upload_data, zip_bytes
+from builder.export.bundle import (
+    named_for_run,
+    run_files,
+    sample_data,
+    upload_data,
+    zip_bytes,
+)
 from builder.export.codegen import training_script
 from builder.export.prediction import TFJS_UNAVAILABLE
 from builder.tables.samples import SAMPLES
@@ -121,7 +127,7 @@ def _converted_downloads(run: Run, stem: str, converted: dict[str, bytes]) -> No
             (
                 "savedmodel",
                 "SavedModel (.zip)",
-                zip_bytes({stem + name[len("model") :]: v for name, v in saved.items()}),
+                zip_bytes(named_for_run(saved, stem)),
                 f"{stem}_savedmodel.zip",
                 "A TensorFlow SavedModel folder, for tf.saved_model.load and TensorFlow "
                 "Serving. It takes the raw columns.",

@@ -69,7 +69,7 @@ def upload_data(files: list[tuple[str, bytes]]) -> dict[str, bytes]:
     return {bundle_data_name(name): content for name, content in files}
 
 
-def _named(files: dict[str, bytes], stem: str) -> dict[str, bytes]:
+def named_for_run(files: dict[str, bytes], stem: str) -> dict[str, bytes]:
     """Model files with the run's stem for "model": ``model.onnx`` → ``iris-run-2.onnx``."""
     return {
         stem + name[len(MODEL_PREFIX) :] if name.startswith(MODEL_PREFIX) else name: content
@@ -115,7 +115,7 @@ def run_files(
         "rows": result["rows"],
     }
     files = {
-        **_named({**result["export"], **(converted or {})}, stem),
+        **named_for_run({**result["export"], **(converted or {})}, stem),
         "predict.py": predict_script(),
         "preprocessing.json": preprocessing_json(result),
         "train.py": script.encode(),
