@@ -17,12 +17,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from builder.experiment.presets import PRESETS
+from builder.experiment.presets import PRESETS, preset_experiment
+from builder.experiment.spec import ACTIVATIONS, LayerSpec
 from builder.export.prediction import predict_script, preprocessing_json
 from builder.tables.data import NA_MARKERS
 from builder.tables.prep import FittedPrep
 from builder.training import jobs
-from builder.worker import tasks
+from builder.worker import formats, tasks
 from tests.trained import trained_run
 
 PRESET_KEYS = sorted(PRESETS)
@@ -152,6 +153,16 @@ def test_conversion_files_are_named_for_the_bundle(bundles):
     assert all(
         p in ("model.onnx", "model.tflite") or p.startswith("model_savedmodel/") for p in files
     )
+
+
+def test_every_activation_the_build_page_offers_converts():
+    # GELU computes erfc, which ONNX has no operator for: it must still convert.
+    experiment = preset_experiment("titanic")  # text columns: the SavedModel's lookups too
+    experiment.train.epochs = 1
+    experiment.network.hidden = [LayerSpec(units=4, activation=name) for name in ACTIVATIONS]
+    result = tasks.train(tasks.sample_frame("titanic"), experiment)
+    files = formats.convert(result["model_bytes"], result["prep"])  # checks each one back
+    assert {"model.onnx", "model.tflite", "model_savedmodel/saved_model.pb"} <= set(files)
 
 
 def test_preprocessing_json_is_the_fitted_prep_and_what_the_outputs_mean(bundles):

@@ -104,7 +104,10 @@ def _onnx(network: keras.Model, probe: np.ndarray, expected: np.ndarray) -> byte
     function = tf.function(lambda x: network(x, training=False), input_signature=signature)
     try:
         proto, _ = tf2onnx.convert.from_function(
-            function, input_signature=signature, opset=ONNX_OPSET
+            function,
+            input_signature=signature,
+            opset=ONNX_OPSET,
+            custom_op_handlers={"Erfc": (_erfc_as_erf, [])},
         )
         content = proto.SerializeToString()
         session = onnxruntime.InferenceSession(content, providers=["CPUExecutionProvider"])
@@ -113,6 +116,24 @@ def _onnx(network: keras.Model, probe: np.ndarray, expected: np.ndarray) -> byte
         raise _failed("ONNX", error) from error
     _check("ONNX", got, expected)
     return content
+
+
+def _erfc_as_erf(ctx, node, name, args):
+    """Keras' GELU computes erfc, which ONNX lacks (tf2onnx leaves an invalid Erfc node):
+    write it as 1 - erf(x) in the ONNX graph instead."""
+    from tf2onnx import utils
+
+    node.type = "Erf"
+    negated = ctx.insert_new_node_on_output("Neg", node.output[0], name=utils.make_name(name))
+    one = ctx.make_const(utils.make_name("one"), np.array(1.0, dtype=np.float32))
+    erfc = ctx.insert_new_node_on_output(
+        "Add",
+        negated.output[0],
+        name=utils.make_name(name),
+        inputs=[negated.output[0], one.output[0]],
+    )
+    ctx.copy_shape(node.output[0], erfc.output[0])
+    return node
 
 
 def _tflite(network: keras.Model, probe: np.ndarray, expected: np.ndarray, folder: str) -> bytes:
