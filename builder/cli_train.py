@@ -14,7 +14,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -29,7 +29,15 @@ from builder.export.codegen import training_script
 from builder.judging.evaluation import judge
 from builder.tables.checks import run_checks
 from builder.tables.columns import describe_columns, require_target
-from builder.tables.data import ReadOptions, load_files
+from builder.tables.data import ReadOptions, ReadReport, load_files
+
+
+class Table(NamedTuple):
+    """The table to train on, and how each of its files was read."""
+
+    frame: pd.DataFrame
+    reports: list[ReadReport]
+
 
 LEFT_OUT_REASONS = {
     "identifier": "a distinct value in every row (an identifier): a network would memorise it",
@@ -93,10 +101,10 @@ def _add_input_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--epochs", metavar="N", help="override the number of epochs")
 
 
-def _trained(args: argparse.Namespace) -> tuple[Experiment, pd.DataFrame, dict] | int:
+def _trained(args: argparse.Namespace) -> tuple[Experiment, Table, dict] | int:
     """Check the input, then train: (experiment, table, result), or the exit status on failure."""
     try:
-        experiment, frame = _inputs(args)
+        experiment, table = _inputs(args)
     except (BuilderError, OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -107,7 +115,7 @@ def _trained(args: argparse.Namespace) -> tuple[Experiment, pd.DataFrame, dict] 
 
     progress = None if args.json else _progress_printer(experiment.train.epochs)
     try:
-        return experiment, frame, tasks.train(frame, experiment, on_epoch=progress)
+        return experiment, table, tasks.train(table.frame, experiment, on_epoch=progress)
     except TrainingError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -121,14 +129,14 @@ def run_train(args: argparse.Namespace) -> int:
     trained = _trained(args)
     if isinstance(trained, int):
         return trained
-    experiment, frame, result = trained
+    experiment, table, result = trained
     if args.save:
         try:
             Path(args.save).write_bytes(result["export"]["model.keras"])
         except OSError as error:
             print(f"error: cannot write the model to '{args.save}': {error}", file=sys.stderr)
             return 2
-    report = _report(args, experiment, frame, result)
+    report = _report(args, experiment, table.frame, result)
     if args.json:
         print(json.dumps(report))
     else:
@@ -141,7 +149,7 @@ def run_export(args: argparse.Namespace) -> int:
     trained = _trained(args)
     if isinstance(trained, int):
         return trained
-    experiment, frame, result = trained
+    experiment, table, result = trained
     from builder.worker.formats import convert  # TensorFlow is loaded by now
 
     try:
@@ -149,9 +157,10 @@ def run_export(args: argparse.Namespace) -> int:
     except TrainingError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    script = training_script(experiment, frame, bundled=True)
-    data = _data(args, experiment)
-    files = run_files(experiment, result, naming.stem(experiment), script, data, converted, frame)
+    # Read as the table was read (separator, encoding, decimal mark, sheet).
+    script = training_script(experiment, table.frame, table.reports, bundled=True)
+    stem, data = naming.stem(experiment), _data(args, experiment)
+    files = run_files(experiment, result, stem, script, data, converted, table.frame)
     try:
         folder = Path(args.out)
         for name, content in files.items():
@@ -161,7 +170,7 @@ def run_export(args: argparse.Namespace) -> int:
         print(f"error: cannot write into '{args.out}': {error}", file=sys.stderr)
         return 2
     args.save = None
-    print(json.dumps({**_report(args, experiment, frame, result), "out": str(args.out)}))
+    print(json.dumps({**_report(args, experiment, table.frame, result), "out": str(args.out)}))
     return 0
 
 
@@ -172,7 +181,7 @@ def _data(args: argparse.Namespace, experiment: Experiment) -> dict[str, bytes]:
     return sample_data(experiment.data.source)
 
 
-def _inputs(args: argparse.Namespace) -> tuple[Experiment, pd.DataFrame]:
+def _inputs(args: argparse.Namespace) -> tuple[Experiment, Table]:
     """The experiment to train and its table, checked before TensorFlow is loaded."""
     named = args.preset or args.experiment
     if (args.preset and args.experiment) or not (named or args.data):
@@ -193,7 +202,7 @@ def _inputs(args: argparse.Namespace) -> tuple[Experiment, pd.DataFrame]:
             delimiter=data.delimiter, encoding=data.encoding, decimal=data.decimal
         )
         files = [(Path(name).name, Path(name).read_bytes()) for name in args.data]
-        frame = load_files(files, options)[0]
+        frame, reports = load_files(files, options)
         if not named:
             experiment = _proposed(frame, [name for name, _ in files], args.target)
     elif experiment.data.source == "upload":
@@ -201,7 +210,7 @@ def _inputs(args: argparse.Namespace) -> tuple[Experiment, pd.DataFrame]:
     else:
         from builder.tables.samples import load_sample
 
-        frame = load_sample(experiment.data.source)[0]
+        frame, reports = load_sample(experiment.data.source)
     if args.epochs is not None:
         limit = load_limits().max_epochs
         if not str(args.epochs).isdigit() or not 1 <= int(args.epochs) <= limit:
@@ -209,7 +218,7 @@ def _inputs(args: argparse.Namespace) -> tuple[Experiment, pd.DataFrame]:
                 f"--epochs must be a whole number from 1 to {limit}. Received: {args.epochs!r}"
             )
         experiment.train.epochs = int(args.epochs)
-    return experiment, frame
+    return experiment, Table(frame, reports)
 
 
 def _proposed(frame: pd.DataFrame, names: list[str], target: str | None) -> Experiment:

@@ -92,7 +92,7 @@ def test_predict_py_writes_the_apps_predictions_beside_the_input(unzipped, tmp_p
     assert written["cellar"].fillna("").tolist() == rows["cellar"].fillna("").tolist()
 
 
-def test_predict_py_reads_the_upload_itself_and_a_workbook(unzipped, tmp_path):
+def test_predict_py_reads_the_upload_itself_a_workbook_and_utf16_tabs(unzipped, tmp_path):
     folder, frame, result, _ = unzipped
     test_rows = result["test_rows"]
     # The upload as it was: semicolons and decimal commas.
@@ -101,11 +101,14 @@ def test_predict_py_reads_the_upload_itself_and_a_workbook(unzipped, tmp_path):
     written = pd.read_csv(tmp_path / "all.csv").loc[test_rows]
     columns = [f"P({c})" for c in result["classes"]]
     assert np.allclose(written[columns].to_numpy(), result["predictions"], atol=1e-4)
-    frame.loc[test_rows].to_excel(tmp_path / "rows.xlsx", index=False)
-    done = run(folder, "predict.py", str(tmp_path / "rows.xlsx"))
-    assert done.returncode == 0, done.stderr[-3000:]
-    written = pd.read_csv(tmp_path / "rows_predictions.csv")
-    assert np.allclose(written[columns].to_numpy(), result["predictions"], atol=1e-4)
+    rows = frame.loc[test_rows]
+    rows.to_excel(tmp_path / "rows.xlsx", index=False)
+    rows.to_csv(tmp_path / "rows.tsv", sep="\t", index=False, encoding="utf-16")
+    for name in ("rows.xlsx", "rows.tsv"):
+        done = run(folder, "predict.py", str(tmp_path / name))
+        assert done.returncode == 0, done.stderr[-3000:]
+        written = pd.read_csv(tmp_path / "rows_predictions.csv")
+        assert np.allclose(written[columns].to_numpy(), result["predictions"], atol=1e-4), name
 
 
 def test_train_py_trains_again_on_the_data_in_the_bundle(unzipped):

@@ -104,6 +104,19 @@ def test_export_writes_the_run_bundle_into_a_folder(tmp_path, capsys):
     compile((out / "train.py").read_text(), "train.py", "exec")
 
 
+def test_an_exported_upload_trains_again_from_its_file_read_as_the_app_read_it(tmp_path, capsys):
+    table = tmp_path / "shop data.csv"
+    rows = "".join(f"{i % 7},{i % 3};{'red' if i % 2 else 'blue'};{i % 2}\n" for i in range(40))
+    table.write_text("price;colour;bought\n" + rows, encoding="utf-16")  # decimal commas
+    out = tmp_path / "bundle"
+    assert main(["export", "--data", str(table), "--epochs", "2", "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert (out / "data" / "shop data.csv").read_bytes() == table.read_bytes()
+    script = (out / "train.py").read_text()
+    assert 'sep=";"' in script and 'decimal=","' in script and 'encoding="utf-16"' in script
+    assert 'DATA_FILE = DATA_DIR / "shop data.csv"' in script
+
+
 def test_export_needs_a_folder(capsys):
     with pytest.raises(SystemExit) as stopped:
         main(["export", "--preset", "wages"])

@@ -22,6 +22,7 @@ the app did; the .keras model and the SavedModel hold it inside and take raw col
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import os
 import sys
@@ -58,6 +59,12 @@ class Problem(Exception):
 # Tried in turn; the first that gives every column the model takes wins (a semicolon
 # file read with commas is one column; a decimal comma then turns numbers into text).
 SEPARATORS = (",", ";", "\t", "|")
+# UTF-32's marks first: UTF-16 LE's is the start of UTF-32 LE's.
+BYTE_ORDER_MARKS = (
+    ((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE), "utf-32"),
+    ((codecs.BOM_UTF8,), "utf-8-sig"),
+    ((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE), "utf-16"),
+)
 EXCEL = (".xlsx", ".xlsm")
 
 
@@ -93,11 +100,7 @@ def _read_csv(path: Path, prep: dict, text: dict) -> pd.DataFrame:
     Raises:
         ValueError: no separator reads the file at all.
     """
-    try:
-        path.read_bytes().decode("utf-8-sig")
-        encoding = "utf-8-sig"
-    except UnicodeDecodeError:
-        encoding = "latin-1"  # the app's second guess: it decodes any bytes
+    encoding = _encoding(path.read_bytes())
     best, best_fit, error = None, (-1, -1), None
     for sep in SEPARATORS:
         for decimal in (".", ",") if sep != "," else (".",):
@@ -121,6 +124,18 @@ def _read_csv(path: Path, prep: dict, text: dict) -> pd.DataFrame:
     if best is None:
         raise error
     return best
+
+
+def _encoding(raw: bytes) -> str:
+    """The app's guesses in its order: a byte-order mark's, UTF-8, then Latin-1 (any bytes)."""
+    for marks, name in BYTE_ORDER_MARKS:
+        if raw.startswith(marks):
+            return name
+    try:
+        raw.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "latin-1"
 
 
 def _fit(frame: pd.DataFrame, prep: dict) -> tuple[int, int]:
