@@ -190,7 +190,9 @@ def _bundle(run: Run, stem: str, converted: dict, data: dict[str, bytes] | None)
     key = (run.job_id, data is not None)
     if key not in cache:
         frame = state.run_table(run)
-        script = training_script(run.experiment, frame, st.session_state.reports, bundled=True)
+        # The loaded table's read options, only if it is the run's table.
+        reports = st.session_state.reports if frame is not None else None
+        script = training_script(run.experiment, frame, reports, bundled=True)
         files = run_files(run.experiment, run.result, stem, script, data, converted, frame)
         cache.clear()  # one bundle at a time: each holds the run's models and data
         cache[key] = zip_bytes(files, folder=stem)
