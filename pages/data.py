@@ -39,8 +39,9 @@ if kind == "sample":
         "Load sample",
         key="data_load_sample",
         type="primary",
-        on_click=state.use_sample,
-        args=(key,),
+        # The box's value as the click finds it: arguments bound when the button was last
+        # drawn are stale when the click comes before the new choice's rerun has ended.
+        on_click=lambda: state.use_sample(st.session_state.data_sample),
         help="Replaces the current table with this sample.",
     )
 else:

@@ -107,3 +107,14 @@ def test_the_task_follows_the_target_unless_chosen_for_it():
     assert not at.exception
     assert _task_shown(at) == ("regression", "Target: **size** · task: **regression**")
     assert at.session_state["experiment"].data.task == "regression"
+
+
+def test_load_sample_loads_the_sample_chosen_in_the_same_moment():
+    # A quick user: the choice and the click reach the server together, before a rerun
+    # could draw the button again for the new choice.
+    at = start_app().switch_page("pages/data.py").run()
+    at.selectbox(key="data_sample").set_value("titanic")
+    at.button(key="data_load_sample").click().run()
+    assert not at.exception
+    assert at.session_state.experiment.data.source == "titanic"
+    assert len(at.session_state.table) == 891
