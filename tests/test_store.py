@@ -179,6 +179,29 @@ def test_start_fresh_keeps_the_workspace_and_delete_removes_it(store):
     assert store.revision(wid) is None and store.open(token)[1] != wid
 
 
+def test_run_numbers_go_on_after_start_fresh(store):
+    _, wid, _ = store.open(None)
+    for _ in range(2):
+        store.finish_run(_run(store.new_run(wid, preset_experiment("iris"))), wid)
+    store.clear(wid)
+    # The run after Start fresh is run 3: its downloads never share run 1's file names.
+    assert store.new_run(wid, preset_experiment("iris")) == 3
+
+
+def test_a_data_folder_from_before_lasting_run_numbers_opens_and_counts_on(tmp_path):
+    with contextlib.closing(sqlite3.connect(tmp_path / "workspaces.sqlite3")) as conn:
+        conn.execute(
+            "CREATE TABLE workspaces (id TEXT PRIMARY KEY, created REAL NOT NULL, last_seen REAL "
+            "NOT NULL, revision INTEGER NOT NULL DEFAULT 0, experiment TEXT, upload TEXT, "
+            "upload_bytes INTEGER NOT NULL DEFAULT 0)"
+        )
+        conn.commit()
+    store = WorkspaceStore(tmp_path)
+    _, wid, _ = store.open(None)
+    store.finish_run(_run(store.new_run(wid, preset_experiment("iris"))), wid)
+    assert store.new_run(wid, preset_experiment("iris")) == 2
+
+
 def test_the_newest_complete_checkpoint_is_found(store, tmp_path):
     _, wid, _ = store.open(None)
     folder = store.checkpoint_dir(wid, 3)
@@ -210,4 +233,4 @@ def test_deleted_runs_take_their_files_with_them(store):
     assert sorted(p.name.split("-result")[0] for p in (store.folder / "files" / wid).iterdir()) == [
         "run-2"
     ]
-    assert store.new_run(wid, preset_experiment("iris")) == 3  # numbers go on after the newest
+    assert store.new_run(wid, preset_experiment("iris")) == 4  # never a deleted run's number

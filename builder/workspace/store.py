@@ -57,7 +57,8 @@ CREATE TABLE IF NOT EXISTS workspaces (
     revision INTEGER NOT NULL DEFAULT 0,
     experiment TEXT,
     upload TEXT,
-    upload_bytes INTEGER NOT NULL DEFAULT 0
+    upload_bytes INTEGER NOT NULL DEFAULT 0,
+    runs_started INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS runs (
     workspace TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
@@ -150,6 +151,11 @@ class WorkspaceStore:
         with contextlib.closing(self._connect()) as conn:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.executescript(SCHEMA)
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(workspaces)")}
+            if "runs_started" not in columns:  # a data folder from before run numbers lasted
+                conn.execute(
+                    "ALTER TABLE workspaces ADD COLUMN runs_started INTEGER NOT NULL DEFAULT 0"
+                )
 
     # Connections: one per operation, so any thread may call any method.
 
@@ -372,11 +378,18 @@ class WorkspaceStore:
     # Runs.
 
     def new_run(self, wid: str, experiment: Experiment, job_id: str = "") -> int:
-        """Record a run that starts training now; returns its number (1, 2, …)."""
+        """Record a run that starts training now; returns its number (1, 2, …).
+
+        Numbers go on after the runs are cleared: ``iris-run-1.keras`` downloaded before
+        **Start fresh** and the next run's file must not share a name.
+        """
         with self._write() as conn:
             (number,) = conn.execute(
-                "SELECT COALESCE(MAX(number), 0) + 1 FROM runs WHERE workspace = ?", (wid,)
+                "SELECT MAX(runs_started, (SELECT COALESCE(MAX(number), 0) FROM runs "
+                "WHERE workspace = ?)) + 1 FROM workspaces WHERE id = ?",
+                (wid, wid),
             ).fetchone()
+            conn.execute("UPDATE workspaces SET runs_started = ? WHERE id = ?", (number, wid))
             conn.execute(
                 "INSERT INTO runs (workspace, number, state, experiment, history, job_id) "
                 "VALUES (?, ?, ?, ?, '[]', ?)",
