@@ -45,6 +45,15 @@ def test_classification_scores_baseline_and_threshold(titanic_run):
     assert not at.exception
 
 
+def test_a_gain_the_verdict_calls_none_is_not_shown_green():
+    run = trained_run("sigmoid-deep", epochs=30)  # the lesson: it stalls at the baseline
+    at = evaluate_page("pima", run)
+    assert not at.exception, at.exception
+    assert any("no better" in t.lower() for t in texts(at.error)), texts(at.error)
+    delta = at.metric[0].proto
+    assert delta.color == delta.MetricColor.GRAY, delta
+
+
 def test_prediction_form_and_trace(titanic_run):
     at = evaluate_page("titanic", titanic_run)
     form_button = [b for b in at.button if b.label == "Predict"]

@@ -43,21 +43,23 @@ def render(run, frame: pd.DataFrame) -> float:
     report, baseline = judged["report"], judged["baseline"]
     train = run.result["metrics"]["train"]
     show_verdict(judged["verdict"])
+    # A gain the verdict calls no gain is shown grey, not as a green arrow beside a red verdict.
+    neutral = judged["verdict"].kind == "no_better"
     if task == "regression":
-        _regression(run, report, baseline, train)
+        _regression(run, report, baseline, train, neutral)
     else:
-        _classification(run, report, baseline, train, threshold)
+        _classification(run, report, baseline, train, threshold, neutral)
     return threshold
 
 
-def _regression(run, report: dict, baseline: dict, train: dict) -> None:
+def _regression(run, report: dict, baseline: dict, train: dict, neutral: bool) -> None:
     columns = st.columns(4)
     for column, name in zip(columns, ("mse", "rmse", "mae", "r2"), strict=True):
         column.metric(
             name.upper().replace("R2", "R²"),
             shown(report[name]),
             delta=f"{signed(report[name] - baseline[name])} vs mean guess",
-            delta_color="normal" if name == "r2" else "inverse",
+            delta_color="off" if neutral else "normal" if name == "r2" else "inverse",
         )
     st.caption(
         f"Baseline: always predicting the training mean ({shown(baseline['prediction'])}) "
@@ -72,12 +74,15 @@ def _regression(run, report: dict, baseline: dict, train: dict) -> None:
     right.plotly_chart(charts.residuals_figure(actual, predicted), key="evaluate_residuals")
 
 
-def _classification(run, report: dict, baseline: dict, train: dict, threshold: float) -> None:
+def _classification(
+    run, report: dict, baseline: dict, train: dict, threshold: float, neutral: bool
+) -> None:
     columns = st.columns(4)
     columns[0].metric(
         "Accuracy",
         f"{report['accuracy']:.1%}",
         delta=f"{report['accuracy'] - baseline['accuracy']:+.1%} vs baseline",
+        delta_color="off" if neutral else "normal",
     )
     columns[1].metric("Macro F1", f"{report['f1_macro']:.3f}")
     columns[2].metric("Cohen's kappa", f"{report['kappa']:.3f}")
