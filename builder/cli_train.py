@@ -33,10 +33,11 @@ from builder.tables.data import ReadOptions, ReadReport, load_files
 
 
 class Table(NamedTuple):
-    """The table to train on, and how each of its files was read."""
+    """The table to train on, how each of its files was read, and the --data files' bytes."""
 
     frame: pd.DataFrame
     reports: list[ReadReport]
+    files: list[tuple[str, bytes]]
 
 
 LEFT_OUT_REASONS = {
@@ -159,7 +160,8 @@ def run_export(args: argparse.Namespace) -> int:
         return 1
     # Read as the table was read (separator, encoding, decimal mark, sheet).
     script = training_script(experiment, table.frame, table.reports, bundled=True)
-    stem, data = naming.stem(experiment), _data(args, experiment)
+    data = upload_data(table.files) if table.files else sample_data(experiment.data.source)
+    stem = naming.stem(experiment)
     files = run_files(experiment, result, stem, script, data, converted, table.frame)
     try:
         folder = Path(args.out)
@@ -172,13 +174,6 @@ def run_export(args: argparse.Namespace) -> int:
     args.save = None
     print(json.dumps({**_report(args, experiment, table.frame, result), "out": str(args.out)}))
     return 0
-
-
-def _data(args: argparse.Namespace, experiment: Experiment) -> dict[str, bytes]:
-    """The bundle's data/ files: the --data files, or the experiment's sample."""
-    if args.data:
-        return upload_data([(name, Path(name).read_bytes()) for name in args.data])
-    return sample_data(experiment.data.source)
 
 
 def _inputs(args: argparse.Namespace) -> tuple[Experiment, Table]:
@@ -211,6 +206,7 @@ def _inputs(args: argparse.Namespace) -> tuple[Experiment, Table]:
         from builder.tables.samples import load_sample
 
         frame, reports = load_sample(experiment.data.source)
+        files = []  # the bundle takes the sample's own files
     if args.epochs is not None:
         limit = load_limits().max_epochs
         if not str(args.epochs).isdigit() or not 1 <= int(args.epochs) <= limit:
@@ -218,7 +214,7 @@ def _inputs(args: argparse.Namespace) -> tuple[Experiment, Table]:
                 f"--epochs must be a whole number from 1 to {limit}. Received: {args.epochs!r}"
             )
         experiment.train.epochs = int(args.epochs)
-    return experiment, Table(frame, reports)
+    return experiment, Table(frame, reports, files)
 
 
 def _proposed(frame: pd.DataFrame, names: list[str], target: str | None) -> Experiment:

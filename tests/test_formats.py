@@ -176,17 +176,18 @@ def test_preprocessing_json_is_the_fitted_prep_and_what_the_outputs_mean(bundles
         assert FittedPrep.from_dict(fields) == FittedPrep.from_dict(runs[preset].result["prep"])
 
 
+def _isolated(args: list[str], folder) -> subprocess.CompletedProcess:
+    """``python -I ARGS`` in ``folder``: a Python that knows nothing of the app."""
+    return subprocess.run(
+        [sys.executable, "-I", *args], cwd=folder, capture_output=True, text=True, timeout=WAIT
+    )
+
+
 def test_predict_script_says_which_column_is_missing(bundles, tmp_path):
     folder = bundles[0]
     rows = pd.read_csv(folder / "titanic" / "rows_onnx.csv").drop(columns=["Age"])
     rows.to_csv(tmp_path / "no_age.csv", index=False)
-    done = subprocess.run(
-        [sys.executable, "-I", str(folder / "titanic" / "predict.py"), "no_age.csv"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=WAIT,
-    )
+    done = _isolated([str(folder / "titanic" / "predict.py"), "no_age.csv"], tmp_path)
     assert done.returncode != 0
     assert "lacks column(s) the model was trained on: 'Age'" in done.stderr
     assert "Traceback" not in done.stderr
@@ -200,13 +201,7 @@ def test_predict_script_names_the_package_a_runtime_needs(bundles, tmp_path):
         "runpy.run_path(sys.argv[0], run_name='__main__')"
     )
     script, rows = folder / "iris" / "predict.py", folder / "iris" / "rows_onnx.csv"
-    done = subprocess.run(
-        [sys.executable, "-I", "-c", blocked, str(script), str(rows), "--output", "out.csv"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=WAIT,
-    )
+    done = _isolated(["-c", blocked, str(script), str(rows), "--output", "out.csv"], tmp_path)
     assert done.returncode != 0
     assert "pip install onnxruntime" in done.stderr
     assert "Traceback" not in done.stderr

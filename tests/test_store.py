@@ -71,6 +71,7 @@ def test_an_upload_comes_back_as_uploaded(store):
     store.save_upload(wid, files, {"delimiter": ","}, "source")
     store.save_upload(wid, files[:1], {"delimiter": ";"}, "file")  # replaces the first
     assert store.upload(wid) == (files[:1], {"delimiter": ";"}, "file")
+    assert store.upload_summary(wid) == (["a.csv"], len(files[0][1]))
     assert len(list((store.folder / "files" / wid).iterdir())) == 1
 
 

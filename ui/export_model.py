@@ -134,8 +134,8 @@ def _converted_downloads(run: Run, stem: str, converted: dict[str, bytes]) -> No
             ),
         ]
     )
-    data, why_not = _bundle_data(run)
-    with_data = data is not None and st.checkbox(
+    why_not = _why_data_left_out(run)
+    with_data = not why_not and st.checkbox(
         "Put the data in the bundle",
         value=True,
         key="export_bundle_data",
@@ -146,12 +146,13 @@ def _converted_downloads(run: Run, stem: str, converted: dict[str, bytes]) -> No
         st.caption(why_not)
     st.download_button(
         "Run bundle (.zip)",
-        _bundle(run, stem, converted, data if with_data else None),
+        _bundle(run, stem, converted, with_data),
         file_name=f"{stem}.zip",
         key="export_download_bundle",
         icon=":material/folder_zip:",
-        help="Unzip, pip install -r requirements.txt, then python predict.py new_rows.csv or "
-        "python train.py. Its README says what each file is.",
+        help="Unzip, pip install -r requirements.txt, then python predict.py "
+        "example_rows.csv (or any file of rows) or python train.py. Its README says what "
+        "each file is.",
     )
 
 
@@ -170,30 +171,40 @@ def _downloads(files: list[tuple[str, str, bytes, str, str]]) -> None:
         )
 
 
-def _bundle_data(run: Run) -> tuple[dict[str, bytes] | None, str]:
-    """The run's table files for the bundle, or None and why they can't go in it."""
+def _why_data_left_out(run: Run) -> str:
+    """Why the run's table can't go in the bundle; "" when it can. Reads no file."""
     data = run.experiment.data
     if data.source in SAMPLES:
-        return sample_data(data.source), ""
-    kept = get_store().upload(st.session_state.workspace_id)
-    if kept is None or [name for name, _ in kept[0]] != list(data.files):
-        return None, "The uploaded file is no longer kept here, so the bundle leaves it out."
+        return ""
+    kept = get_store().upload_summary(st.session_state.workspace_id)
+    if kept is None or kept[0] != list(data.files):
+        return "The uploaded file is no longer kept here, so the bundle leaves it out."
     cap = load_limits().max_bundle_data_mb
-    if sum(len(content) for _, content in kept[0]) > cap * 1_000_000:
-        return None, f"The uploaded file is over this server's {cap} MB bundle limit: left out."
-    return upload_data(kept[0]), ""
+    if kept[1] > cap * 1_000_000:
+        return f"The uploaded file is over this server's {cap} MB bundle limit: left out."
+    return ""
 
 
-def _bundle(run: Run, stem: str, converted: dict, data: dict[str, bytes] | None) -> bytes:
+def _bundle(run: Run, stem: str, converted: dict, with_data: bool) -> bytes:
     """The bundle's zip, made once per run and data choice in this session."""
     cache = st.session_state.export_bundles
-    key = (run.job_id, data is not None)
+    key = (run.job_id, with_data)
     if key not in cache:
         frame = state.run_table(run)
         # The loaded table's read options, only if it is the run's table.
         reports = st.session_state.reports if frame is not None else None
         script = training_script(run.experiment, frame, reports, bundled=True)
+        data = _data_files(run) if with_data else None
         files = run_files(run.experiment, run.result, stem, script, data, converted, frame)
         cache.clear()  # one bundle at a time: each holds the run's models and data
         cache[key] = zip_bytes(files, folder=stem)
     return cache[key]
+
+
+def _data_files(run: Run) -> dict[str, bytes] | None:
+    """The run's table files for the bundle's data/ folder; None if the upload has just gone."""
+    source = run.experiment.data.source
+    if source in SAMPLES:
+        return sample_data(source)
+    kept = get_store().upload(st.session_state.workspace_id)
+    return upload_data(kept[0]) if kept is not None else None

@@ -171,7 +171,8 @@ def readme(
     if with_data:
         data_line = f"It reads {', '.join(f'`{n}`' for n in data_files)}."
     else:
-        wanted = experiment.data.files or list(SAMPLES.get(experiment.data.source, ()).files)
+        sample = SAMPLES.get(experiment.data.source)
+        wanted = experiment.data.files or (list(sample.files) if sample else [])
         names = ", ".join(f"`data/{bundle_data_name(n)}`" for n in wanted) or "the data file"
         data_line = f"The bundle was downloaded without its data: put {names} beside it first."
     table = "".join(

@@ -6,8 +6,9 @@ model building in threads, so training never happens in the server process.
 ``WorkerPool`` starts worker processes from a fork server that has imported
 TensorFlow once (the server never imports it; see ``worker_context``); each
 warms up in the background and then runs jobs one at a time. A dispatcher
-thread hands queued jobs to idle workers, streams each epoch's logs into the job, stops a job at its time limit,
-replaces a worker that crashed or was killed, failing only that worker's job, and
+thread hands queued jobs to idle workers, streams each epoch's logs into the job,
+stops a job at its time limit, replaces a worker that crashed or was killed,
+failing only that worker's job, and
 stops the jobs whose submitter says they are abandoned (a student closed the tab).
 A worker whose memory has grown is recycled: its successor starts beforehand and
 takes its place once warm, so no student waits for TensorFlow to load again.

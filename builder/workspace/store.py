@@ -318,6 +318,13 @@ class WorkspaceStore:
         if old and old[0]:
             shutil.rmtree(self._files(wid) / json.loads(old[0])["folder"], ignore_errors=True)
 
+    def upload_summary(self, wid: str) -> tuple[list[str], int] | None:
+        """The kept upload's file names and size in bytes, without reading the files."""
+        rows = self._read("SELECT upload, upload_bytes FROM workspaces WHERE id = ?", (wid,))
+        if not rows or rows[0][0] is None:
+            return None
+        return json.loads(rows[0][0])["names"], rows[0][1]
+
     def upload(self, wid: str) -> tuple[list[tuple[str, bytes]], dict, str] | None:
         """The kept upload as (files, read options, stack column), or None."""
         rows = self._read("SELECT upload FROM workspaces WHERE id = ?", (wid,))
