@@ -9,6 +9,7 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -75,6 +76,77 @@ def test_stop_a_running_job_keeps_its_model_and_a_queued_one_never_runs(pool):
     assert running.wait(WAIT) and running.state == jobs.STOPPED
     assert running.result["ended"] == "stopped" and running.result["model_bytes"]
     assert running.result["epochs_run"] == len(running.history) < 100_000
+
+
+def _wait_until(condition, what: str) -> None:
+    deadline = time.monotonic() + WAIT
+    while not condition():
+        assert time.monotonic() < deadline, f"never {what}"
+        time.sleep(0.02)
+
+
+def test_pause_holds_the_run_step_trains_one_epoch_and_stop_ends_it_where_it_paused(pool):
+    job = jobs.submit_training(_endless(), pool=pool)
+    job.pause()  # pressed before the first epoch: the run waits after it
+    _wait_until(lambda: job.paused, "paused")
+    held = len(job.history)
+    time.sleep(0.5)
+    assert len(job.history) == held and job.state == jobs.RUNNING
+    # A paused run shows the weights it stopped at.
+    assert job.snapshots[-1][0] == held and job.prep["target"] == "species"
+    for expected in (held + 1, held + 2):
+        job.step()
+        _wait_until(lambda e=expected: len(job.history) == e and job.paused, "stepped")
+        assert job.snapshots[-1][0] == expected
+    job.resume()
+    _wait_until(lambda: len(job.history) > held + 5, "resumed")
+    job.pause()
+    _wait_until(lambda: job.paused, "paused again")
+    stopped_at = len(job.history)
+    job.stop()
+    assert job.wait(WAIT) and job.state == jobs.STOPPED and not job.paused
+    assert job.result["epochs_run"] == stopped_at
+
+
+def _same(arrays: dict, lists: dict) -> bool:
+    """Snapshot arrays hold the very numbers of a result's weight lists (float32 both)."""
+    return list(arrays) == list(lists) and all(
+        np.array_equal(a, np.asarray(b, dtype=np.float32))
+        for layer in arrays
+        for a, b in zip(arrays[layer], lists[layer], strict=True)
+    )
+
+
+def test_weights_snapshots_are_spaced_over_the_run_and_start_with_the_initial_weights(pool):
+    job = jobs.submit_training(_iris(120), pool=pool)
+    assert job.wait(WAIT) and job.state == jobs.FINISHED, job.error
+    epochs = [epoch for epoch, _ in job.snapshots]
+    assert epochs[0] == 0 and epochs == sorted(epochs) and len(epochs) <= 51
+    assert epochs[-1] == 120 and set(epochs[1:]) == set(range(3, 121, 3))
+    assert _same(job.snapshots[0][1], job.result["initial_weights"])
+    assert _same(job.snapshots[-1][1], job.result["weights"])
+
+
+def test_a_run_can_start_from_another_runs_weights_with_other_settings(pool):
+    first = jobs.submit_training(_iris(6), pool=pool)
+    assert first.wait(WAIT), first.error
+    history = first.history
+    resume = {
+        "weights": first.result["weights"],
+        "history": history,
+        "initial_weights": first.result["initial_weights"],
+    }
+    later = jobs.submit_training(_iris(9, learning_rate=0.01), pool=pool, resume=resume)
+    assert later.wait(WAIT) and later.state == jobs.FINISHED, later.error
+    assert [r["epoch"] for r in later.history] == list(range(1, 10))
+    assert later.history[:6] == history and later.result["epochs_run"] == 9
+    assert later.snapshots[0][0] == 6 and _same(later.snapshots[0][1], first.result["weights"])
+    assert later.result["initial_weights"] == first.result["initial_weights"]
+    wrong = preset_experiment("iris")
+    wrong.network.hidden[0].units += 1
+    other = jobs.submit_training(wrong, pool=pool, resume=resume)
+    assert other.wait(WAIT) and other.state == jobs.FAILED
+    assert "do not fit this network" in other.error
 
 
 def test_abandoned_jobs_leave_the_queue_or_stop_freeing_the_worker(pool):

@@ -66,13 +66,11 @@ def worker_context():
     return context
 
 
-def _worker_main(
-    conn, stop_event, threads: int, warm: bool, growth_mb: float, standby_mb: float
-) -> None:
+def _worker_main(conn, events, threads: int, warm: bool, growth_mb: float, standby_mb: float):
     """Entry point of a worker process; imports the worker code only there."""
     from builder.worker.serve import serve
 
-    serve(conn, stop_event, threads, warm, growth_mb, standby_mb)
+    serve(conn, *events, threads, warm, growth_mb, standby_mb)
 
 
 class Job:
@@ -99,6 +97,8 @@ class Job:
         self.result: dict[str, Any] | None = None
         self.worker_pid: int | None = None
         self.stop_requested = False
+        self.pause_requested = False  # Pause pressed, and not Resume since
+        self.paused = False  # the worker waits between epochs
         self.submitted_at = time.time()
         self.started_at: float | None = None
         self.ended_at: float | None = None
@@ -106,6 +106,8 @@ class Job:
         self._pool = pool
         self._abandoned = abandoned
         self._history: list[dict[str, float]] = list(history or [])
+        self._snapshots: list[tuple[int, dict]] = []  # (epochs done, layer weights)
+        self.prep: dict | None = None  # the fitted preprocessing, with the first snapshot
         self._resumed_at = len(self._history)  # epochs done before this job started
         self._seconds_before = seconds_before  # elapsed time of the run this job continues
         self._lock = threading.Lock()
@@ -116,6 +118,14 @@ class Job:
         """Epoch records so far: ``{"epoch": 1, "seconds": …, "loss": …, "val_loss": …}``."""
         with self._lock:
             return list(self._history)
+
+    @property
+    def snapshots(self) -> list[tuple[int, dict]]:
+        """Weight snapshots so far, oldest first: ``(epochs done, {layer: [kernel, bias]})``
+        with float32 arrays;
+        empty for a network too large to watch (``builder.worker.live.MAX_LIVE_WEIGHTS``)."""
+        with self._lock:
+            return list(self._snapshots)
 
     @property
     def done(self) -> bool:
@@ -130,6 +140,18 @@ class Job:
     def stop(self) -> None:
         """Stop at the end of the current epoch, keeping the model trained so far."""
         self._pool._stop(self)
+
+    def pause(self) -> None:
+        """Wait after the current epoch until ``resume`` (or ``step``, or ``stop``)."""
+        self._pool._steer(self, pause=True)
+
+    def resume(self) -> None:
+        """Go on training after a pause."""
+        self._pool._steer(self, pause=False)
+
+    def step(self) -> None:
+        """While paused: train one more epoch, then wait again."""
+        self._pool._steer(self, pause=True, step=True)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the job has ended (or ``timeout`` seconds passed); True when it ended."""
@@ -167,6 +189,11 @@ class Job:
         with self._lock:
             self._history.append({"epoch": epoch + 1, "seconds": seconds, **logs})
 
+    def _add_snapshot(self, epochs: int, weights: dict, prep: dict | None) -> None:
+        with self._lock:
+            self._snapshots.append((epochs, weights))
+            self.prep = prep or self.prep
+
     def _finish(self, state: str, result: dict | None = None, error: str | None = None) -> None:
         with self._lock:
             self.state, self.result, self.error = state, result, error
@@ -200,11 +227,13 @@ class _Worker:
     """One worker process, its pipe, its stop flag and the job it runs."""
 
     def __init__(self, ctx, threads: int, warm: bool, growth_mb: float, standby_mb: float):
-        self.stop_event = ctx.Event()
+        # Stop, pause and step: looked at by the running job between its epochs.
+        self.stop_event, self.pause_event, self.step_event = ctx.Event(), ctx.Event(), ctx.Event()
         self.conn, child = ctx.Pipe(duplex=True)
+        events = (self.stop_event, self.pause_event, self.step_event)
         self.process = ctx.Process(
             target=_worker_main,
-            args=(child, self.stop_event, threads, warm, growth_mb, standby_mb),
+            args=(child, events, threads, warm, growth_mb, standby_mb),
             daemon=True,
             name="nnb-worker",
         )
@@ -376,6 +405,18 @@ class WorkerPool:
                     job.stop_requested = True
                     worker.stop_event.set()
 
+    def _steer(self, job: Job, pause: bool, step: bool = False) -> None:
+        with self._lock:
+            if job.done or job.stop_requested:
+                return
+            job.pause_requested = pause
+            for worker in self._workers:
+                if worker.job is job:
+                    # Step first: the worker must never see the pause cleared by a step.
+                    if step:
+                        worker.step_event.set()
+                    (worker.pause_event.set if pause else worker.pause_event.clear)()
+
     def _dispatch_forever(self, warm_workers: int) -> None:
         # The first workers start here, not in __init__: starting the first one waits for
         # the fork server to import TensorFlow, and the page that made the pool must not.
@@ -467,6 +508,12 @@ class WorkerPool:
         if kind == "epoch":
             job._add_epoch(*message[2:])
             return
+        if kind == "weights":
+            job._add_snapshot(*message[2:])
+            return
+        if kind in ("paused", "going"):
+            job.paused = kind == "paused"
+            return
         worker.job = None
         if kind == "done":
             result = message[2]
@@ -474,6 +521,7 @@ class WorkerPool:
             job._finish(state, result=result)
         else:
             job._finish(FAILED, error=message[2])
+        job.paused = False
 
     def _replace(self, worker: _Worker) -> None:
         """A worker died, retired or handed over: fail its job (if any) only; its
@@ -544,6 +592,9 @@ class WorkerPool:
                 return
             worker, job = idle[0], self._pending.popleft()
             worker.stop_event.clear()
+            worker.step_event.clear()
+            # Pause may be pressed while the job waits in the queue.
+            (worker.pause_event.set if job.pause_requested else worker.pause_event.clear)()
             worker.job, worker.timed_out = job, False
             worker.deadline = time.monotonic() + self.job_seconds
             job._set_running(worker.process.pid)

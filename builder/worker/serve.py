@@ -2,8 +2,9 @@
 
 Started by ``builder.training.jobs`` (``worker_context``). Messages on the pipe:
 the server sends ``(job_id, kind, payload)`` or ``None`` (quit); the worker sends
-``("ready",)``, ``("epoch", job_id, epoch, logs, seconds)``,
-``("done", job_id, result)`` and ``("failed", job_id, message)``, the last two
+``("ready",)``, ``("epoch", job_id, epoch, logs, seconds)``, ``("weights", job_id,
+epoch, weights, prep)``, ``("paused", job_id)`` and ``("going", job_id)`` (see
+``PauseControl``), ``("done", job_id, result)`` and ``("failed", job_id, message)``, the last two
 preceded by ``("retiring",)`` when the worker exits after this job, or, once, by
 ``("tiring",)`` when it will soon (the pool then starts its successor).
 """
@@ -106,9 +107,37 @@ def exit_with_parent() -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
+class PauseControl:
+    """A job's pause between epochs (``builder.worker.live.Hold``), worked by the server's
+    pause and step events. ``("paused", job_id)`` goes to the server when a wait begins
+    and ``("going", job_id)`` when it ends, so the page shows what the worker does, not
+    only what was asked."""
+
+    def __init__(self, conn, job_id: str, stop_event, pause_event, step_event):
+        self.conn, self.job_id = conn, job_id
+        self.stop_event, self.pause_event, self.step_event = stop_event, pause_event, step_event
+
+    def wanted(self) -> bool:
+        """True while the user asks for a pause (and not for a stop)."""
+        return self.pause_event.is_set() and not self.stop_event.is_set()
+
+    def __call__(self) -> None:
+        """Wait while paused, until Resume, Step one epoch or Stop."""
+        if not self.wanted():
+            return
+        self.conn.send(("paused", self.job_id))
+        while self.wanted():
+            if self.step_event.wait(0.05):
+                self.step_event.clear()
+                break
+        self.conn.send(("going", self.job_id))
+
+
 def serve(
     conn,
     stop_event,
+    pause_event,
+    step_event,
     threads: int = 0,
     warm: bool = True,
     growth_mb: float = float("inf"),
@@ -119,6 +148,8 @@ def serve(
     Args:
         conn: this worker's end of a duplex pipe.
         stop_event: set by the server to stop the running job at the next epoch end.
+        pause_event: while set, the running job waits at the end of each epoch.
+        step_event: set while paused: one more epoch runs, then the job waits again.
         threads: TensorFlow threads for this worker (0 = TensorFlow's default).
         warm: train a tiny network first, so the first real job finds TensorFlow ready.
         growth_mb: retire (send ``("retiring",)`` before the job's result, then exit)
@@ -151,8 +182,12 @@ def serve(
         def send_epoch(epoch, logs, seconds, job_id=job_id):
             conn.send(("epoch", job_id, epoch, logs, seconds))
 
+        def send_weights(epoch, weights, prep, job_id=job_id):
+            conn.send(("weights", job_id, epoch, weights, prep))
+
+        hold = PauseControl(conn, job_id, stop_event, pause_event, step_event)
         try:
-            result = tasks.run(kind, payload, send_epoch, stop_event.is_set)
+            result = tasks.run(kind, payload, send_epoch, stop_event.is_set, send_weights, hold)
             reply = ("done", job_id, result)
         except BuilderError as error:
             reply = ("failed", job_id, str(error))

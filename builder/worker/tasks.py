@@ -26,6 +26,7 @@ from builder.tables import prep
 from builder.tables.samples import load_sample
 from builder.worker import formats
 from builder.worker.export import export_files
+from builder.worker.live import Hold, layer_weights, set_layer_weights, steering_callbacks
 from builder.worker.network import (
     compiled_model,
     error_factors,
@@ -112,15 +113,6 @@ def model_bytes(model: keras.Model) -> bytes:
             return handle.read()
 
 
-def layer_weights(model: keras.Model) -> dict[str, list]:
-    """Weights of every layer that has some, as nested lists: {name: [kernel, bias]}."""
-    return {
-        layer.name: [w.tolist() for w in layer.get_weights()]
-        for layer in model.layers
-        if layer.get_weights()
-    }
-
-
 def train(
     frame: pd.DataFrame,
     experiment: Experiment,
@@ -129,6 +121,8 @@ def train(
     keep_model: bool = False,
     checkpoints: str | None = None,
     resume: dict[str, Any] | None = None,
+    on_weights: Callable[[int, dict, dict | None], None] | None = None,
+    hold: Hold | None = None,
 ) -> dict[str, Any]:
     """Train an experiment on a table.
 
@@ -139,9 +133,17 @@ def train(
         should_stop: polled after every epoch; True stops and keeps the model so far.
         keep_model: also return the live ``keras.Model`` under ``"model"`` (in-process use).
         checkpoints: a folder to save the weights in now and then (``SaveWeights``).
-        resume: ``{"weights": path, "history": [epoch records]}``: start from the weights
-            saved after the last epoch of ``history`` and train the epochs left. The
-            preprocessing is fitted again on the same split; the optimizer starts afresh.
+        resume: ``{"weights": …, "history": [epoch records]}``: start from the weights
+            reached after the last epoch of ``history`` and train the epochs left. The
+            weights are a checkpoint's path (its optimizer state included: an interrupted
+            run goes on) or ``layer_weights`` output (a run continued with other settings,
+            or restarted from another's initial weights: the optimizer starts afresh).
+            The preprocessing is fitted again on the same split. ``"initial_weights"``,
+            when given, is what the result reports as the run's initial weights.
+        on_weights: called with (epochs done, ``live.layer_arrays``, fitted preprocessing or
+            None) before the first epoch and now and then after (``live.SendWeights``).
+        hold: a ``builder.worker.live.Hold``: called after every epoch, it blocks while the
+            user has the run paused.
 
     Returns:
         Plain data: task, classes, feature names, fitted preprocessing, history,
@@ -162,10 +164,7 @@ def train(
     before = list((resume or {}).get("history", []))
     done = len(before)
     if resume is not None:
-        # The file holds the optimizer's variables too (Adam's moments, its step count);
-        # they load only into an optimizer already built for the model's weights.
-        model.optimizer.build(model.trainable_variables)
-        model.load_weights(resume["weights"])
+        _start_from(model, resume["weights"])
         if on_epoch is not None:
             send, offset = on_epoch, before[-1]["seconds"] if before else 0.0
 
@@ -186,6 +185,8 @@ def train(
     callbacks: list[keras.callbacks.Callback] = [guard]
     if on_epoch is not None:
         callbacks.append(ForwardLogs(on_epoch))
+    # Before Stop is looked at: a paused run that is then stopped ends where it paused.
+    callbacks += steering_callbacks(on_weights, hold, spec.epochs - done, done, fitted.to_dict())
     callbacks.append(stopper)
     if checkpoints is not None:
         callbacks.append(SaveWeights(checkpoints, first_epoch=done))
@@ -199,6 +200,8 @@ def train(
     class_weight = None
     if spec.class_weights and task != "regression":
         class_weight = balanced_class_weights(data.y_train, len(data.prep.classes))
+    # A continued run keeps the weights its first ancestor started from.
+    initial_weights = (resume or {}).get("initial_weights") or layer_weights(model)
     fit_started = time.perf_counter()
     history = fit_fast(
         model,
@@ -249,6 +252,8 @@ def train(
             "test": scores(model, task, data.x_test, data.y_test),
         },
         "weights": layer_weights(model),
+        # What "Restart from the same initial weights" starts another run from.
+        "initial_weights": initial_weights,
         "test_rows": data.test_rows,
         "y_test": data.y_test.tolist(),
         "predictions": out.tolist(),
@@ -261,11 +266,30 @@ def train(
     return result
 
 
+def _start_from(model: keras.Model, weights: str | dict[str, list]) -> None:
+    """Load a resumed run's starting weights: a checkpoint file or ``layer_weights`` output."""
+    if isinstance(weights, dict):
+        try:
+            set_layer_weights(model, weights)
+        except ValueError as error:
+            raise TrainingError(
+                f"The weights to start from do not fit this network ({error}). "
+                "Continue or restart only with the same layers and inputs."
+            ) from error
+        return
+    # The file holds the optimizer's variables too (Adam's moments, its step count);
+    # they load only into an optimizer already built for the model's weights.
+    model.optimizer.build(model.trainable_variables)
+    model.load_weights(weights)
+
+
 def run(
     kind: str,
     payload: dict[str, Any],
     on_epoch: Callable[[int, dict[str, float], float], None],
     should_stop: Callable[[], bool],
+    on_weights: Callable[[int, dict, dict | None], None] | None = None,
+    hold: Hold | None = None,
 ) -> dict[str, Any]:
     """Do one job a worker received.
 
@@ -277,6 +301,7 @@ def run(
             train result's ``{"model_bytes": …, "prep": …}``.
         on_epoch: forwards each epoch's logs to the server.
         should_stop: true once the user pressed Stop (or the time limit passed).
+        on_weights, hold: see ``train``.
 
     Returns:
         The task's plain-data result; for ``convert``, ``{"files": {path: bytes}}``
@@ -300,6 +325,8 @@ def run(
         should_stop=should_stop,
         checkpoints=payload.get("checkpoints"),
         resume=payload.get("resume"),
+        on_weights=on_weights,
+        hold=hold,
     )
 
 
