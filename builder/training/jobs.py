@@ -122,8 +122,8 @@ class Job:
     @property
     def snapshots(self) -> list[tuple[int, dict]]:
         """Weight snapshots so far, oldest first: ``(epochs done, {layer: [kernel, bias]})``
-        with float32 arrays;
-        empty for a network too large to watch (``builder.worker.live.MAX_LIVE_WEIGHTS``)."""
+        in float32 arrays; none for a network too large to watch
+        (``builder.worker.live.MAX_LIVE_WEIGHTS``)."""
         with self._lock:
             return list(self._snapshots)
 
@@ -412,7 +412,6 @@ class WorkerPool:
             job.pause_requested = pause
             for worker in self._workers:
                 if worker.job is job:
-                    # Step first: the worker must never see the pause cleared by a step.
                     if step:
                         worker.step_event.set()
                     (worker.pause_event.set if pause else worker.pause_event.clear)()

@@ -2,11 +2,12 @@
 
 Started by ``builder.training.jobs`` (``worker_context``). Messages on the pipe:
 the server sends ``(job_id, kind, payload)`` or ``None`` (quit); the worker sends
-``("ready",)``, ``("epoch", job_id, epoch, logs, seconds)``, ``("weights", job_id,
-epoch, weights, prep)``, ``("paused", job_id)`` and ``("going", job_id)`` (see
-``PauseControl``), ``("done", job_id, result)`` and ``("failed", job_id, message)``, the last two
-preceded by ``("retiring",)`` when the worker exits after this job, or, once, by
-``("tiring",)`` when it will soon (the pool then starts its successor).
+``("ready",)``, ``("epoch", job_id, epoch, logs, seconds)``,
+``("weights", job_id, epoch, weights, prep)``, ``("paused", job_id)`` and
+``("going", job_id)`` (see ``PauseControl``), ``("done", job_id, result)`` and
+``("failed", job_id, message)``, the last two preceded by ``("retiring",)`` when the
+worker exits after this job, or, once, by ``("tiring",)`` when it will soon (the pool
+then starts its successor).
 """
 
 from __future__ import annotations
