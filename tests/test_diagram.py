@@ -8,8 +8,10 @@ import pytest
 
 from builder.errors import DataError
 from builder.experiment.presets import preset_experiment
+from builder.experiment.spec import LayerSpec
 from builder.experiment.summary import diagram_geometry
 from builder.plots.diagram import ROLE_COLOURS, network_figure, relative_luminance
+from builder.training import jobs
 
 
 def contrast(a: str, b: str) -> float:
@@ -179,6 +181,58 @@ def test_a_layer_without_bias_keeps_its_colour_and_lists_work_as_well_as_arrays(
     assert edge_weights(figure)["petal_width → layer 1, unit 8 (relu)"] == np.float32(
         weights["dense"][0][3][7]
     )
+
+
+@pytest.fixture(scope="module")
+def pool():
+    pool = jobs.WorkerPool(max_workers=1, warm_workers=1)
+    yield pool
+    pool.shutdown()
+
+
+def test_the_diagram_draws_the_weights_of_the_workers_model(pool):
+    # A compressed layer (16 units, 12 drawn), a dropout layer (no weights) and a
+    # layer without bias: every way the layers and the drawn units can slip apart.
+    experiment = preset_experiment("iris")
+    experiment.network.hidden = [
+        LayerSpec(units=16, dropout=0.2),
+        LayerSpec(units=4, activation="tanh", use_bias=False),
+    ]
+    experiment.train.epochs = 3
+    job = jobs.submit_training(experiment, pool=pool)
+    assert job.wait(180) and job.state == jobs.FINISHED, job.error
+    prep = job.prep
+    geometry = diagram_geometry(
+        prep["feature_names"],
+        experiment.network,
+        prep["task"],
+        [str(c) for c in prep["classes"]],
+        prep["target"],
+    )
+    # The worker's model's own weights, as nested lists, by layer in order (Keras
+    # numbers the layers' names per process).
+    model = [[np.asarray(a, dtype=np.float32) for a in w] for w in job.result["weights"].values()]
+    (kernel_1, bias_1), (kernel_2,), (kernel_3, bias_3) = model
+    epochs, snapshot = job.snapshots[-1]
+    assert epochs == 3
+    figure = network_figure(geometry, weights=snapshot)
+    hovers = edge_weights(figure)
+    assert hovers["sepal_length → layer 1, unit 1 (relu)"] == kernel_1[0, 0]
+    assert hovers["petal_width → layer 1, unit 16 (relu)"] == kernel_1[3, 15]
+    assert hovers["layer 1, unit 14 (relu) → layer 2, unit 3 (tanh)"] == kernel_2[13, 2]
+    assert hovers["layer 2, unit 4 (tanh) → P(species = virginica)"] == kernel_3[3, 2]
+    hidden = node_hovers(figure, 1)
+    assert hidden[-3] == f"layer 1, unit 14 (relu)<br>bias {bias_1[13]:.3g}"
+    assert not any("bias" in text for text in node_hovers(figure, 2))
+    outputs = node_hovers(figure, 3)
+    assert outputs == [
+        f"P(species = {name})<br>bias {b:.3g}"
+        for name, b in zip(["setosa", "versicolor", "virginica"], bias_3, strict=True)
+    ]
+    # The first snapshot is the run's starting point, drawn the same way.
+    start = edge_weights(network_figure(geometry, weights=job.snapshots[0][1]))
+    initial = np.asarray(next(iter(job.result["initial_weights"].values()))[0], dtype=np.float32)
+    assert start["petal_width → layer 1, unit 16 (relu)"] == initial[3, 15]
 
 
 def test_a_diverged_runs_weights_still_draw_and_say_so_on_hover():
