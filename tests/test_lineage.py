@@ -138,3 +138,69 @@ def test_a_continue_plan_keeps_the_epochs_up_to_the_kept_one():
         "seconds": 12.5,
         "initial_weights": {"d": [[1.0]]},
     }
+
+
+def _callbacks_page():
+    """The Train page's new buttons, as a page of their own: Train, continue, restart."""
+    import copy
+
+    import streamlit as st
+
+    from builder.experiment.presets import preset_experiment
+    from builder.experiment.spec import LayerSpec
+    from ui import state, workspace
+
+    state.init_state()
+    workspace.sync()
+    if "test_ready" not in st.session_state:
+        st.session_state.test_ready = True
+        first = preset_experiment("iris")
+        first.train.epochs = 3
+        state.apply_experiment(first)
+    edited = state.experiment()
+    edited.train.learning_rate = st.session_state.get("test_rate", edited.train.learning_rate)
+    edited.network.hidden = [LayerSpec(units=16 if st.session_state.get("test_wider") else 8)]
+    st.button(
+        "Train",
+        key="test_train",
+        on_click=lambda: workspace.start_training(copy.deepcopy(state.experiment()), None),
+    )
+    st.button("Continue", key="test_continue", on_click=workspace.continue_from, args=(1, 2))
+    st.button("Restart", key="test_restart", on_click=workspace.restart_from, args=(1,))
+    if error := st.session_state.pop("train_error", None):
+        st.error(error)
+
+
+def _ended(at):
+    assert at.session_state["job"].wait(WAIT), "the training job did not end"
+    at.run()
+    assert not at.exception
+    return at.session_state["runs"]
+
+
+def test_the_train_page_callbacks_continue_and_restart_with_the_settings_chosen_now():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_callbacks_page, default_timeout=60).run()
+    at.button(key="test_train").click().run()
+    (parent,) = _ended(at)
+    at.session_state["test_rate"] = 0.01
+    at.run()  # the setting is chosen on one run, the button pressed on the next
+    at.button(key="test_continue").click().run()
+    assert not at.error
+    child = _ended(at)[-1]
+    assert (child.parent, child.origin) == (parent.number, CONTINUED)
+    assert child.experiment.train.learning_rate == 0.01 and len(child.history) == 5
+    assert child.experiment.network == parent.experiment.network
+
+    at.session_state["test_wider"] = True
+    at.run()
+    at.button(key="test_restart").click().run()
+    assert "had another network; restarting from its initial weights" in at.error[0].value
+    at.session_state["test_wider"] = False
+    at.run()
+    at.button(key="test_restart").click().run()
+    assert not at.error, at.error[0].value
+    again = _ended(at)[-1]
+    assert (again.parent, again.origin, len(again.history)) == (parent.number, RESTARTED, 3)
+    assert again.result["initial_weights"] == parent.result["initial_weights"]
