@@ -15,7 +15,7 @@ from builder.config import HostLimits
 from builder.experiment.presets import preset_experiment
 from builder.training.runs import CONTINUED, RESTARTED, Run
 from builder.workspace import checkpoints
-from builder.workspace.store import WorkspaceFull, WorkspaceStore, new_token, workspace_id
+from builder.workspace.store import SCHEMA, WorkspaceFull, WorkspaceStore, new_token, workspace_id
 from tests.conftest import ROOT
 
 
@@ -213,37 +213,24 @@ def test_a_run_keeps_the_run_it_started_from(store):
     assert [(run.parent, run.origin) for run in runs] == [(None, None), (first, CONTINUED)]
 
 
-# The runs table of a data folder from before runs recorded the run they started from.
-RUNS_WITHOUT_LINEAGE = """
-CREATE TABLE runs (
-    workspace TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
-    number INTEGER NOT NULL,
-    version INTEGER NOT NULL DEFAULT 0,
-    state TEXT NOT NULL,
-    experiment TEXT NOT NULL,
-    history TEXT NOT NULL,
-    error TEXT,
-    note TEXT,
-    seconds REAL NOT NULL DEFAULT 0,
-    job_id TEXT NOT NULL DEFAULT '',
-    result_dir TEXT,
-    bytes INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (workspace, number)
-);
-"""
+# The tables of a data folder from before runs recorded the run they started from.
+LINEAGE = "    parent INTEGER,\n    origin TEXT,\n"
+SCHEMA_WITHOUT_LINEAGE = SCHEMA.replace(LINEAGE, "")
 
 
 def test_a_data_folder_from_before_run_lineage_opens_with_its_runs(tmp_path):
+    assert LINEAGE in SCHEMA
     old = WorkspaceStore(tmp_path)
     _, wid, _ = old.open(None)
     with contextlib.closing(sqlite3.connect(old.path)) as conn:
-        conn.executescript(f"DROP TABLE runs; {RUNS_WITHOUT_LINEAGE}")
+        conn.executescript(f"DROP TABLE runs; {SCHEMA_WITHOUT_LINEAGE}")
         conn.execute(
             "INSERT INTO runs (workspace, number, state, experiment, history) "
             "VALUES (?, 1, 'finished', ?, '[]')",
             (wid, json.dumps(preset_experiment("iris").to_dict())),
         )
         conn.commit()
+        assert "parent" not in {row[1] for row in conn.execute("PRAGMA table_info(runs)")}
     store = WorkspaceStore(tmp_path)
     (run,) = store.runs(wid)
     assert run.number == 1 and run.parent is None and run.origin is None
