@@ -110,7 +110,12 @@ def start(
                     "continue. Press Train to run it again."
                 )
             history = resume.history[: found[0]]
-            plan = {"weights": str(found[1]), "history": history, "seconds": resume.seconds}
+            plan = {
+                "weights": str(found[1]),
+                "history": history,
+                "seconds": resume.seconds,
+                "initial_weights": checkpoints.initial(folder),
+            }
             parent, origin = resume.parent, resume.origin
             number = resume.number
             store.restart_run(wid, number, plan["history"])
