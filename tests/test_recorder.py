@@ -70,12 +70,17 @@ def test_a_run_cut_off_by_a_shutdown_continues_from_its_saved_weights(store):
     (cut,) = recorder.runs(store, wid)
     saved = cut.checkpoint_epoch
     assert cut.state == "interrupted" and 1 <= saved <= len(cut.history) < CUT_EPOCHS
+    started = checkpoints.initial(folder)  # the weights the run started from
+    assert started is not None
 
     pool = jobs.WorkerPool(max_workers=1, warm_workers=1, warm=False)
     try:
         again = recorder.start(store, wid, cut.experiment, resume=cut, pool=pool)
         assert again.number == cut.number and len(again.job.history) == saved
         assert again.job.wait(WAIT) and again.saved.wait(10), again.job.error
+        # Still the weights it started from, not the saved ones it went on from: a
+        # restart from this run starts where it started.
+        assert again.job.result["initial_weights"] == started
     finally:
         pool.shutdown()
     (run,) = recorder.runs(store, wid)

@@ -12,6 +12,8 @@ from builder.plots.charts_training import (
     metric_label,
 )
 from builder.training.runs import (
+    CONTINUED,
+    RESTARTED,
     Run,
     curve_keys,
     differences,
@@ -44,6 +46,15 @@ def test_runs_table_has_one_row_per_run_with_settings_and_results():
     assert list(table["layers"]) == ["12 relu → 8 relu"] * 2
     assert list(table["test accuracy"]) == [0.7, 0.7]
     assert table["best val loss"][0] == 0.3  # min(1 / e + 0.1), to four significant digits
+    assert list(table["from"]) == ["", ""]  # both trained from fresh weights
+
+
+def test_the_table_says_which_run_a_run_started_from():
+    continued, restarted = _run(4, 0.001), _run(5, 0.01)
+    continued.parent, continued.origin = 3, CONTINUED
+    restarted.parent, restarted.origin = 3, RESTARTED
+    table = runs_table([_run(3, 0.001), continued, restarted])
+    assert list(table["from"]) == ["", "run 3, continued", "run 3, same start"]
 
 
 def test_the_table_says_which_epoch_the_model_kept():

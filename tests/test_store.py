@@ -1,6 +1,7 @@
 """The workspace store on a real SQLite file: tokens, runs, uploads, caps, kills, expiry."""
 
 import contextlib
+import json
 import signal
 import sqlite3
 import subprocess
@@ -12,9 +13,9 @@ import pytest
 
 from builder.config import HostLimits
 from builder.experiment.presets import preset_experiment
-from builder.training.runs import Run
+from builder.training.runs import CONTINUED, RESTARTED, Run
 from builder.workspace import checkpoints
-from builder.workspace.store import WorkspaceFull, WorkspaceStore, new_token, workspace_id
+from builder.workspace.store import SCHEMA, WorkspaceFull, WorkspaceStore, new_token, workspace_id
 from tests.conftest import ROOT
 
 
@@ -201,6 +202,41 @@ def test_a_data_folder_from_before_lasting_run_numbers_opens_and_counts_on(tmp_p
     _, wid, _ = store.open(None)
     store.finish_run(_run(store.new_run(wid, preset_experiment("iris"))), wid)
     assert store.new_run(wid, preset_experiment("iris")) == 2
+
+
+def test_a_run_keeps_the_run_it_started_from(store):
+    _, wid, _ = store.open(None)
+    first = store.new_run(wid, preset_experiment("iris"))
+    second = store.new_run(wid, preset_experiment("iris"), parent=first, origin=CONTINUED)
+    store.finish_run(_run(second), wid)  # the run's end keeps where it started
+    runs = WorkspaceStore(store.folder).runs(wid)  # read again, as a restarted server does
+    assert [(run.parent, run.origin) for run in runs] == [(None, None), (first, CONTINUED)]
+
+
+# The tables of a data folder from before runs recorded the run they started from.
+LINEAGE = "    parent INTEGER,\n    origin TEXT,\n"
+SCHEMA_WITHOUT_LINEAGE = SCHEMA.replace(LINEAGE, "")
+
+
+def test_a_data_folder_from_before_run_lineage_opens_with_its_runs(tmp_path):
+    assert LINEAGE in SCHEMA
+    old = WorkspaceStore(tmp_path)
+    _, wid, _ = old.open(None)
+    with contextlib.closing(sqlite3.connect(old.path)) as conn:
+        conn.executescript(f"DROP TABLE runs; {SCHEMA_WITHOUT_LINEAGE}")
+        conn.execute(
+            "INSERT INTO runs (workspace, number, state, experiment, history) "
+            "VALUES (?, 1, 'finished', ?, '[]')",
+            (wid, json.dumps(preset_experiment("iris").to_dict())),
+        )
+        conn.commit()
+        assert "parent" not in {row[1] for row in conn.execute("PRAGMA table_info(runs)")}
+    store = WorkspaceStore(tmp_path)
+    (run,) = store.runs(wid)
+    assert run.number == 1 and run.parent is None and run.origin is None
+    number = store.new_run(wid, preset_experiment("iris"), parent=1, origin=RESTARTED)
+    assert [(run.parent, run.origin) for run in store.runs(wid)][-1] == (1, RESTARTED)
+    assert number == 2
 
 
 def test_the_newest_complete_checkpoint_is_found(store, tmp_path):

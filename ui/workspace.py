@@ -12,6 +12,7 @@ experiment but not the work.
 from __future__ import annotations
 
 import contextlib
+import copy
 import dataclasses
 
 import pandas as pd
@@ -19,9 +20,10 @@ import streamlit as st
 
 from builder.config import load_limits
 from builder.errors import BuilderError, DataError, SpecError
-from builder.experiment.spec import DataSpec, Experiment
+from builder.experiment.spec import DataSpec, Experiment, check_limits
 from builder.tables.data import ReadOptions, load_files
-from builder.training.runs import Run
+from builder.training import lineage
+from builder.training.runs import CONTINUED, RESTARTED, Run
 from builder.workspace import recorder
 from builder.workspace.store import TOKEN, WorkspaceFull, get_store
 from ui import sessions, state
@@ -116,10 +118,13 @@ def _compare(numbers: list[int]) -> None:
 
 
 def start_training(
-    experiment: Experiment, table: pd.DataFrame | None, resume: Run | None = None
+    experiment: Experiment,
+    table: pd.DataFrame | None,
+    resume: Run | None = None,
+    start_from: lineage.StartFrom | None = None,
 ) -> None:
-    """Train ``experiment`` as the workspace's next run (or continue ``resume``); the
-    session follows its job.
+    """Train ``experiment`` as the workspace's next run (or continue ``resume``, or start
+    from another run: see ``recorder.start``); the session follows its job.
 
     Raises:
         BuilderError: the run cannot start, with the reason in words.
@@ -127,28 +132,73 @@ def start_training(
     collect_run()  # a run that ended a moment ago is kept before its job is replaced
     wid = st.session_state.workspace_id
     training = recorder.start(
-        get_store(), wid, experiment, table, abandoned=sessions.end_check(wid), resume=resume
+        get_store(),
+        wid,
+        experiment,
+        table,
+        abandoned=sessions.end_check(wid),
+        resume=resume,
+        start_from=start_from,
     )
     _follow(training)
 
 
 def continue_run(number: int) -> None:
     """Continue an interrupted run from its saved weights (a button callback)."""
-    run = next((run for run in st.session_state.runs if run.number == number), None)
+    run = _run(number)
     if run is None:
         return
-    table = state.run_table(run)
     try:
-        if table is None:
-            raise DataError(
-                f"{run.name} trained on '{run.experiment.data.title}', which is not loaded. "
-                "Upload that file again on the Data page, then continue."
-            )
-        start_training(
-            run.experiment, table if run.experiment.data.source == "upload" else None, run
-        )
+        start_training(run.experiment, _table_of(run), run)
     except BuilderError as error:
         st.session_state.train_error = str(error)
+
+
+def continue_from(number: int, extra_epochs: int) -> None:
+    """Train run ``number`` on for ``extra_epochs`` more epochs from the weights it kept,
+    with the training settings chosen now, as a new run (a button callback)."""
+    parent = _run(number)
+    if parent is not None:
+        experiment = copy.deepcopy(parent.experiment)
+        experiment.train = copy.deepcopy(state.experiment().train)
+        _start_from(lineage.StartFrom(parent, CONTINUED, extra_epochs), experiment)
+
+
+def restart_from(number: int) -> None:
+    """Train the experiment being edited from the weights run ``number`` started from, as a
+    new run, so two settings are compared from one start (a button callback)."""
+    parent = _run(number)
+    if parent is not None:
+        _start_from(lineage.StartFrom(parent, RESTARTED), copy.deepcopy(state.experiment()))
+
+
+def _start_from(start: lineage.StartFrom, experiment: Experiment) -> None:
+    """Start a run from ``start.parent``; a reason it cannot goes to the Train page."""
+    try:
+        planned, _ = lineage.plan(start, experiment)
+        check_limits(planned, load_limits())
+        start_training(planned, _table_of(start.parent), start_from=start)
+    except BuilderError as error:
+        st.session_state.train_error = str(error)
+
+
+def _run(number: int) -> Run | None:
+    return next((run for run in st.session_state.runs if run.number == number), None)
+
+
+def _table_of(run: Run) -> pd.DataFrame | None:
+    """The uploaded table ``run`` trained on (None for a sample, which the worker reads).
+
+    Raises:
+        DataError: that table is not loaded.
+    """
+    table = state.run_table(run)
+    if table is None:
+        raise DataError(
+            f"{run.name} trained on '{run.experiment.data.title}', which is not loaded. "
+            "Upload that file again on the Data page, then continue."
+        )
+    return table if run.experiment.data.source == "upload" else None
 
 
 def clear_runs() -> None:

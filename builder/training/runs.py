@@ -18,6 +18,10 @@ from builder.experiment.naming import run_name
 from builder.experiment.spec import Experiment, LayerSpec
 from builder.numbers import rounded
 
+# How a run started from another (``Run.origin``), and how the runs table says it.
+CONTINUED, RESTARTED = "continued", "restarted"
+ORIGIN_WORDS = {CONTINUED: "continued", RESTARTED: "same start"}
+
 
 @dataclass
 class Run:
@@ -37,6 +41,10 @@ class Run:
     version: int = 0
     # For an interrupted run: the epoch of its newest saved weights, to continue from.
     checkpoint_epoch: int | None = None
+    # The run this one started from, and how (CONTINUED from its kept weights, or
+    # RESTARTED from its initial weights): None for a run trained from fresh weights.
+    parent: int | None = None
+    origin: str | None = None
 
     @property
     def name(self) -> str:
@@ -54,7 +62,9 @@ def layers_text(hidden: list[LayerSpec]) -> str:
     return " → ".join(f"{layer.units} {layer.activation}" for layer in hidden) or "none"
 
 
-def from_job(job, experiment: Experiment, number: int) -> Run:
+def from_job(
+    job, experiment: Experiment, number: int, parent: int | None = None, origin: str | None = None
+) -> Run:
     """Record an ended job (a ``builder.training.jobs.Job``) as run ``number``."""
     return Run(
         number=number,
@@ -66,7 +76,16 @@ def from_job(job, experiment: Experiment, number: int) -> Run:
         note=job.note,
         seconds=job.elapsed(),
         job_id=job.id,
+        parent=parent,
+        origin=origin,
     )
+
+
+def started_from(run: Run) -> str:
+    """``run 3, continued`` or ``run 3, same start``; empty for a run from fresh weights."""
+    if run.parent is None:
+        return ""
+    return f"run {run.parent}, {ORIGIN_WORDS.get(run.origin, run.origin)}"
 
 
 def runs_table(runs: list[Run]) -> pd.DataFrame:
@@ -80,6 +99,7 @@ def runs_table(runs: list[Run]) -> pd.DataFrame:
         row = {
             "run": run.name,
             "state": run.state,
+            "from": started_from(run),
             "layers": layers_text(run.experiment.network.hidden),
             "optimizer": spec.optimizer,
             "learning rate": spec.learning_rate,

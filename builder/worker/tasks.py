@@ -42,6 +42,7 @@ from builder.worker.training import (
     fit_fast,
     model_targets,
 )
+from builder.workspace.checkpoints import save_initial
 
 PREDICT_CHUNK = 8192
 
@@ -132,7 +133,8 @@ def train(
         on_epoch: called after every epoch with (epoch, logs, seconds since start).
         should_stop: polled after every epoch; True stops and keeps the model so far.
         keep_model: also return the live ``keras.Model`` under ``"model"`` (in-process use).
-        checkpoints: a folder to save the weights in now and then (``SaveWeights``).
+        checkpoints: a folder to save the weights in now and then (``SaveWeights``), and
+            the initial weights once.
         resume: ``{"weights": …, "history": [epoch records]}``: start from the weights
             reached after the last epoch of ``history`` and train the epochs left. The
             weights are a checkpoint's path (its optimizer state included: an interrupted
@@ -202,6 +204,8 @@ def train(
         class_weight = balanced_class_weights(data.y_train, len(data.prep.classes))
     # A continued run keeps the weights its first ancestor started from.
     initial_weights = (resume or {}).get("initial_weights") or layer_weights(model)
+    if checkpoints is not None:
+        save_initial(checkpoints, initial_weights)
     fit_started = time.perf_counter()
     history = fit_fast(
         model,

@@ -10,11 +10,16 @@ from the newest weights that are not.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 SAVED = re.compile(r"epoch-(\d{6})\.weights\.h5")
+# The weights the run started from (``layer_weights`` output): a run continued from a
+# checkpoint still reports them, so a restart from it starts where it started.
+INITIAL = "initial-weights.json"
 
 
 def saved_path(folder: str | os.PathLike, epoch: int) -> Path:
@@ -55,3 +60,20 @@ def prune(folder: str | os.PathLike) -> None:
     for name in os.listdir(folder):
         if name.startswith("partial-"):
             (Path(folder) / name).unlink(missing_ok=True)
+
+
+def save_initial(folder: str | os.PathLike, weights: dict[str, Any]) -> None:
+    """Keep the weights a run started from in ``folder`` (nothing when it is gone)."""
+    if not os.path.isdir(folder):  # the student deleted their data meanwhile
+        return
+    partial = Path(folder) / f"partial-{INITIAL}"
+    partial.write_text(json.dumps(weights))
+    os.replace(partial, Path(folder) / INITIAL)
+
+
+def initial(folder: str | os.PathLike) -> dict[str, Any] | None:
+    """The weights kept by ``save_initial``; None when there are none."""
+    try:
+        return json.loads((Path(folder) / INITIAL).read_text())
+    except (OSError, ValueError):
+        return None

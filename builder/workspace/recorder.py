@@ -5,7 +5,9 @@ tab that started it may reload, close, or open a second tab. So each run started
 is registered under its workspace, where any session of that workspace finds it and
 follows its job, and a recorder thread writes it to the store: its epochs once a
 second while it trains (so a server that dies leaves the curve so far), and its end
-with the worker's result. No session needs to be open for the run to be kept. A run kept
+with the worker's result. A run may also start from an ended one, continued from its
+weights or restarted from its initial weights (``builder.training.lineage``): a new run
+that records its parent. No session needs to be open for the run to be kept. A run kept
 with its model is then logged to MLflow when the host asks for it (``mlflow_log``).
 
 One server process serves a data folder: a run the store lists as training that is
@@ -23,7 +25,7 @@ import pandas as pd
 
 from builder.errors import TrainingError
 from builder.experiment.spec import Experiment
-from builder.training import jobs
+from builder.training import jobs, lineage
 from builder.training.runs import Run, from_job
 from builder.workspace import checkpoints, mlflow_log
 from builder.workspace.store import RUNNING, WorkspaceFull, WorkspaceStore
@@ -42,6 +44,9 @@ class LiveRun:
     job: jobs.Job
     experiment: Experiment
     saved: threading.Event = dataclasses.field(default_factory=threading.Event)
+    # The run it started from, and how (``Run.parent``, ``Run.origin``).
+    parent: int | None = None
+    origin: str | None = None
 
 
 _LIVE: dict[str, LiveRun] = {}
@@ -62,30 +67,40 @@ def start(
     abandoned: Callable[[], bool] | None = None,
     resume: Run | None = None,
     pool: jobs.WorkerPool | None = None,
+    start_from: lineage.StartFrom | None = None,
 ) -> LiveRun:
     """Train ``experiment`` as the workspace's next run, or continue an interrupted ``resume``.
 
     Args:
         store: where the run is kept.
         wid: the workspace id.
-        experiment: what to train (the interrupted run's own, when continuing).
+        experiment: what to train (the interrupted run's own, when continuing; with
+            ``start_from``, the parent's data, preprocessing and network).
         table: the uploaded table, for an experiment on an upload.
         abandoned: see ``builder.training.jobs.WorkerPool.submit``.
         resume: an interrupted run; it continues from its newest saved weights.
         pool: the worker pool; the shared one when omitted.
+        start_from: an ended run the new run starts from (``lineage.plan``); its epochs
+            are then set there.
 
     Raises:
-        TrainingError: the workspace already trains a run (perhaps in another tab), or
-            the run to continue has no saved weights.
+        TrainingError: the workspace already trains a run (perhaps in another tab), the
+            run to continue has no saved weights, or the run to start from kept none
+            or does not fit ``experiment``.
         SpecError: a setting is not allowed.
     """
+    if resume is not None and start_from is not None:
+        raise ValueError("Give an interrupted run to resume or a run to start from, not both.")
     with _LOCK:
         if wid in _LIVE:
             raise TrainingError(
                 "A run of yours is already training (perhaps in another tab). Wait for it to "
                 "end, or stop it, before starting another."
             )
-        plan = None
+        plan, parent, origin = None, None, None
+        if start_from is not None:
+            experiment, plan = lineage.plan(start_from, experiment)
+            parent, origin = start_from.parent.number, start_from.how
         if resume is not None:
             folder = store.checkpoint_dir(wid, resume.number, create=False)
             found = checkpoints.latest(folder, at_most=len(resume.history))
@@ -95,10 +110,17 @@ def start(
                     "continue. Press Train to run it again."
                 )
             history = resume.history[: found[0]]
-            plan = {"weights": str(found[1]), "history": history, "seconds": resume.seconds}
-        number = resume.number if resume is not None else store.new_run(wid, experiment)
-        if resume is not None:
+            plan = {
+                "weights": str(found[1]),
+                "history": history,
+                "seconds": resume.seconds,
+                "initial_weights": checkpoints.initial(folder),
+            }
+            parent, origin = resume.parent, resume.origin
+            number = resume.number
             store.restart_run(wid, number, plan["history"])
+        else:
+            number = store.new_run(wid, experiment, parent=parent, origin=origin)
         try:
             job = jobs.submit_training(
                 experiment,
@@ -114,7 +136,7 @@ def start(
             else:
                 store.restart_run(wid, number, resume.history)
             raise
-        run = LiveRun(wid, number, job, experiment)
+        run = LiveRun(wid, number, job, experiment, parent=parent, origin=origin)
         _LIVE[wid] = run
     threading.Thread(
         target=_record, args=(store, run), name=f"nnb-record-{number}", daemon=True
@@ -146,7 +168,7 @@ def _record(store: WorkspaceStore, run: LiveRun) -> None:
             if len(history) != written:
                 store.update_history(run.workspace, run.number, history, job.elapsed())
                 written = len(history)
-        record = from_job(job, run.experiment, run.number)
+        record = from_job(job, run.experiment, run.number, run.parent, run.origin)
         if job.state == jobs.INTERRUPTED:  # the server shuts down: keep it to continue
             store.update_history(run.workspace, run.number, record.history, record.seconds)
             return

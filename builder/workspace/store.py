@@ -73,6 +73,8 @@ CREATE TABLE IF NOT EXISTS runs (
     job_id TEXT NOT NULL DEFAULT '',
     result_dir TEXT,
     bytes INTEGER NOT NULL DEFAULT 0,
+    parent INTEGER,
+    origin TEXT,
     PRIMARY KEY (workspace, number)
 );
 """
@@ -156,6 +158,10 @@ class WorkspaceStore:
                 conn.execute(
                     "ALTER TABLE workspaces ADD COLUMN runs_started INTEGER NOT NULL DEFAULT 0"
                 )
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(runs)")}
+            for column, kind in (("parent", "INTEGER"), ("origin", "TEXT")):
+                if column not in columns:  # a data folder from before runs had a lineage
+                    conn.execute(f"ALTER TABLE runs ADD COLUMN {column} {kind}")
 
     # Connections: one per operation, so any thread may call any method.
 
@@ -384,11 +390,21 @@ class WorkspaceStore:
 
     # Runs.
 
-    def new_run(self, wid: str, experiment: Experiment, job_id: str = "") -> int:
+    def new_run(
+        self,
+        wid: str,
+        experiment: Experiment,
+        job_id: str = "",
+        parent: int | None = None,
+        origin: str | None = None,
+    ) -> int:
         """Record a run that starts training now; returns its number (1, 2, …).
 
         Numbers go on after the runs are cleared: ``iris-run-1.keras`` downloaded before
         **Start fresh** and the next run's file must not share a name.
+
+        Args:
+            parent, origin: the run it starts from and how (``Run.parent``, ``Run.origin``).
         """
         with self._write() as conn:
             (number,) = conn.execute(
@@ -398,9 +414,9 @@ class WorkspaceStore:
             ).fetchone()
             conn.execute("UPDATE workspaces SET runs_started = ? WHERE id = ?", (number, wid))
             conn.execute(
-                "INSERT INTO runs (workspace, number, state, experiment, history, job_id) "
-                "VALUES (?, ?, ?, ?, '[]', ?)",
-                (wid, number, RUNNING, json.dumps(experiment.to_dict()), job_id),
+                "INSERT INTO runs (workspace, number, state, experiment, history, job_id, "
+                "parent, origin) VALUES (?, ?, ?, ?, '[]', ?, ?, ?)",
+                (wid, number, RUNNING, json.dumps(experiment.to_dict()), job_id, parent, origin),
             )
             self._bump(conn, wid)
         return number
@@ -492,7 +508,7 @@ class WorkspaceStore:
         known = known or {}
         rows = self._read(
             "SELECT number, version, state, experiment, history, error, note, seconds, job_id, "
-            "result_dir FROM runs WHERE workspace = ? ORDER BY number",
+            "result_dir, parent, origin FROM runs WHERE workspace = ? ORDER BY number",
             (wid,),
         )
         runs = []
@@ -507,6 +523,8 @@ class WorkspaceStore:
             seconds,
             job_id,
             folder,
+            parent,
+            origin,
         ) in rows:
             cached = known.get(number)
             if cached is not None and cached.version == version and state != RUNNING:
@@ -528,6 +546,8 @@ class WorkspaceStore:
                     seconds=seconds,
                     job_id=job_id,
                     version=version,
+                    parent=parent,
+                    origin=origin,
                 )
             )
         return runs
