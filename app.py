@@ -36,7 +36,8 @@ pages = [
     st.Page("pages/export.py", title="Export", icon=":material/download:"),
 ]
 current = st.navigation(pages)
-sidebar.render_status()
+# The Train page draws the sidebar's runs line itself while it shows a run's progress.
+sidebar.render_status(page_follows_job=current.url_path == "train")
 workspace.keep_cookie()
 try:
     current.run()

@@ -12,13 +12,24 @@ import streamlit as st
 from builder.config import load_limits
 from builder.errors import BuilderError
 from builder.experiment.spec import check_limits
-from ui import code_view, next_step, state, train_panel, train_settings, workspace
+from ui import (
+    code_view,
+    next_step,
+    state,
+    train_go_on,
+    train_live,
+    train_panel,
+    train_settings,
+    workspace,
+)
 from ui.entry import run_through_app
 
 run_through_app()
 
 LIMITS = load_limits()
-REFRESH_SECONDS = 0.5
+# Fast enough that a replayed 20-epoch run shows a dozen steps and that the first epoch
+# is drawn within a quarter of a second of reaching the server.
+REFRESH_SECONDS = 0.25
 
 
 def start_training() -> None:
@@ -31,14 +42,13 @@ def start_training() -> None:
         check_limits(experiment, LIMITS)
         table = state.table() if experiment.data.source == "upload" else None
         workspace.start_training(experiment, table)
+        train_live.start_playback(st.session_state.job)
     except BuilderError as error:
         st.session_state.train_error = str(error)
 
 
-def stop_training() -> None:
-    """Ask the running job to stop at the end of its epoch."""
-    if st.session_state.job is not None:
-        st.session_state.job.stop()
+def keep_pace_choice() -> None:
+    st.session_state[train_live.INSTANT] = st.session_state.train_instant_widget
 
 
 st.title("Train")
@@ -49,8 +59,8 @@ train_settings.render(state.experiment(), state.task(), LIMITS)
 
 job = st.session_state.job
 running = job is not None and not job.done
-stopping = running and job.stop_requested  # Stop was taken: the run ends after its epoch
-left, right, _ = st.columns([1, 1, 4])
+live = running or train_live.replaying(job)
+left, right = st.columns([1, 5])
 left.button(
     "Train",
     key="train_start",
@@ -59,12 +69,14 @@ left.button(
     disabled=running,
     help="Train the network you built with these settings, in the background.",
 )
-right.button(
-    "Stop",
-    key="train_stop",
-    on_click=stop_training,
-    disabled=not running or stopping,
-    help="Stop after the current epoch and keep the model trained so far.",
+right.toggle(
+    "Show each epoch the moment it arrives",
+    value=st.session_state.get(train_live.INSTANT, False),
+    key="train_instant_widget",
+    on_change=keep_pace_choice,
+    help="Off: epochs that arrive faster than you could follow are drawn over a few "
+    "seconds, so you can watch the curves grow; every point is a real epoch. On: each "
+    "epoch is drawn as soon as it arrives.",
 )
 if error := st.session_state.pop("train_error", None):
     st.error(error, icon=":material/error:")
@@ -72,21 +84,22 @@ if error := st.session_state.pop("train_error", None):
 
 @st.fragment(run_every=REFRESH_SECONDS)
 def live_progress() -> None:
-    """Redraw the running job's curves on a timer; once it ends, rerun the page to keep the run."""
+    """Redraw the live run on a timer; once it has ended and been drawn, rerun the page
+    to keep the run."""
     job = st.session_state.job
-    train_panel.show_progress(job)
-    if job.done:
+    train_live.render(job)
+    if job.done and not train_live.replaying(job):
         st.rerun()
 
 
-# The timed fragment exists only while a job runs. Registered again without a timer,
+# The timed fragment exists only while a job is live. Registered again without a timer,
 # it went on redrawing finished runs twice a second in some tabs of a loaded server
 # (the browser kept the old timer); a fragment the page no longer has is never rerun.
-if running:
+if live:
     live_progress()
 else:
-    train_panel.show_progress(job)
+    train_live.render_ended(job)
+train_go_on.render(st.session_state.runs, live, LIMITS)
+train_panel.show_comparison(st.session_state.runs, live)
 code_view.render("train", key="train_code_expander")
-train_panel.show_runs(st.session_state.runs, running)
-
 next_step.render("train")

@@ -17,6 +17,16 @@ from builder.errors import TrainingError
 from builder.experiment.presets import preset_experiment
 from builder.experiment.spec import DataSpec, Experiment, TrainSpec
 from builder.training import jobs
+from builder.training.progress import (
+    PAUSED,
+    PAUSING,
+    QUEUED,
+    REPLAYING,
+    STARTING,
+    STOPPING,
+    TRAINING,
+    progress,
+)
 from tests.processes import running
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,6 +116,32 @@ def test_pause_holds_the_run_step_trains_one_epoch_and_stop_ends_it_where_it_pau
     job.stop()
     assert job.wait(WAIT) and job.state == jobs.STOPPED and not job.paused
     assert job.result["epochs_run"] == stopped_at
+
+
+def test_progress_names_each_state_with_the_epoch_and_clock_of_what_is_drawn(pool):
+    job = jobs.submit_training(_endless(), pool=pool)
+    assert progress(job).state in (QUEUED, STARTING)
+    job.pause()
+    assert progress(job).state in (QUEUED, PAUSING)
+    _wait_until(lambda: job.paused, "paused")
+    paused = progress(job)
+    assert paused.state == PAUSED and paused.epoch == len(job.history) >= 1
+    assert paused.phrase() == f"paused after epoch {paused.epoch} of 100000"
+    job.resume()
+    _wait_until(lambda: len(job.history) > paused.epoch + 3, "resumed")
+    assert progress(job).state == TRAINING
+    job.stop()
+    assert progress(job).state == STOPPING
+    assert job.wait(WAIT) and job.state == jobs.STOPPED
+    # Drawn behind the run: the epoch drawn, and the clock when that epoch arrived.
+    replay = progress(job, drawn=2)
+    assert replay.state == REPLAYING and replay.epoch == 2
+    assert replay.ahead == len(job.history) - 2
+    assert 0 < replay.elapsed == job.elapsed_at(2) < job.elapsed_at(len(job.history))
+    assert job.elapsed_at(len(job.history)) <= job.elapsed()
+    ended = progress(job)
+    assert ended.state == jobs.STOPPED and not ended.active
+    assert ended.elapsed == job.elapsed()
 
 
 def _same(arrays: dict, lists: dict) -> bool:

@@ -54,6 +54,7 @@ def test_a_samples_card_sets_up_its_tutorial_and_lands_on_train_ready_to_press_i
     assert any("Target: **species** · task: **multiclass**" in t for t in texts(at.sidebar.caption))
     assert any("1 hidden layer(s), 8" in t for t in texts(at.sidebar.caption))
     at.number_input(key="train_epochs").set_value(3).run()
+    at.toggle(key="train_instant_widget").set_value(True).run()  # AppTest runs no timer
     at.button(key="train_start").click().run()
     assert at.session_state["job"].wait(240), "the training job did not end"
     at.run()

@@ -8,10 +8,14 @@ from tests.apptest_helpers import texts, with_sample
 WAIT = 240  # a fresh worker imports TensorFlow first; the machine may be busy
 
 
-def _train_page(epochs: int):
+def _train_page(epochs: int, instant: bool = True):
+    """The Train page on iris; ``instant`` draws each epoch as it arrives (AppTest does
+    not run the page's timer, which replays a fast run at a watchable pace)."""
     at = with_sample("iris").switch_page("pages/train.py").run()
     assert not at.exception
     at.number_input(key="train_epochs").set_value(epochs).run()
+    if instant:
+        at.toggle(key="train_instant_widget").set_value(True).run()
     return at
 
 
@@ -43,6 +47,26 @@ def test_train_shows_curves_and_keeps_each_run_for_comparison():
     assert at.dataframe[0].value.shape[0] == 2
     differ = " ".join(m.value for m in at.markdown)
     assert "train.learning_rate: iris · run 1 = 0.001, iris · run 2 = 0.01" in differ
+    assert not at.exception
+
+
+def test_a_fast_run_is_replayed_at_a_watchable_pace_and_then_kept():
+    at = _train_page(20, instant=False)
+    at.button(key="train_start").click().run()
+    job = at.session_state["job"]
+    assert job.wait(WAIT), "the training job did not end"
+    at.run()
+    # The run has ended, but its 20 epochs are drawn over a few seconds.
+    caption = next(t for t in texts(at.caption) if t.startswith("Epoch "))
+    drawn = int(caption.split()[1])
+    assert 1 <= drawn < 20 and "replayed at a watchable pace" in caption
+    assert not at.session_state["runs"] or at.dataframe[0].value.shape[0] == 1  # one row
+    assert not any("Finished" in t for t in texts(at.success))
+    time.sleep(3.5)
+    at.run()  # the replay's end: the page shows the finished run and keeps it
+    at.run()
+    assert any("Finished 20 epochs" in t for t in texts(at.success))
+    assert [run.name for run in at.session_state["runs"]] == ["iris · run 1"]
     assert not at.exception
 
 

@@ -5,6 +5,17 @@ import streamlit as st
 from builder.numbers import shown
 from builder.plots.charts_training import comparison_figure, grown_history_figure, metric_label
 from builder.training import jobs
+from builder.training.progress import (
+    PAUSED,
+    PAUSING,
+    QUEUED,
+    REPLAYING,
+    STARTING,
+    STOPPING,
+    TRAINING,
+    Progress,
+    progress,
+)
 from builder.training.runs import Run, curve_keys, differences, runs_table
 from builder.workspace import recorder
 from ui import workspace
@@ -13,49 +24,62 @@ from ui import workspace
 SHOWN = "%.4g"
 
 
-def _status(job: jobs.Job) -> None:
-    history = job.history
-    done = len(history)
-    if job.state == jobs.QUEUED:
-        position = job.position
+def _status(job: jobs.Job, view: Progress) -> None:
+    if view.state == QUEUED:
+        position = view.position
         ahead = f", {position - 1} run(s) ahead" if position and position > 1 else ""
         st.info(f"Queued, position {position}{ahead}. It starts as soon as a worker is free.")
         return
-    eta = job.eta()
-    # No pace yet while running: the worker prepares the data and compiles the network.
-    starting = job.state == jobs.RUNNING and eta is None
-    parts = [f"Epoch {done} of {job.epochs}", f"{job.elapsed():.1f} s elapsed"]
+    parts = [f"Epoch {view.epoch} of {view.planned}", f"{view.elapsed:.1f} s elapsed"]
+    eta = job.eta() if view.state == TRAINING and not view.ahead else None
     if eta is not None:
         parts.append(f"about {eta:.0f} s left")
-    elif starting:
+    elif view.state == STARTING:
         parts.append("preparing the data and building the network")
+    elif view.state == REPLAYING:
+        parts.append(f"replayed at a watchable pace: the run has ended, {view.ahead} to draw")
+    elif view.ahead:
+        parts.append(f"drawn at a watchable pace, {view.ahead} epoch(s) behind the run")
     st.caption(" · ".join(parts))
-    st.progress(min(1.0, done / max(job.epochs, 1)))
-    if job.state == jobs.RUNNING and job.stop_requested:
+    st.progress(view.share)
+    _state_message(job, view)
+
+
+def _state_message(job: jobs.Job, view: Progress) -> None:
+    """What the run's state asks of the student, or what it achieved."""
+    if view.state == STOPPING:
         st.info(
             "Stopping… The network is still being built: the run ends after its first epoch."
-            if starting
+            if view.epoch == job.epochs_before
             else "Stopping… The run ends after the epoch in progress.",
             icon=":material/hourglass_top:",
         )
-    elif job.state in (jobs.FAILED, jobs.INTERRUPTED):
+    elif view.state == PAUSING:
+        st.info("Pausing after the epoch in progress…", icon=":material/hourglass_top:")
+    elif view.state == PAUSED:
+        st.info(
+            f"Paused after epoch {view.epoch}. Step one epoch, resume, or stop.",
+            icon=":material/pause_circle:",
+        )
+    elif view.state in (jobs.FAILED, jobs.INTERRUPTED):
         st.error(job.error, icon=":material/error:")
-    elif job.state == jobs.STOPPED and job.result is None:
+    elif view.state == jobs.STOPPED and job.result is None:
         st.warning(
             "Stopped after 0 epochs, before it started: nothing was trained.",
             icon=":material/pan_tool:",
         )
-    elif job.state == jobs.STOPPED:
+    elif view.state == jobs.STOPPED:
         st.warning(
-            f"Stopped after {done} epoch(s); the model trained so far is kept. {job.note or ''}",
+            f"Stopped after {view.epoch} epoch(s); the model trained so far is kept. "
+            f"{job.note or ''}",
             icon=":material/pan_tool:",
         )
-    elif job.state == jobs.FINISHED:
+    elif view.state == jobs.FINISHED:
         result = job.result
         scores = ", ".join(f"{k} {shown(v)}" for k, v in result["metrics"]["test"].items())
         early = " Early stopping ended it." if result["ended"] == "early_stopped" else ""
         st.success(
-            f"Finished {result['epochs_run']} epochs in {job.elapsed():.1f} s.{early} "
+            f"Finished {result['epochs_run']} epochs in {view.elapsed:.1f} s.{early} "
             f"Test split, with the weights of {_kept(result)}: {scores}.",
             icon=":material/check_circle:",
         )
@@ -69,13 +93,15 @@ def _kept(result: dict) -> str:
     return f"epoch {kept}, the one with the lowest validation loss"
 
 
-def show_progress(job: jobs.Job | None) -> None:
-    """Status, epoch, elapsed time, ETA and the loss and accuracy (or MAE) curves of a job."""
+def show_progress(job: jobs.Job | None, view: Progress | None = None) -> None:
+    """Status, epoch, elapsed time, ETA and the loss and accuracy (or MAE) curves of a job,
+    with the epochs ``view`` has drawn (by default, all that arrived)."""
     if job is None:
         st.info("Choose the settings and press **Train**. The curves grow here, epoch by epoch.")
         return
-    _status(job)
-    history = job.history
+    view = view or progress(job)
+    _status(job, view)
+    history = job.history[: view.epoch]
     if not history:
         return
     metric = "accuracy" if "accuracy" in history[0] else "mae"
@@ -149,15 +175,24 @@ def _columns(table) -> dict:
     return config
 
 
-def show_runs(runs: list[Run], training: bool = False) -> None:
-    """The runs table, chosen runs' curves on one chart with what differs between them,
-    and a Continue button for each interrupted run (disabled while ``training``)."""
+def show_runs_table(runs: list[Run], live: Run | None = None) -> None:
+    """The runs table, with the run in training (``live``, as drawn now) as its last row."""
     st.subheader("Runs")
-    if not runs:
+    shown_runs = [run for run in runs if live is None or run.number != live.number]
+    if live is not None:
+        shown_runs.append(live)
+    if not shown_runs:
         st.caption("Every run is kept here, so you can compare learning rates or networks.")
         return
-    table = runs_table(runs)
+    table = runs_table(shown_runs)
     st.dataframe(table, key="train_runs_table", hide_index=True, column_config=_columns(table))
+
+
+def show_comparison(runs: list[Run], training: bool = False) -> None:
+    """Chosen runs' curves on one chart with what differs between them, and a Continue
+    button for each interrupted run (disabled while ``training``)."""
+    if not runs:
+        return
     _notices(runs, training)
     names = {run.number: run.name for run in runs}
     # The widget's value while it is drawn, else the choice remembered; runs that no

@@ -106,6 +106,7 @@ class Job:
         self._pool = pool
         self._abandoned = abandoned
         self._history: list[dict[str, float]] = list(history or [])
+        self._arrived_at: list[float] = []  # when each of this job's epochs reached the server
         self._snapshots: list[tuple[int, dict]] = []  # (epochs done, layer weights)
         self.prep: dict | None = None  # the fitted preprocessing, with the first snapshot
         self._resumed_at = len(self._history)  # epochs done before this job started
@@ -126,6 +127,11 @@ class Job:
         (``builder.worker.live.MAX_LIVE_WEIGHTS``)."""
         with self._lock:
             return list(self._snapshots)
+
+    @property
+    def epochs_before(self) -> int:
+        """Epochs the run had done before this job started (a continued run's)."""
+        return self._resumed_at
 
     @property
     def done(self) -> bool:
@@ -168,15 +174,22 @@ class Job:
             return self._seconds_before
         return self._seconds_before + (self.ended_at or time.time()) - self.started_at
 
+    def elapsed_at(self, epochs: int) -> float:
+        """The elapsed time (as ``elapsed``) when the run's epoch ``epochs`` reached the
+        server: the clock a replay of the run shows. 0 epochs: when the job started."""
+        with self._lock:
+            arrived = self._arrived_at[: max(0, epochs - self._resumed_at)]
+        if not arrived or self.started_at is None:
+            return self._seconds_before
+        return self._seconds_before + arrived[-1] - self.started_at
+
     def eta(self) -> float | None:
         """Seconds until the planned epochs are done, from the pace of the epochs so far."""
         history = self.history[self._resumed_at :]
-        if self.done or not history:
+        # The first epoch includes building and compiling the network: no pace yet.
+        if self.done or len(history) < 2:
             return None
-        if len(history) == 1:
-            per_epoch = history[0]["seconds"]
-        else:  # leave out the first epoch, which includes compiling
-            per_epoch = (history[-1]["seconds"] - history[0]["seconds"]) / (len(history) - 1)
+        per_epoch = (history[-1]["seconds"] - history[0]["seconds"]) / (len(history) - 1)
         return max(0.0, per_epoch * (self.epochs - self._resumed_at - len(history)))
 
     # The methods below are called by the pool's dispatcher thread only.
@@ -188,6 +201,7 @@ class Job:
     def _add_epoch(self, epoch: int, logs: dict[str, float], seconds: float) -> None:
         with self._lock:
             self._history.append({"epoch": epoch + 1, "seconds": seconds, **logs})
+            self._arrived_at.append(time.time())
 
     def _add_snapshot(self, epochs: int, weights: dict, prep: dict | None) -> None:
         with self._lock:

@@ -1,0 +1,69 @@
+"""How many of a run's epochs the Train page shows: a replay at a pace a person can follow.
+
+A small network trains its 20 epochs in a fraction of a second, so drawing every epoch
+the moment it arrives shows an empty chart and then a finished one. The page draws
+the epochs that have arrived no faster than ``watch_seconds`` a run, so the curves visibly
+grow; every point drawn is a real epoch's logs, only drawn a little later. A run slower
+than the replay is drawn as its epochs arrive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# A run's epochs are drawn over at least this long, and at most this long however many
+# there are (a 1,000-epoch run is not replayed for minutes).
+SHORTEST_WATCH = 3.0
+LONGEST_WATCH = 10.0
+EPOCHS_PER_WATCH_SECOND = 25
+# A redraw this long after the last one (the tab was hidden, or the student was on
+# another page) catches up at once instead of replaying what was not watched.
+CATCH_UP_GAP = 2.0
+
+
+def watch_seconds(epochs: int) -> float:
+    """How long the replay of a run of ``epochs`` epochs takes at least."""
+    return min(LONGEST_WATCH, max(SHORTEST_WATCH, epochs / EPOCHS_PER_WATCH_SECOND))
+
+
+@dataclass
+class Playback:
+    """The replay of one job: how far it has been drawn, and when it was last drawn."""
+
+    job_id: str
+    position: float = 0.0  # epochs drawn, with the fraction of the next one on its way
+    drawn_at: float | None = None
+    caught_up: bool = True  # every epoch that had arrived was drawn at the last redraw
+
+    def advance(self, arrived: int, first: int, planned: int, now: float) -> int:
+        """Move the replay on to ``now`` and return how many epochs to draw.
+
+        Args:
+            arrived: epochs the run has done (all of them may be drawn).
+            first: epochs done before this job started (a continued run's), drawn at once.
+            planned: the run's planned epochs, which set the pace.
+            now: the clock, in seconds.
+
+        Returns:
+            The number of epochs to draw, between ``first`` and ``arrived``.
+        """
+        new_epochs = max(1, planned - first)
+        rate = new_epochs / watch_seconds(new_epochs)
+        if self.position < first:
+            self.position = float(first)
+        if self.drawn_at is not None and now - self.drawn_at > CATCH_UP_GAP:
+            step = float(arrived)  # a replay nobody watched catches up
+        else:
+            step = rate * (now - self.drawn_at) if self.drawn_at is not None else 0.0
+            if self.caught_up:
+                step = max(step, 1.0)  # an epoch that arrives when all are drawn shows at once
+        if arrived > first:
+            self.position = min(float(arrived), self.position + step)
+            self.drawn_at = now
+        self.caught_up = self.position >= arrived
+        return int(self.position)
+
+    def catch_up(self, arrived: int) -> None:
+        """Draw every epoch that has arrived (the student asked to see them now)."""
+        self.position = max(self.position, float(arrived))
+        self.caught_up = True

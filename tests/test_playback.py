@@ -1,0 +1,63 @@
+"""The watchable pace: how many epochs the Train page draws at each redraw."""
+
+import itertools
+
+from builder.training.playback import CATCH_UP_GAP, Playback, watch_seconds
+
+REDRAW = 0.25
+
+
+def _replay(arrivals: list[float], planned: int, until: float, first: int = 0) -> list[int]:
+    """Drawn epochs at each redraw of a run whose epoch k arrives at ``arrivals[k]``."""
+    playback = Playback("job", position=float(first))
+    drawn, now = [], 0.0
+    while now <= until:
+        arrived = first + sum(1 for at in arrivals if at <= now)
+        drawn.append(playback.advance(arrived, first, planned, now))
+        assert drawn[-1] <= arrived, "an epoch drawn before it arrived"
+        now += REDRAW
+    return drawn
+
+
+def test_a_run_that_arrives_at_once_is_drawn_over_a_few_seconds():
+    drawn = _replay([0.5] * 20, planned=20, until=6)
+    # Nothing before the first epoch arrives, then that epoch at once.
+    assert drawn[:2] == [0, 0] and drawn[2] == 1
+    # Then it grows over at least a dozen redraws, never backwards, to the whole run.
+    growth = [b - a for a, b in itertools.pairwise(drawn)]
+    assert all(step >= 0 for step in growth)
+    assert sum(1 for step in growth if step > 0) >= 10
+    assert drawn[-1] == 20
+    finished_at = drawn.index(20) * REDRAW
+    assert 0.5 + watch_seconds(20) - REDRAW <= finished_at <= 0.5 + watch_seconds(20) + REDRAW
+
+
+def test_a_run_slower_than_the_replay_is_drawn_as_its_epochs_arrive():
+    arrivals = [1.0 + epoch for epoch in range(10)]  # one epoch a second
+    drawn = _replay(arrivals, planned=10, until=12)
+    for index, count in enumerate(drawn):
+        now = index * REDRAW
+        assert count == sum(1 for at in arrivals if at <= now)
+
+
+def test_long_runs_replay_in_at_most_ten_seconds():
+    assert watch_seconds(20) == 3.0
+    assert watch_seconds(150) == 6.0
+    assert watch_seconds(1000) == 10.0
+    drawn = _replay([0.1] * 1000, planned=1000, until=11)
+    assert drawn[-1] == 1000
+
+
+def test_a_redraw_after_a_long_gap_catches_up_and_catch_up_draws_all():
+    playback = Playback("job")
+    assert playback.advance(1, 0, 100, now=0.0) == 1
+    assert playback.advance(100, 0, 100, now=CATCH_UP_GAP + 0.5) == 100
+    other = Playback("job")
+    other.advance(50, 0, 100, now=0.0)
+    other.catch_up(50)
+    assert other.advance(50, 0, 100, now=0.1) == 50
+
+
+def test_a_continued_runs_earlier_epochs_are_drawn_at_once():
+    drawn = _replay([0.2] * 10, planned=40, until=4, first=30)
+    assert drawn[0] == 30 and drawn[1] == 31 and drawn[-1] == 40

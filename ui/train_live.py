@@ -1,0 +1,171 @@
+"""The Train page while a run is live: drawn at a watchable pace, steered, and seen inside.
+
+``drawn_epochs`` keeps each session's replay of its job (``builder.training.playback``);
+``render`` draws one redraw of the fragment: the steering buttons, the progress, the
+curves, the network as it learns and the runs table with the run's live row, all from
+one ``Progress``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import streamlit as st
+
+from builder.training import jobs
+from builder.training.playback import Playback
+from builder.training.progress import PAUSED, REPLAYING, Progress, progress
+from builder.training.runs import Run, from_job
+from ui import sidebar, train_inside, train_panel
+
+PLAYBACK = "train_playback"
+INSTANT = "train_instant"
+
+
+def start_playback(job: jobs.Job) -> None:
+    """Replay ``job`` from its start (the student just pressed Train)."""
+    st.session_state[PLAYBACK] = Playback(job.id, position=float(job.epochs_before))
+
+
+def _playback(job: jobs.Job) -> Playback:
+    """The session's replay of ``job``; one for a run followed later (after a reload, or
+    from another tab) starts at the epochs that have arrived."""
+    playback = st.session_state.get(PLAYBACK)
+    if playback is None or playback.job_id != job.id:
+        playback = Playback(job.id, position=float(len(job.history)))
+        st.session_state[PLAYBACK] = playback
+    return playback
+
+
+def drawn_epochs(job: jobs.Job) -> int:
+    """How many of the job's epochs to draw at this redraw."""
+    arrived = len(job.history)
+    playback = _playback(job)
+    # Paused or stopping, the student looks at where the run stands now.
+    if st.session_state.get(INSTANT, False) or job.paused or job.stop_requested:
+        playback.catch_up(arrived)
+    return playback.advance(arrived, job.epochs_before, job.epochs, time.monotonic())
+
+
+def replaying(job: jobs.Job | None) -> bool:
+    """The job has ended, and its epochs are still being drawn."""
+    playback = st.session_state.get(PLAYBACK)
+    return (
+        job is not None
+        and playback is not None
+        and playback.job_id == job.id
+        and not st.session_state.get(INSTANT, False)
+        and int(playback.position) < len(job.history)
+    )
+
+
+def _show_now() -> None:
+    job = st.session_state.job
+    if job is not None:
+        _playback(job).catch_up(len(job.history))
+
+
+def _pause_or_resume() -> None:
+    job = st.session_state.job
+    if job is None or job.done:
+        return
+    if job.pause_requested:
+        job.resume()
+    else:
+        job.pause()
+
+
+def _step() -> None:
+    job = st.session_state.job
+    if job is not None and not job.done:
+        job.step()
+
+
+def _stop() -> None:
+    job = st.session_state.job
+    if job is not None and not job.done:
+        job.stop()
+
+
+def controls(job: jobs.Job | None, view: Progress | None) -> None:
+    """Pause or resume, step one epoch, stop, and show the epochs drawn later now; all
+    disabled without a live run."""
+    live = job is not None and not job.done
+    pausing = live and job.pause_requested
+    stopping = live and job.stop_requested
+    pause, step, stop, now = st.columns([1, 1, 1, 3])
+    pause.button(
+        "Resume" if pausing else "Pause",
+        key="train_pause",
+        icon=":material/play_arrow:" if pausing else ":material/pause:",
+        on_click=_pause_or_resume,
+        disabled=not live or stopping,
+        help="Pause after the epoch in progress, look at the curves and the network, then "
+        "resume; a paused run keeps its worker.",
+    )
+    step.button(
+        "Step one epoch",
+        key="train_step",
+        icon=":material/skip_next:",
+        on_click=_step,
+        disabled=not live or view.state != PAUSED,
+        help="While paused: train one more epoch, then pause again.",
+    )
+    stop.button(
+        "Stopping…" if stopping else "Stop",
+        key="train_stop",
+        icon=":material/stop:",
+        on_click=_stop,
+        disabled=not live or stopping,
+        help="Stop after the current epoch and keep the model trained so far.",
+    )
+    if view is not None and view.ahead and view.state != PAUSED:
+        now.button(
+            "Show all epochs now",
+            key="train_show_now",
+            on_click=_show_now,
+            help="The epochs arrived faster than you could follow; they are drawn over a few "
+            "seconds. Every point is a real epoch. Show the ones that arrived at once.",
+        )
+
+
+def _live_run(view: Progress) -> Run | None:
+    """The run in training as the runs table's live row shows it: its state, epochs and
+    elapsed time as drawn."""
+    training = st.session_state.job_run
+    if training is None or training.job is not st.session_state.job:
+        return None
+    run = from_job(training.job, training.experiment, training.number)
+    return dataclasses.replace(
+        run,
+        state=view.state,
+        history=run.history[: view.epoch],
+        result=None if view.state == REPLAYING else run.result,
+        seconds=view.elapsed,
+    )
+
+
+def render_ended(job: jobs.Job | None) -> None:
+    """The page without a live run: the last run's end, its network, and the runs."""
+    controls(job, None)
+    train_panel.show_progress(job)
+    training = st.session_state.job_run
+    if job is not None and training is not None and training.job is job:
+        train_inside.render(job, progress(job), training.experiment)
+    train_panel.show_runs_table(st.session_state.runs)
+
+
+def render(job: jobs.Job) -> Progress:
+    """One redraw of the live run; returns what it showed."""
+    view = progress(job, drawn_epochs(job))
+    # The sidebar first: the browser shows each element as it arrives, and the sidebar's
+    # line is short, so it never trails the caption for the length of a redraw.
+    sidebar.show_runs_line(view)
+    controls(job, view)
+    train_panel.show_progress(job, view)
+    live = _live_run(view)
+    if live is not None:
+        train_inside.render(job, view, live.experiment)
+    train_panel.show_runs_table(st.session_state.runs, live)
+    return view
