@@ -38,7 +38,10 @@ def test_wages_training_error_falls_as_in_the_course():
 def test_wide_network_overfits():
     result = _train("wide-overfit")
     val_loss = result["history"]["val_loss"]
-    assert result["history"]["loss"][-1] < 0.1  # the training rows are learned by heart
+    # The training rows are learned by heart. Adam at this size throws the odd one-epoch
+    # spike (0.001 to 0.13 and back), and where one falls moves with rounding, such as
+    # XLA's against a plain graph's: look at the last ten epochs, not the last alone.
+    assert np.median(result["history"]["loss"][-10:]) < 0.1
     assert val_loss[-1] > 1.5 * min(val_loss)  # while the loss on unseen rows rises
     assert int(np.argmin(val_loss)) < len(val_loss) // 3
 

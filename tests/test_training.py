@@ -19,7 +19,14 @@ from builder.judging.evaluation import TrainedNetwork
 from builder.tables import prep
 from builder.worker import tasks
 from builder.worker.network import build_model, compiled_model, metric_names
-from builder.worker.training import balanced_class_weights, fit_fast, model_targets
+from builder.worker.training import (
+    XLA_FIRST_EPOCH_STEPS,
+    XLA_MIN_STEPS,
+    balanced_class_weights,
+    fit_fast,
+    graph_epochs,
+    model_targets,
+)
 from builder.workspace import checkpoints
 
 
@@ -67,6 +74,52 @@ def test_each_epoch_matches_plain_fit_step_for_step(preset, optimizer, rate, cla
     for name, values in expected.items():
         assert got[name] == pytest.approx(values, rel=1e-4), name
     for a, b in zip(plain.get_weights(), fast.get_weights(), strict=True):
+        assert np.allclose(a, b, atol=1e-5)
+
+
+def test_short_runs_stay_a_plain_graph_long_ones_switch_to_xla_after_the_first_epoch():
+    assert graph_epochs(7, 150) == 150  # iris: 1050 steps in all
+    assert graph_epochs(10, XLA_MIN_STEPS // 10 - 1) == XLA_MIN_STEPS // 10 - 1
+    assert graph_epochs(10, XLA_MIN_STEPS // 10) == 1
+    assert graph_epochs(103, 200) == 1  # pima at batch 5: 20,600 steps
+    assert graph_epochs(XLA_FIRST_EPOCH_STEPS, 1) == 1  # one long epoch: the first point soon
+    assert graph_epochs(XLA_FIRST_EPOCH_STEPS + 1, 1) == 0
+    assert graph_epochs(4352, 20) == 0  # wine at batch 1: compiling first is as quick
+
+
+@pytest.mark.parametrize("plain_epochs", [0, 2])
+def test_xla_and_the_plain_graph_train_the_same_run(plain_epochs):
+    """All-XLA, or a switch to XLA midway, against all plain graph: shuffled batches,
+    class weights, validation and callbacks alike, up to floating-point rounding."""
+    experiment = preset_experiment("titanic")
+    experiment.network.hidden[0].l2 = 0.01
+    frame = tasks.sample_frame("titanic").head(48)
+    plain, other, data = _twin_models(experiment, frame)
+    units = plain.output_shape[-1]
+    y, y_test = model_targets(data.y_train, units), model_targets(data.y_test, units)
+    runs = []
+    for model, leading in ((plain, 5), (other, plain_epochs)):
+        epochs = []
+        seen = keras.callbacks.LambdaCallback(on_epoch_end=lambda e, _, seen=epochs: seen.append(e))
+        history = fit_fast(
+            model,
+            data.x_train,
+            y,
+            batch_size=8,
+            epochs=5,
+            validation_data=(data.x_test, y_test),
+            class_weight=balanced_class_weights(data.y_train, 2),
+            callbacks=[seen],
+            seed=4,
+            plain_epochs=leading,
+        )
+        runs.append((history.history, epochs))
+    (expected, expected_epochs), (got, got_epochs) = runs
+    assert got_epochs == expected_epochs == [0, 1, 2, 3, 4]
+    assert set(got) == {"loss", "accuracy", "val_loss", "val_accuracy"} == set(expected)
+    for name, values in expected.items():
+        assert got[name] == pytest.approx(values, rel=1e-4, abs=1e-6), name
+    for a, b in zip(plain.get_weights(), other.get_weights(), strict=True):
         assert np.allclose(a, b, atol=1e-5)
 
 

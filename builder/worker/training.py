@@ -4,13 +4,17 @@
 mini-batches of ``batch_size`` with a smaller last batch, validation data or a
 validation split, class weights, logs named ``loss``/``accuracy``/``val_loss``,
 and the standard callback hooks (so ``History``, ``EarlyStopping`` and
-``CSVLogger`` work) — but runs each epoch as one call of a
-``tf.function(jit_compile=True)`` looping over pre-batched index tensors.
-On small tables ``fit()`` spends nearly all its time in per-step Python and
-dispatch overhead (about 250 ms per Pima epoch at batch 5); one compiled epoch
-takes a few milliseconds. Batch hooks are called once per epoch, as ``fit()``
-does when ``steps_per_execution`` covers the epoch. The model stays an ordinary
-Keras model: its own optimizer, loss and weights are used and updated.
+``CSVLogger`` work) — but runs each epoch as one call of a ``tf.function``
+looping over pre-batched index tensors. On small tables ``fit()`` spends nearly
+all its time in per-step Python and dispatch overhead (about 250 ms per Pima
+epoch at batch 5); one compiled epoch takes a few milliseconds. The epoch
+function exists twice: as a plain TensorFlow graph, ready in about half a
+second, and compiled by XLA (``jit_compile=True``), several times faster a step
+but needing one to two seconds more before its first epoch; ``graph_epochs``
+decides how many leading epochs run as the plain graph. Batch hooks are called
+once per epoch, as ``fit()`` does when ``steps_per_execution`` covers the epoch.
+The model stays an ordinary Keras model: its own optimizer, loss and weights are
+used and updated.
 """
 
 from __future__ import annotations
@@ -27,6 +31,9 @@ import tensorflow as tf
 from builder.workspace import checkpoints
 
 EVAL_CHUNK = 4096
+# When the fast loop switches from a plain graph to XLA, in gradient steps: see graph_epochs.
+XLA_MIN_STEPS = 4000
+XLA_FIRST_EPOCH_STEPS = 2000
 
 
 def model_targets(y: np.ndarray, units: int) -> np.ndarray:
@@ -153,8 +160,43 @@ def _index_batches(order: np.ndarray, batch_size: int) -> tuple[np.ndarray, np.n
     return index.reshape(steps, batch_size), mask.reshape(steps, batch_size)
 
 
+def graph_epochs(steps_per_epoch: int, epochs: int) -> int:
+    """How many leading epochs run as a plain TensorFlow graph before XLA takes over.
+
+    Measured on a 2-core machine with a warm worker: tracing the epoch function takes
+    about 0.3 s and a plain graph's first call 0.25 s more; XLA's first call takes 0.7
+    to 1.8 s more than that, then saves about 0.2 to 0.5 ms a step (a plain graph step
+    costs 0.2 to 0.6 ms, an XLA one a few tens of µs). So XLA pays for itself after
+    roughly 4000 steps (``XLA_MIN_STEPS``): a shorter run stays a plain graph from start
+    to end. A longer run does its first epoch as a plain graph, so the first point
+    reaches the chart without waiting for the compile, and switches to XLA for the
+    rest. The detour costs the run the plain graph's trace and one slow epoch, while
+    the first point's head start shrinks as the epoch grows, to none at 4352 steps
+    (the batch-1 wine run: 1.26 s plain against 1.30 s compiled, and 0.9 s more in
+    all). Past ``XLA_FIRST_EPOCH_STEPS`` (2000, about 0.5 s still gained) it compiles
+    from the start.
+
+    Args:
+        steps_per_epoch: gradient steps in one epoch.
+        epochs: epochs the run may last.
+
+    Returns:
+        0 (XLA from the start) to ``epochs`` (never XLA).
+    """
+    if steps_per_epoch > XLA_FIRST_EPOCH_STEPS:
+        return 0
+    if steps_per_epoch * epochs < XLA_MIN_STEPS:
+        return epochs
+    return 1
+
+
 class CompiledLoop:
-    """One model's compiled epoch and evaluation functions."""
+    """One model's epoch function, as a plain graph (``graph``) and compiled by XLA (``xla``).
+
+    Both trace the same Python function over the same model, optimizer and data, so
+    they compute the same numbers (up to floating-point rounding) and either can take
+    over from the other between epochs.
+    """
 
     def __init__(self, model: keras.Model, metrics: list[str]):
         self.model = model
@@ -162,7 +204,8 @@ class CompiledLoop:
         self.loss_fn = keras.losses.get(model.loss)
         if not model.optimizer.built:
             model.optimizer.build(model.trainable_variables)
-        self.epoch = tf.function(self._epoch, jit_compile=True, autograph=False)
+        self.graph = tf.function(self._epoch, autograph=False)
+        self.xla = tf.function(self._epoch, jit_compile=True, autograph=False)
 
     def _batch(self, x, y, w, index, mask, training):
         """Loss (mean over real rows, plus regularisation) and metric sums of a batch.
@@ -200,14 +243,18 @@ class CompiledLoop:
             lambda i, *_: i < tf.shape(index)[0],
             step,
             (tf.constant(0), zero, zero, [zero for _ in self.metrics]),
+            # Each step reads the weights the one before wrote: say so to the plain
+            # graph's executor rather than rely on its ordering of stateful ops (it
+            # costs nothing measurable; XLA runs the steps in order either way).
+            parallel_iterations=1,
         )
         return loss_sum / rows_sum, [s / rows_sum for s in sums]
 
     def _epoch(self, train, validation):
         """One training epoch, then (when given) the validation pass, in one compiled call.
 
-        Fusing both keeps to a single XLA compilation, which dominates the time to
-        the first epoch on small tables.
+        Fusing both keeps to a single trace (and XLA compilation), which dominates the
+        time to the first epoch on small tables.
         """
         result = self._loop(*train, training=True)
         if validation is None:
@@ -244,6 +291,7 @@ def fit_fast(
     shuffle: bool = True,
     seed: int | None = None,
     log_factors: dict[str, float] | None = None,
+    plain_epochs: int | None = None,
 ) -> keras.callbacks.History:
     """Train a compiled model like ``model.fit`` does, one compiled call per epoch.
 
@@ -264,6 +312,8 @@ def fit_fast(
         log_factors: multiply these logs (and their ``val_`` twins) by these factors before
             callbacks see them, e.g. ``{"mae": sd, "mse": sd**2, "loss": sd**2}`` to report the
             errors of a target standardised for training in the target's own units.
+        plain_epochs: leading epochs run as a plain graph before switching to XLA;
+            None lets ``graph_epochs`` choose, 0 compiles from the start.
 
     Returns:
         The ``History`` callback (also ``model.history``).
@@ -288,6 +338,8 @@ def fit_fast(
         validation = (tf.constant(val_x), tf.constant(val_y), tf.ones(len(val_x)), *chunks)
     rng = np.random.default_rng(seed)
     steps = -(-len(x) // batch_size)
+    if plain_epochs is None:
+        plain_epochs = graph_epochs(steps, epochs)
     callback_list = keras.callbacks.CallbackList(
         callbacks, add_history=True, model=model, verbose=0, epochs=epochs, steps=steps
     )
@@ -298,7 +350,8 @@ def fit_fast(
         callback_list.on_epoch_begin(epoch)
         order = rng.permutation(len(x)) if shuffle else np.arange(len(x))
         callback_list.on_train_batch_begin(0)
-        result, val_result = loop.epoch((*data, *_index_batches(order, batch_size)), validation)
+        run_epoch = loop.graph if epoch < plain_epochs else loop.xla
+        result, val_result = run_epoch((*data, *_index_batches(order, batch_size)), validation)
         logs = _scaled(loop.logs(result), log_factors)
         callback_list.on_train_batch_end(steps - 1, logs)
         if val_result is not None:
