@@ -154,6 +154,10 @@ def _columns(table) -> dict:
     """What the runs table's result columns mean, each number shown as the page shows it."""
     number = st.column_config.NumberColumn
     config = {
+        "from": st.column_config.TextColumn(
+            help="The run this one started from: continued from the weights it kept, or "
+            "restarted from the same initial weights (Go on from a run)."
+        ),
         "best val loss": number(format=SHOWN, help="The lowest validation loss of any epoch."),
         "kept epoch": number(
             format="%d",
