@@ -30,6 +30,7 @@ LIMITS = load_limits()
 # Fast enough that a replayed 20-epoch run shows a dozen steps and that the first epoch
 # is drawn within a quarter of a second of reaching the server.
 REFRESH_SECONDS = 0.25
+INSIDE_REFRESH_SECONDS = 1.0
 
 
 def start_training() -> None:
@@ -95,8 +96,16 @@ def live_progress() -> None:
 # The timed fragment exists only while a job is live. Registered again without a timer,
 # it went on redrawing finished runs twice a second in some tabs of a loaded server
 # (the browser kept the old timer); a fragment the page no longer has is never rerun.
+@st.fragment(run_every=INSIDE_REFRESH_SECONDS)
+def live_inside() -> None:
+    """Redraw the network as it learns, on its own slower timer: its figures are the
+    page's largest, and they change only with a new weight snapshot."""
+    train_live.render_inside(st.session_state.job)
+
+
 if live:
     live_progress()
+    live_inside()
 else:
     train_live.render_ended(job)
 train_go_on.render(st.session_state.runs, live, LIMITS)

@@ -1,9 +1,9 @@
 """The Train page while a run is live: drawn at a watchable pace, steered, and seen inside.
 
 ``drawn_epochs`` keeps each session's replay of its job (``builder.training.playback``);
-``render`` draws one redraw of the fragment: the steering buttons, the progress, the
-curves, the network as it learns and the runs table with the run's live row, all from
-one ``Progress``.
+``render`` draws one redraw of the live fragment: the steering buttons, the progress, the
+curves and the runs table with the run's live row, all from one ``Progress``;
+``render_inside`` the network as it learns, on a slower timer of its own.
 """
 
 from __future__ import annotations
@@ -147,13 +147,13 @@ def _live_run(view: Progress) -> Run | None:
 
 
 def render_ended(job: jobs.Job | None) -> None:
-    """The page without a live run: the last run's end, its network, and the runs."""
+    """The page without a live run: the last run's end, the runs, and its network."""
     controls(job, None)
     train_panel.show_progress(job)
+    train_panel.show_runs_table(st.session_state.runs)
     training = st.session_state.job_run
     if job is not None and training is not None and training.job is job:
         train_inside.render(job, progress(job), training.experiment)
-    train_panel.show_runs_table(st.session_state.runs)
 
 
 def render(job: jobs.Job) -> Progress:
@@ -164,8 +164,15 @@ def render(job: jobs.Job) -> Progress:
     sidebar.show_runs_line(view)
     controls(job, view)
     train_panel.show_progress(job, view)
-    live = _live_run(view)
-    if live is not None:
-        train_inside.render(job, view, live.experiment)
-    train_panel.show_runs_table(st.session_state.runs, live)
+    train_panel.show_runs_table(st.session_state.runs, _live_run(view))
     return view
+
+
+def render_inside(job: jobs.Job) -> None:
+    """The network as it learns, at the epoch the live redraw has drawn; nothing before
+    the first epoch is drawn, so the first point reaches the browser with nothing else."""
+    playback = _playback(job)
+    view = progress(job, int(playback.position))
+    training = st.session_state.job_run
+    if training is not None and training.job is job and view.epoch > job.epochs_before:
+        train_inside.render(job, view, training.experiment)

@@ -18,7 +18,7 @@ from builder.training.progress import (
 )
 from builder.training.runs import Run, curve_keys, differences, runs_table
 from builder.workspace import recorder
-from ui import workspace
+from ui import state, workspace
 
 # The runs table's (sprintf) format of ``shown``: four significant digits.
 SHOWN = "%.4g"
@@ -95,27 +95,35 @@ def _kept(result: dict) -> str:
 
 def show_progress(job: jobs.Job | None, view: Progress | None = None) -> None:
     """Status, epoch, elapsed time, ETA and the loss and accuracy (or MAE) curves of a job,
-    with the epochs ``view`` has drawn (by default, all that arrived)."""
+    with the epochs ``view`` has drawn (by default, all that arrived).
+
+    The charts are drawn empty before the first epoch: the browser then has the charting
+    code loaded and the charts in place when the first point comes, which it draws at
+    once instead of after seconds of loading (measured by ``benchmarks/first_point.py``).
+    """
     if job is None:
         st.info("Choose the settings and press **Train**. The curves grow here, epoch by epoch.")
-        return
-    view = view or progress(job)
-    _status(job, view)
-    history = job.history[: view.epoch]
-    if not history:
-        return
-    metric = "accuracy" if "accuracy" in history[0] else "mae"
+        history, planned = [], state.experiment().train.epochs
+    else:
+        view = view or progress(job)
+        _status(job, view)
+        history, planned = job.history[: view.epoch], job.epochs
+    if history:
+        metric = "accuracy" if "accuracy" in history[0] else "mae"
+    else:
+        metric = "mae" if state.task() == "regression" else "accuracy"
     left, right = st.columns(2)
-    left.plotly_chart(_live_figure(job, history, "loss"), key="train_chart_loss")
-    right.plotly_chart(_live_figure(job, history, metric), key="train_chart_metric")
+    left.plotly_chart(_live_figure(job, history, "loss", planned), key="train_chart_loss")
+    right.plotly_chart(_live_figure(job, history, metric, planned), key="train_chart_metric")
 
 
-def _live_figure(job: jobs.Job, history: list[dict[str, float]], key: str):
+def _live_figure(job: jobs.Job | None, history: list[dict[str, float]], key: str, planned: int):
     """The job's curve of ``key``, grown from the one drawn at the last redraw."""
     figures = st.session_state.setdefault("train_live_figures", {})
-    job_id, previous = figures.get(key, (None, None))
-    fig = grown_history_figure(previous if job_id == job.id else None, history, key, job.epochs)
-    figures[key] = (job.id, fig)
+    job_id = job.id if job is not None else None
+    drawn_for, previous = figures.get(key, (None, None))
+    fig = grown_history_figure(previous if drawn_for == job_id else None, history, key, planned)
+    figures[key] = (job_id, fig)
     return fig
 
 
