@@ -24,9 +24,10 @@ def epochs_done(page) -> int:
     return int(re.match(r"Epoch (\d+)", text).group(1))
 
 
+# The chart is drawn with no traces before the first epoch arrives, hence the optional chaining.
 LOSS_POINTS = (
-    "() => { const plot = document.querySelector('.st-key-train_chart_loss .js-plotly-plot');"
-    " return plot && plot.data ? plot.data[0].x.length : 0; }"
+    "() => document.querySelector('.st-key-train_chart_loss .js-plotly-plot')"
+    "?.data?.[0]?.x?.length ?? 0"
 )
 
 
