@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from tests.conftest import serve_app
@@ -13,6 +14,24 @@ pytestmark = pytest.mark.browser
 def click_button(page, key: str) -> None:
     """Click the button a widget key names (Streamlit marks its container with st-key-<key>)."""
     page.locator(f".st-key-{key} button").first.click()
+
+
+def choose(page, key: str, option: str | re.Pattern) -> None:
+    """Pick an option of a keyed select box.
+
+    A rerun that lands between opening the list and picking from it (a run that has
+    just ended is kept by one) redraws the box closed, so the list is opened again.
+    """
+    box = page.locator(f".st-key-{key}").get_by_role("combobox")
+    item = page.get_by_role("option", name=option, exact=isinstance(option, str))
+    for _ in range(3):
+        box.click()
+        try:
+            item.click(timeout=5000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    expect(box).to_have_value(option)
 
 
 def test_one_click_sample_shows_target_preview_and_status(app_url, page):

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from builder.workspace.store import get_store
-from tests.test_browser import click_button
+from tests.test_browser import choose, click_button
 from tests.test_browser_train import LOSS_POINTS, WAIT_MS, set_number
 from tests.test_browser_workspace import token_of
 
@@ -98,8 +98,7 @@ def test_pause_step_stop_then_continue_and_restart_from_the_same_start(app_url, 
 
     # Restart from run 1's initial weights with 5 epochs.
     set_number(page, "train_epochs", 5)
-    page.locator(".st-key-train_go_on_run").first.click()
-    page.get_by_role("option", name="iris · run 1").click()
+    choose(page, "train_go_on_run", "iris · run 1")
     click_button(page, "train_restart_from")
     expect(page.get_by_text("Finished 5 epochs")).to_be_visible(timeout=WAIT_MS)
     expect(page.get_by_test_id("stDataFrame").first).to_contain_text("run 1, same start")

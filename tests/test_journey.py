@@ -24,7 +24,7 @@ from builder.experiment.defaults import proposed_experiment
 from builder.experiment.presets import PRESETS
 from builder.experiment.spec import DataSpec, NetworkSpec
 from builder.tables.samples import SAMPLE_DIR, SAMPLES
-from tests.test_browser import click_button
+from tests.test_browser import choose, click_button
 
 pytestmark = pytest.mark.browser
 
@@ -108,14 +108,6 @@ def go(page, name: str) -> None:
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=name, exact=True).click()
     heading = "Export & share" if name == "Export" else name
     expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
-
-
-def choose(page, key: str, option: str | re.Pattern) -> None:
-    """Pick an option of a keyed select box."""
-    box = page.locator(f".st-key-{key}").get_by_role("combobox")
-    box.click()
-    page.get_by_role("option", name=option, exact=isinstance(option, str)).click()
-    expect(box).to_have_value(option)
 
 
 def set_epochs(page, epochs: int) -> None:
