@@ -102,3 +102,16 @@ def test_still_falling_reads_the_last_tenth_of_the_curve():
 def test_large_errors_are_written_out_as_the_train_page_writes_them():
     found = _judge("regression", _numbers(9000.0, 12345.6))
     assert "the MSE is 12350;" in found.reasons[0] and "e+" not in " ".join(found.reasons)
+
+
+def test_a_verdict_on_a_handful_of_test_rows_says_how_thin_its_evidence_is():
+    train, test = _classes(0.9, 0.75)
+    few = _judge("binary", (train, Scores(test.model, test.baseline, rows=4)))
+    caveat = [reason for reason in few.reasons if "only 4 row(s)" in reason]
+    assert caveat and "by 25%" in caveat[0]
+    many = _judge("binary", (train, Scores(test.model, test.baseline, rows=300)))
+    assert not any("test split holds only" in reason for reason in many.reasons)
+    assert few.kind == many.kind  # a caveat, not another verdict
+    train, test = _numbers(40.0, 60.0)
+    rough = _judge("regression", (train, Scores(test.model, test.baseline, rows=4)))
+    assert any("only 4 row(s)" in reason and "R²" in reason for reason in rough.reasons)

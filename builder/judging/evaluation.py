@@ -96,7 +96,7 @@ def judge(result: dict, frame: pd.DataFrame, experiment: Experiment, threshold: 
         result["history"],
         result["ended"],
         train=Scores(result["metrics"]["train"], train_baseline),
-        test=Scores(report, baseline),
+        test=Scores(report, baseline, rows=len(y_test)),
         experiment=experiment,
     )
     return {"report": report, "baseline": baseline, "verdict": judged}

@@ -27,6 +27,9 @@ MIN_EPOCHS = 5
 LOW_RATE = 0.01
 HIGH_RATE = 0.1
 FEW_UNITS = 16
+# Below this many test rows one row more or less right moves accuracy by over 2 points,
+# and R² on a handful of rows says little: the verdict says how thin its evidence is.
+FEW_TEST_ROWS = 50
 LEVELS = {
     "worse": "error",
     "no_better": "error",
@@ -64,10 +67,12 @@ class Verdict:
 
 @dataclass(frozen=True)
 class Scores:
-    """A model's and the baseline's result on one split: accuracy, or MSE (and R²)."""
+    """A model's and the baseline's result on one split: accuracy, or MSE (and R²), and
+    the split's number of rows (None when unknown)."""
 
     model: dict
     baseline: dict
+    rows: int | None = None
 
 
 def skill(task: str, model: dict, baseline: dict) -> float:
@@ -93,6 +98,20 @@ def _describe(task: str, scores: Scores, where: str) -> str:
         f"On the {where} rows {model['accuracy']:.1%} are right; always guessing the most "
         f"frequent class is right {base['accuracy']:.1%} of the time."
     )
+
+
+def _few_rows(task: str, test: Scores) -> list[str]:
+    """A caveat when the test split is too small for its scores to mean much."""
+    if test.rows is None or test.rows >= FEW_TEST_ROWS:
+        return []
+    if task == "regression":
+        effect = "its MSE and R² could be quite different on other rows"
+    else:
+        effect = f"one row more or less right moves the accuracy by {1 / test.rows:.0%}"
+    return [
+        f"The test split holds only {test.rows} row(s), so {effect}: this verdict rests on "
+        "little evidence. More rows, or a larger Test share on the Build page, make it firmer."
+    ]
 
 
 def _falling(history: dict[str, list[float]]) -> tuple[str, list[float]]:
@@ -195,6 +214,7 @@ def verdict(
     train_skill = skill(task, train.model, train.baseline)
     epochs = len(history.get("loss", []))
     reasons = [_describe(task, test, "test"), _describe(task, train, "training")]
+    reasons += _few_rows(task, test)
     restored = ended == "early_stopped" and experiment.train.restore_best_weights
     rise = None if restored else _val_rise(history)
     falling = (
