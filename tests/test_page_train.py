@@ -1,5 +1,6 @@
 """The Train page through AppTest: train, watch the curves, stop, keep and compare runs."""
 
+import json
 import time
 
 from builder.numbers import shown
@@ -91,6 +92,9 @@ def test_training_goes_on_on_other_pages_and_stop_keeps_the_model():
     assert 3 <= job.result["epochs_run"] < 1000
     assert any("model trained so far is kept" in t for t in texts(at.warning))
     assert at.session_state["runs"][0].state == "stopped"
+    # The curves' axis fits the epochs run, not the 1000 planned.
+    loss_chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert loss_chart["layout"]["xaxis"]["range"] == [0.5, job.result["epochs_run"] + 0.5]
     assert not at.exception
 
 

@@ -108,6 +108,10 @@ def show_progress(job: jobs.Job | None, view: Progress | None = None) -> None:
         view = view or progress(job)
         _status(job, view)
         history, planned = job.history[: view.epoch], job.epochs
+        if job.done and view.epoch >= len(job.history):
+            # Ended early (early stopping, Stop) and fully drawn: the axis fits the epochs
+            # run, not the planned ones that never came.
+            planned = len(job.history)
     if history:
         metric = "accuracy" if "accuracy" in history[0] else "mae"
     else:
