@@ -100,12 +100,15 @@ def test_pause_holds_the_run_step_trains_one_epoch_and_stop_ends_it_where_it_pau
     job.pause()  # pressed before the first epoch: the run waits after it
     _wait_until(lambda: job.paused, "paused")
     held = len(job.history)
-    time.sleep(0.5)
+    # Waiting for an epoch a paused run has not done times out; one it has done does not.
+    assert not job.wait_for_epochs(held + 1, 0.5)
+    assert job.wait_for_epochs(held, 0.0)
     assert len(job.history) == held and job.state == jobs.RUNNING
     # A paused run shows the weights it stopped at.
     assert job.snapshots[-1][0] == held and job.prep["target"] == "species"
     for expected in (held + 1, held + 2):
         job.step()
+        assert job.wait_for_epochs(expected, WAIT) and len(job.history) >= expected
         _wait_until(lambda e=expected: len(job.history) == e and job.paused, "stepped")
         assert job.snapshots[-1][0] == expected
     job.resume()
@@ -116,6 +119,7 @@ def test_pause_holds_the_run_step_trains_one_epoch_and_stop_ends_it_where_it_pau
     job.stop()
     assert job.wait(WAIT) and job.state == jobs.STOPPED and not job.paused
     assert job.result["epochs_run"] == stopped_at
+    assert job.wait_for_epochs(stopped_at + 1, 0.0)  # an ended run waits no more
 
 
 def test_progress_names_each_state_with_the_epoch_and_clock_of_what_is_drawn(pool):

@@ -112,6 +112,7 @@ class Job:
         self._resumed_at = len(self._history)  # epochs done before this job started
         self._seconds_before = seconds_before  # elapsed time of the run this job continues
         self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)  # notified as epochs come, and at the end
         self._done = threading.Event()
 
     @property
@@ -163,6 +164,14 @@ class Job:
         """Block until the job has ended (or ``timeout`` seconds passed); True when it ended."""
         return self._done.wait(timeout)
 
+    def wait_for_epochs(self, count: int, timeout: float) -> bool:
+        """Block until the run has done ``count`` epochs (a continued run's earlier ones
+        included) or has ended, for at most ``timeout`` seconds; True when it has."""
+        with self._arrived:
+            return self._arrived.wait_for(
+                lambda: len(self._history) >= count or self.ended_at is not None, timeout
+            )
+
     def elapsed(self) -> float:
         """The run's elapsed time: seconds from a worker taking it (after any wait in the
         queue) until it ended or now, building, training, scoring and saving the model
@@ -202,6 +211,7 @@ class Job:
         with self._lock:
             self._history.append({"epoch": epoch + 1, "seconds": seconds, **logs})
             self._arrived_at.append(time.time())
+            self._arrived.notify_all()
 
     def _add_snapshot(self, epochs: int, weights: dict, prep: dict | None) -> None:
         with self._lock:
@@ -213,6 +223,7 @@ class Job:
             self.state, self.result, self.error = state, result, error
             self.ended_at = time.time()
             self._payload = None
+            self._arrived.notify_all()
         self._done.set()
 
 
