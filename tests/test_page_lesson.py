@@ -202,4 +202,6 @@ def test_the_share_panel_builds_the_lesson_link_from_the_experiment():
     )
     summary = " ".join(texts(at.caption))
     assert "Students will be able to change: preprocessing" in summary
-    assert "They will see but not change: data" in summary and "Hidden from them: network" in summary
+    assert (
+        "They will see but not change: data" in summary and "Hidden from them: network" in summary
+    )
