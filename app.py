@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from builder.training import jobs
-from ui import share, sidebar, state, workspace
+from ui import lesson, share, sidebar, state, workspace
 
 # The tab icon is a file of ours: a Material icon there is fetched from Google's servers,
 # which a classroom network or an offline laptop may not reach.
@@ -23,6 +23,9 @@ workspace.sync()
 # in the workers (in the background) before anyone presses Train.
 jobs.get_pool()
 share.restore_from_url()
+# Before the page: a lesson's fixed settings are back in place and its note heads every page.
+state.keep_lesson()
+lesson.show_note()
 
 # Each page file starts with ui.entry.run_through_app(): on a fresh server Streamlit
 # would otherwise run a page in pages/ on its own, without this entry script.

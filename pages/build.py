@@ -6,7 +6,16 @@ import streamlit as st
 from builder.config import load_limits
 from builder.experiment.summary import class_labels, diagram_geometry, feature_notes, summarize
 from builder.plots.diagram import network_figure
-from ui import code_view, layer_editor, next_step, output_editor, prep_editor, preset_picker, state
+from ui import (
+    code_view,
+    layer_editor,
+    lesson,
+    next_step,
+    output_editor,
+    prep_editor,
+    preset_picker,
+    state,
+)
 from ui.entry import run_through_app
 
 run_through_app()
@@ -28,10 +37,13 @@ st.button(
     "Use the defaults for this table",
     key="build_use_defaults",
     on_click=apply_defaults,
-    disabled=state.table() is None,
-    help="Replaces the preprocessing, network and training settings by what the app proposes "
-    "for a new table: scaled inputs and target, two hidden layers, and a generous epoch "
-    "budget with early stopping. The data choices (target, columns left out) stay.",
+    **lesson.controls(
+        *(group for group in lesson.EVERYTHING if group != "data"),
+        disabled=state.table() is None,
+        help_text="Replaces the preprocessing, network and training settings by what the app "
+        "proposes for a new table: scaled inputs and target, two hidden layers, and a generous "
+        "epoch budget with early stopping. The data choices (target, columns left out) stay.",
+    ),
 )
 preset_picker.render(LIMITS)
 
@@ -43,14 +55,15 @@ if task is None:
     st.warning("Choose the column to predict on the **Data** page first.")
     st.stop()
 
-st.subheader("Preprocessing")
-prep_editor.render(frame, data, prep, task)
+if lesson.shown("preprocessing") or lesson.shown("data"):
+    st.subheader("Preprocessing")
+    prep_editor.render(frame, data, prep, task)
 
-st.subheader("Layers")
-layer_editor.render(network, LIMITS.max_layers, LIMITS.max_units)
-
-st.subheader("Output & loss")
-output_editor.render(network, task)
+if lesson.shown("network"):
+    st.subheader("Layers")
+    layer_editor.render(network, LIMITS.max_layers, LIMITS.max_units)
+    st.subheader("Output & loss")
+    output_editor.render(network, task)
 
 st.subheader("Summary")
 features, summary = summarize(frame, experiment, task)

@@ -12,40 +12,46 @@ from builder.tables.columns import (
     target_problem,
 )
 from builder.tables.samples import SAMPLES
-from ui import code_view, next_step, state, upload_form
+from ui import code_view, lesson, next_step, state, upload_form
 from ui.entry import run_through_app
 
 run_through_app()
 
 st.title("Data")
-kind = st.radio(
-    "Where does the data come from?",
-    ["sample", "upload"],
-    format_func={"sample": "A bundled sample", "upload": "My own file(s)"}.get,
-    key="data_source_kind",
-    horizontal=True,
-)
-
-if kind == "sample":
-    key = st.selectbox(
-        "Sample dataset",
-        list(SAMPLES),
-        format_func=lambda k: SAMPLES[k].title,
-        key="data_sample",
-        help="Classic datasets of first-network tutorials; sources in sample_data/SOURCES.md.",
+if lesson.shown("data"):
+    lesson.keep_data_source()
+    kind = st.radio(
+        "Where does the data come from?",
+        ["sample", "upload"],
+        format_func={"sample": "A bundled sample", "upload": "My own file(s)"}.get,
+        key="data_source_kind",
+        horizontal=True,
+        **lesson.controls("data", help_text="A sample bundled with the app, or your own table."),
     )
-    st.caption(SAMPLES[key].blurb)
-    st.button(
-        "Load sample",
-        key="data_load_sample",
-        type="primary",
-        # The box's value as the click finds it: arguments bound when the button was last
-        # drawn are stale when the click comes before the new choice's rerun has ended.
-        on_click=lambda: state.use_sample(st.session_state.data_sample),
-        help="Replaces the current table with this sample.",
-    )
-else:
-    upload_form.render()
+    if kind == "sample":
+        key = st.selectbox(
+            "Sample dataset",
+            list(SAMPLES),
+            format_func=lambda k: SAMPLES[k].title,
+            key="data_sample",
+            **lesson.controls(
+                "data",
+                help_text="Classic datasets of first-network tutorials; sources in "
+                "sample_data/SOURCES.md.",
+            ),
+        )
+        st.caption(SAMPLES[key].blurb)
+        st.button(
+            "Load sample",
+            key="data_load_sample",
+            type="primary",
+            # The box's value as the click finds it: arguments bound when the button was last
+            # drawn are stale when the click comes before the new choice's rerun has ended.
+            on_click=lambda: state.use_sample(st.session_state.data_sample),
+            **lesson.controls("data", help_text="Replaces the current table with this sample."),
+        )
+    else:
+        upload_form.render()
 
 frame = state.table()
 if frame is None:
@@ -65,35 +71,46 @@ metric_columns[0].metric("Rows", f"{rows:,}")
 metric_columns[1].metric("Columns", cols)
 metric_columns[2].metric("Missing cells", f"{int(frame.isna().sum().sum()):,}")
 
-state.seed_widgets(
-    data_target=data.target, data_task=data.task or "inferred", data_excluded=data.excluded
-)
-left, right = st.columns(2)
-target = left.selectbox(
-    "Target: the column to predict",
-    list(frame.columns),
-    key="data_target",
-    on_change=state.sync_data_choices,
-    help="The network learns to predict this column from the others.",
-)
-guess, reason = infer_task(frame[target])
-right.selectbox(
-    "Task",
-    ["inferred", *TASKS],
-    format_func=lambda t: f"{guess} (inferred: {reason})" if t == "inferred" else t,
-    key="data_task",
-    on_change=state.sync_data_choices,
-    help="Binary: two classes. Multiclass: several classes. Regression: a number.",
-)
-st.multiselect(
-    "Columns left out of the features",
-    [c for c in frame.columns if c != target],
-    key="data_excluded",
-    on_change=state.sync_data_choices,
-    help="Identifier-like columns (a distinct value per row, e.g. PassengerId, Name), free "
-    "text (a distinct text on most rows, e.g. a car's name) and empty columns are left out by "
-    "default: a network would memorise them instead of learning. Remove one here to put it back.",
-)
+target = data.target
+if lesson.shown("data"):
+    state.seed_widgets(
+        data_target=data.target, data_task=data.task or "inferred", data_excluded=data.excluded
+    )
+    left, right = st.columns(2)
+    target = left.selectbox(
+        "Target: the column to predict",
+        list(frame.columns),
+        key="data_target",
+        on_change=state.sync_data_choices,
+        **lesson.controls(
+            "data", help_text="The network learns to predict this column from the others."
+        ),
+    )
+    guess, reason = infer_task(frame[target])
+    right.selectbox(
+        "Task",
+        ["inferred", *TASKS],
+        format_func=lambda t: f"{guess} (inferred: {reason})" if t == "inferred" else t,
+        key="data_task",
+        on_change=state.sync_data_choices,
+        **lesson.controls(
+            "data",
+            help_text="Binary: two classes. Multiclass: several classes. Regression: a number.",
+        ),
+    )
+    st.multiselect(
+        "Columns left out of the features",
+        [c for c in frame.columns if c != target],
+        key="data_excluded",
+        on_change=state.sync_data_choices,
+        **lesson.controls(
+            "data",
+            help_text="Identifier-like columns (a distinct value per row, e.g. PassengerId, "
+            "Name), free text (a distinct text on most rows, e.g. a car's name) and empty "
+            "columns are left out by default: a network would memorise them instead of "
+            "learning. Remove one here to put it back.",
+        ),
+    )
 left_out = default_exclusions(frame, target)
 if left_out:
     st.caption(

@@ -11,7 +11,7 @@ from builder.experiment import experiment_file, naming, share
 from builder.experiment.spec import check_limits
 from builder.export.codegen import training_script
 from builder.tables.samples import SAMPLES
-from ui import export_model, state
+from ui import export_model, lesson, lesson_panel, state
 from ui.entry import run_through_app
 
 run_through_app()
@@ -44,8 +44,11 @@ def open_section() -> None:
         type=["json"],
         key="export_upload_json",
         on_change=open_experiment,
-        help="A file saved with 'Download the experiment' above. It replaces the data choice "
-        "and every setting; a bundled sample is loaded for you.",
+        **lesson.controls(
+            *lesson.EVERYTHING,
+            help_text="A file saved with 'Download the experiment' above. It replaces the data "
+            "choice and every setting; a bundled sample is loaded for you.",
+        ),
     )
     if message := st.session_state.pop("export_message", None):
         st.success(message, icon=":material/check_circle:")
@@ -82,6 +85,7 @@ st.caption(
     "Opening this address restores the setup: the same sample, target, preprocessing, "
     "network and training settings (an uploaded file must be uploaded again)."
 )
+lesson_panel.render(experiment)
 
 st.subheader("Python script")
 try:

@@ -5,7 +5,7 @@ import streamlit as st
 from builder.config import load_limits
 from builder.experiment.presets import PRESETS, sample_preset
 from builder.tables.samples import SAMPLES
-from ui import preset_picker, state, workspace
+from ui import lesson, preset_picker, state, workspace
 from ui.entry import run_through_app
 
 run_through_app()
@@ -26,7 +26,9 @@ for position, sample in enumerate(SAMPLES.values()):
         st.caption(sample.blurb)
         buttons = st.container(horizontal=True)
         if buttons.button(
-            "Use this data", key=f"home_sample_{sample.key}", help=f"Load {sample.title}"
+            "Use this data",
+            key=f"home_sample_{sample.key}",
+            **lesson.controls("data", help_text=f"Load {sample.title}"),
         ):
             state.use_sample(sample.key)
             st.switch_page("pages/data.py")
@@ -34,8 +36,12 @@ for position, sample in enumerate(SAMPLES.values()):
         if preset and buttons.button(
             "Train the tutorial's network",
             key=f"home_preset_{sample.key}",
-            help=f"Load {sample.title} with the classic experiment '{PRESETS[preset].title}' "
-            "(its network and training settings) and go to Train, ready to press Train.",
+            **lesson.controls(
+                *lesson.EVERYTHING,
+                help_text=f"Load {sample.title} with the classic experiment "
+                f"'{PRESETS[preset].title}' (its network and training settings) and go to "
+                "Train, ready to press Train.",
+            ),
         ):
             if error := preset_picker.apply(preset, load_limits()):
                 st.error(error, icon=":material/error:")

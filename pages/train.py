@@ -14,6 +14,7 @@ from builder.errors import BuilderError
 from builder.experiment.spec import check_limits
 from ui import (
     code_view,
+    lesson,
     next_step,
     state,
     train_go_on,
@@ -41,6 +42,7 @@ def start_training() -> None:
     experiment = copy.deepcopy(state.experiment())
     try:
         check_limits(experiment, LIMITS)
+        lesson.check(experiment)  # a forged widget message may have changed a locked setting
         table = state.table() if experiment.data.source == "upload" else None
         workspace.start_training(experiment, table)
         train_live.start_playback(st.session_state.job)

@@ -10,7 +10,7 @@ from itertools import count
 import streamlit as st
 
 from builder.experiment.spec import ACTIVATIONS, INITIALIZERS, LayerSpec, NetworkSpec
-from ui import state
+from ui import lesson, state
 
 IDS = "build_layer_ids"
 OWNER = "build_layers_owner"
@@ -76,8 +76,7 @@ def _buttons(hidden: list[LayerSpec], index: int, layer_id: int, max_layers: int
             "",
             icon=f":material/{icon}:",
             key=f"build_{name}_{layer_id}",
-            help=help_text,
-            disabled=disabled,
+            **lesson.controls("network", help_text=help_text, disabled=disabled),
             on_click=action,
             args=(hidden, index) if step is None else (hidden, index, step),
         )
@@ -198,6 +197,9 @@ def render(network: NetworkSpec, max_layers: int, max_units: int) -> None:
         key="build_add_layer",
         on_click=_add,
         args=(hidden,),
-        disabled=len(hidden) >= max_layers,
-        help=f"Append a Dense layer (this server allows up to {max_layers}).",
+        **lesson.controls(
+            "network",
+            disabled=len(hidden) >= max_layers,
+            help_text=f"Append a Dense layer (this server allows up to {max_layers}).",
+        ),
     )

@@ -8,7 +8,7 @@ from builder.errors import DataError, SpecError
 from builder.experiment.presets import PRESETS, preset_experiment, sample_preset
 from builder.experiment.spec import NetworkSpec, check_limits
 from builder.training.runs import layers_text
-from ui import state
+from ui import lesson, state
 
 PENDING = "build_preset_pending"
 
@@ -88,8 +88,12 @@ def render(limits: HostLimits) -> None:
         [None, *PRESETS],
         format_func=lambda k: "Choose a preset…" if k is None else f"{k}: {PRESETS[k].title}",
         key="build_preset_choice",
-        help="The first-network tutorials' experiments, and a few lessons. Applying one loads "
-        "its data and sets preprocessing, network and training exactly as the tutorial did.",
+        **lesson.controls(
+            *lesson.EVERYTHING,
+            help_text="The first-network tutorials' experiments, and a few lessons. Applying "
+            "one loads its data and sets preprocessing, network and training exactly as the "
+            "tutorial did.",
+        ),
     )
     right.button(
         "Apply preset",
@@ -97,9 +101,12 @@ def render(limits: HostLimits) -> None:
         on_click=_request,
         args=(limits,),
         type="primary",
-        disabled=choice is None,
-        help="Replaces the current data and settings with the preset's (you are asked first "
-        "when that would replace your data or a network you built).",
+        **lesson.controls(
+            *lesson.EVERYTHING,
+            disabled=choice is None,
+            help_text="Replaces the current data and settings with the preset's (you are asked "
+            "first when that would replace your data or a network you built).",
+        ),
     )
     if choice is not None:
         st.caption(PRESETS[choice].lesson)

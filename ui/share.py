@@ -1,23 +1,27 @@
 """The experiment in the address bar: restored from the link once per session, written on every run.
 
 A teacher copies the address of any page and sends it; whoever opens it lands
-on the same data (a bundled sample is loaded for them) and the same settings.
+on the same data (a bundled sample is loaded for them) and the same settings. A lesson
+link also holds a lesson (``ui.lesson``), which stays in the address bar so a reload
+keeps it.
 """
 
 import streamlit as st
 
 from builder.config import load_limits
 from builder.errors import DataError, SpecError
+from builder.experiment import lesson as rules
 from builder.experiment import share
 from builder.experiment.spec import Experiment, check_limits
 from builder.tables.samples import SAMPLES
-from ui import state
+from ui import lesson, state
 
 RESTORED = "share_restored"
 
 
 def restore_from_url() -> None:
-    """Open the experiment the link holds (``?x=…`` or ``?preset=…``), once per session.
+    """Open the experiment the link holds (``?x=…`` or ``?preset=…``) and its lesson, once
+    per session.
 
     Call it in app.py after ``state.init_state()``. A bad or forged link shows a
     message and leaves the session as it was.
@@ -25,19 +29,30 @@ def restore_from_url() -> None:
     if st.session_state.get(RESTORED):
         return
     st.session_state[RESTORED] = True
+    if _open_experiment():
+        _open_lesson()
+    elif rules.PARAM in st.query_params:
+        st.error(
+            "The lesson in this link was not applied, since its experiment could not be opened.",
+            icon=":material/school:",
+        )
+
+
+def _open_experiment() -> bool:
+    """Apply the link's experiment; False when the link holds one that was refused."""
     # An upload kept in the browser's workspace is already back (ui.workspace).
     kept = state.experiment().data.title if state.table() is not None else None
     try:
         experiment = share.from_query(st.query_params)
         if experiment is None:
-            return
+            return True
         check_limits(experiment, load_limits())
         state.apply_experiment(experiment)
     except (SpecError, DataError) as error:
         st.error(
             f"The experiment in this link could not be opened. {error}", icon=":material/link:"
         )
-        return
+        return False
     data = experiment.data
     if data.source not in SAMPLES and data.title != kept:
         files = ", ".join(data.files) or "your data file"
@@ -47,6 +62,22 @@ def restore_from_url() -> None:
             "and training settings are kept.",
             icon=":material/link:",
         )
+    return True
+
+
+def _open_lesson() -> None:
+    """Put the link's lesson in force, fixing the settings the experiment now has."""
+    try:
+        found = rules.from_query(st.query_params)
+    except SpecError as error:
+        st.error(
+            f"The lesson in this link could not be opened. {error} The app opens without "
+            "the lesson's limits.",
+            icon=":material/school:",
+        )
+        return
+    if found is not None:
+        lesson.begin(found, state.experiment())
 
 
 def write_to_url() -> None:
@@ -56,5 +87,6 @@ def write_to_url() -> None:
     """
     experiment = state.experiment()
     wanted = {} if experiment == Experiment() else share.to_query(experiment)
+    wanted |= lesson.query()
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)

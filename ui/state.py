@@ -8,11 +8,14 @@ experiment are a cache of the browser's workspace on the server (``ui.workspace`
 import pandas as pd
 import streamlit as st
 
+from builder.errors import DataError, SpecError
 from builder.experiment.defaults import proposed_data, proposed_settings
+from builder.experiment.lesson import EDITABLE, GROUPS
 from builder.experiment.spec import DataSpec, Experiment, check_columns
 from builder.tables.columns import excluded_for_new_target, infer_task
 from builder.tables.data import ReadReport
 from builder.tables.samples import SAMPLES, load_sample
+from ui import lesson
 
 DEFAULTS = {
     "table": None,
@@ -190,7 +193,9 @@ def bind(
 ):
     """Render a widget that edits ``owner.attr`` of the experiment, seeded from it.
 
-    The key is remembered so ``apply_experiment`` can re-seed every bound widget.
+    The key is remembered so ``apply_experiment`` can re-seed every bound widget. Under a
+    lesson (``ui.lesson``) a setting of a locked group is drawn disabled, saying why, and
+    one of a hidden group is not drawn.
 
     Args:
         widget: a Streamlit widget function, e.g. ``st.slider`` or ``column.selectbox``.
@@ -205,6 +210,9 @@ def bind(
     Returns:
         The setting's new value.
     """
+    group = lesson.group_of(owner, attr)
+    if lesson.state_of(group) != EDITABLE:
+        return _fixed(widget, key, owner, attr, group, to_widget, *args, **kwargs)
     st.session_state.bound_keys.add(key)
     if key not in st.session_state:
         value = getattr(owner, attr)
@@ -223,6 +231,20 @@ def bind(
     return value
 
 
+def _fixed(widget, key: str, owner, attr: str, group: str, to_widget, *args, **kwargs):
+    """A setting the lesson fixes: drawn disabled with the lesson's reason, or not at all.
+
+    The widget always shows the setting and never writes it, so a change a browser sends
+    for the disabled widget is dropped.
+    """
+    value = getattr(owner, attr)
+    if lesson.shown(group):
+        st.session_state[key] = to_widget(value) if to_widget else value
+        kwargs |= lesson.controls(group, help_text=kwargs.get("help", ""))
+        widget(*args, key=key, **kwargs)
+    return value
+
+
 def apply_experiment(new: Experiment) -> None:
     """Make ``new`` the session's experiment, loading the sample it names.
 
@@ -230,9 +252,11 @@ def apply_experiment(new: Experiment) -> None:
     state, so every page shows the new experiment's settings.
 
     Raises:
-        SpecError: the experiment names a column the table does not have.
+        SpecError: the experiment names a column the table does not have, or changes what
+            the lesson in force fixes.
         DataError: the sample cannot be read.
     """
+    lesson.check(new)
     if new.data.source in SAMPLES:
         use_sample(new.data.source)
     frame = table()
@@ -242,6 +266,26 @@ def apply_experiment(new: Experiment) -> None:
     for key in [*st.session_state.bound_keys, "data_target", "data_task", "data_excluded"]:
         st.session_state.pop(key, None)
     st.session_state.bound_keys = set()
+
+
+def keep_lesson() -> None:
+    """Set back what the lesson in force fixes, should anything have changed it.
+
+    Call it in app.py before the page runs. Locked widgets are disabled and the doors that
+    replace the experiment refuse such a change, but a callback (a new sample proposing new
+    settings, "Start fresh") or a forged widget message may still have made one.
+    """
+    rules, fixed = lesson.current(), lesson.reference()
+    if rules is None or not (changed := rules.changed(fixed, experiment())):
+        return
+    restored = rules.restore(fixed, experiment())
+    try:
+        apply_experiment(restored)
+    except (SpecError, DataError):
+        # The lesson's upload is not loaded (or not the same file): keep its settings anyway.
+        st.session_state.experiment = restored
+    names = "; ".join(GROUPS[name].label for name in changed)
+    st.warning(f"The lesson fixes these settings, so they were set back: {names}.")
 
 
 def keep_choice(key: str, options: list | None, default) -> None:

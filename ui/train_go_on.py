@@ -9,9 +9,10 @@ from __future__ import annotations
 import streamlit as st
 
 from builder.config import HostLimits
+from builder.errors import SpecError
 from builder.training import jobs
 from builder.training.runs import Run
-from ui import train_live, workspace
+from ui import lesson, state, train_live, workspace
 
 
 def _started(before: jobs.Job | None) -> None:
@@ -21,13 +22,27 @@ def _started(before: jobs.Job | None) -> None:
         train_live.start_playback(job)
 
 
+def _allowed() -> bool:
+    """False, with the reason for the page, when the settings break the lesson (a forged edit)."""
+    try:
+        lesson.check(state.experiment())
+    except SpecError as error:
+        st.session_state.train_error = str(error)
+        return False
+    return True
+
+
 def _continue(number: int) -> None:
+    if not _allowed():
+        return
     before = st.session_state.job
     workspace.continue_from(number, int(st.session_state.train_more_epochs))
     _started(before)
 
 
 def _restart(number: int) -> None:
+    if not _allowed():
+        return
     before = st.session_state.job
     workspace.restart_from(number)
     _started(before)
@@ -55,8 +70,11 @@ def render(runs: list[Run], training: bool, limits: HostLimits) -> None:
         max_value=max(1, limits.max_epochs - epoch),
         value=min(20, max(1, limits.max_epochs - epoch)),
         key="train_more_epochs",
-        help="How many epochs to train on; the host allows "
-        f"{limits.max_epochs} epochs a run in all.",
+        **lesson.controls(
+            "epochs",
+            help_text="How many epochs to train on; the host allows "
+            f"{limits.max_epochs} epochs a run in all.",
+        ),
     )
     left, right, _ = st.columns([2, 2, 3])
     left.button(
@@ -65,9 +83,12 @@ def render(runs: list[Run], training: bool, limits: HostLimits) -> None:
         icon=":material/fast_forward:",
         on_click=_continue,
         args=(number,),
-        disabled=training,
-        help=f"Train {run.name} on from the weights it kept (epoch {epoch}), with the "
-        "learning rate, batch size and other training settings chosen above, as a new run.",
+        **lesson.controls(
+            "epochs",
+            disabled=training,
+            help_text=f"Train {run.name} on from the weights it kept (epoch {epoch}), with the "
+            "learning rate, batch size and other training settings chosen above, as a new run.",
+        ),
     )
     right.button(
         "Restart from its initial weights",

@@ -9,7 +9,7 @@ import streamlit as st
 from builder.config import HostLimits
 from builder.experiment.rates import learning_rate_warning
 from builder.experiment.spec import OPTIMIZERS, Experiment
-from ui import state
+from ui import lesson, state
 
 # A log scale: each step multiplies the rate by about 3.
 RATES = [1e-6, 3e-6, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
@@ -69,7 +69,8 @@ def render(experiment: Experiment, task: str | None, limits: HostLimits) -> None
     )
     # Always in sight: the box's own message about its maximum hides under "Press Enter
     # to apply" while the user types.
-    first[3].caption(f"At most {limits.max_epochs} epochs on this server.")
+    if lesson.shown("epochs"):
+        first[3].caption(f"At most {limits.max_epochs} epochs on this server.")
     if warning := learning_rate_warning(spec.optimizer, spec.learning_rate):
         st.warning(warning, icon=":material/speed:")
     second = st.columns(4)

@@ -9,7 +9,7 @@ import streamlit as st
 from builder.errors import DataError
 from builder.experiment.spec import DataSpec
 from builder.tables.data import DELIMITERS, ReadOptions, load_files
-from ui import state, workspace
+from ui import lesson, state, workspace
 
 DETECT = "detect"
 DELIMITER_CHOICES = [DETECT, *DELIMITERS]
@@ -25,8 +25,12 @@ def render() -> None:
         type=["csv", "tsv", "txt", "data", "dat", "xlsx", "xls"],
         accept_multiple_files=True,
         key="data_upload",
-        help="CSV, TSV, TXT (UCI's .data too) or XLSX. Separator, encoding, decimal mark and "
-        "a missing header row are detected.",
+        # A lesson on an uploaded file lets each student upload it; its settings stay fixed.
+        **lesson.controls(
+            *([] if lesson.uploads_data() else ["data"]),
+            help_text="CSV, TSV, TXT (UCI's .data too) or XLSX. Separator, encoding, decimal "
+            "mark and a missing header row are detected.",
+        ),
     )
     with st.expander("Read options"):
         left, middle, right = st.columns(3)

@@ -30,7 +30,8 @@ from ui import sessions, state
 
 COOKIE = "nnb_workspace"
 SAVE_WAIT_SECONDS = 30.0  # a run's result is written within moments of its end
-KEEP = ("workspace_token", "workspace_id", "share_restored")
+# The lesson stays in force: it came with the link, not with the work.
+KEEP = ("workspace_token", "workspace_id", "share_restored", "lesson", "lesson_experiment")
 
 
 def sync() -> None:

@@ -101,21 +101,35 @@ def encode(experiment: Experiment) -> str:
     Returns:
         ``"<version>.<base64url of deflated JSON>"``, without padding.
     """
-    text = json.dumps(_changes(experiment), separators=(",", ":"), ensure_ascii=False)
+    return f"{SPEC_VERSION}.{pack(_changes(experiment))}"
+
+
+def pack(data: Any) -> str:
+    """``data`` as compact JSON, deflated and written in URL-safe base64 without padding."""
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
     packed = zlib.compress(text.encode("utf-8"), level=9)
-    return f"{SPEC_VERSION}.{base64.urlsafe_b64encode(packed).decode('ascii').rstrip('=')}"
+    return base64.urlsafe_b64encode(packed).decode("ascii").rstrip("=")
 
 
-def _inflate(payload: str) -> bytes:
+def unpack(payload: str, max_bytes: int, bad_link: str) -> Any:
+    """Read back what ``pack`` wrote, inflating at most ``max_bytes`` (no zip bombs).
+
+    Raises:
+        SpecError: with ``bad_link`` when the text is not packed JSON, or when it
+            inflates to more than ``max_bytes``.
+    """
     try:
         packed = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
         inflater = zlib.decompressobj()
-        raw = inflater.decompress(packed, MAX_JSON_BYTES + 1)
+        raw = inflater.decompress(packed, max_bytes + 1)
     except (binascii.Error, ValueError, zlib.error) as error:
-        raise SpecError(_BAD_LINK) from error
-    if len(raw) > MAX_JSON_BYTES or inflater.unconsumed_tail:
-        raise SpecError(f"This link describes more than {MAX_JSON_BYTES:,} bytes of settings.")
-    return raw
+        raise SpecError(bad_link) from error
+    if len(raw) > max_bytes or inflater.unconsumed_tail:
+        raise SpecError(f"This link describes more than {max_bytes:,} bytes of settings.")
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise SpecError(bad_link) from error
 
 
 def decode(text: str) -> Experiment:
@@ -142,10 +156,7 @@ def decode(text: str) -> Experiment:
             f"This link was made for experiment version {version}; this app reads version "
             f"{SPEC_VERSION}. Ask for a new link."
         ) from None
-    try:
-        changes = json.loads(_inflate(payload).decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as error:
-        raise SpecError(_BAD_LINK) from error
+    changes = unpack(payload, MAX_JSON_BYTES, _BAD_LINK)
     raw = merge_settings(default_settings(int(version)), changes)
     layers = raw["network"].get("hidden")
     if isinstance(layers, list):
