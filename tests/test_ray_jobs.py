@@ -1,19 +1,25 @@
 """Training jobs on a Ray cluster the test starts itself: a head on 127.0.0.1 and two
 one-CPU worker nodes. Jobs run and stream, stop, pause and step, hit their time limit,
-and a killed actor fails only its own job."""
+a killed actor fails only its own job, and the app trains on the cluster unchanged."""
 
 import os
+import re
 import signal
 import time
+from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from builder.experiment.presets import preset_experiment
 from builder.experiment.spec import Experiment
 from builder.training import jobs
 from builder.training.ray_pool import RayPool
+from tests.conftest import free_port, start_server, stop_server
 from tests.processes import running
 from tests.ray_cluster import local_cluster
+from tests.test_browser import click_button
+from tests.test_browser_train import set_number
 
 WAIT = 240  # generous: each actor imports TensorFlow on a busy two-core machine
 
@@ -140,3 +146,25 @@ def test_the_environment_chooses_the_ray_backend(cluster, monkeypatch):
         assert isinstance(chosen, RayPool) and jobs.get_pool() is chosen
     finally:
         chosen.shutdown()
+
+
+@pytest.mark.browser
+def test_the_app_trains_on_the_cluster_and_its_server_never_loads_tensorflow(cluster, pool, page):
+    pool.shutdown()  # the last test: the app's own pool needs the cluster's two CPUs
+    port = free_port()
+    server = start_server(port, {"NNB_JOB_BACKEND": "ray", "NNB_RAY_ADDRESS": cluster})
+    try:
+        page.goto(f"http://127.0.0.1:{port}")
+        click_button(page, "home_sample_iris")
+        nav = page.get_by_test_id("stSidebarNav")
+        nav.get_by_role("link", name="Train", exact=True).click()
+        expect(page.get_by_role("heading", name="Train")).to_be_visible()
+        set_number(page, "train_epochs", 5)
+        click_button(page, "train_start")
+        finished = page.get_by_text(re.compile(r"^Finished \d+ epochs in"))
+        expect(finished).to_be_visible(timeout=WAIT * 1000)
+        expect(page.locator(".st-key-train_compare").first).to_contain_text("iris · run 1")
+        maps = Path(f"/proc/{server.pid}/maps").read_text()
+        assert "tensorflow" not in maps and "_pywrap" not in maps
+    finally:
+        stop_server(server)
