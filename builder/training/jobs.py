@@ -15,6 +15,9 @@ takes its place once warm, so no student waits for TensorFlow to load again.
 
 A ``Job`` is reachable only through the handle ``submit`` returns, so one
 session never sees another's runs even though all share one pool.
+
+On a Ray cluster (``NNB_JOB_BACKEND=ray``), ``builder.training.ray_pool.RayPool`` is this
+pool with Ray actors for worker processes; ``get_pool`` picks one or the other.
 """
 
 from __future__ import annotations
@@ -650,8 +653,13 @@ def get_pool() -> WorkerPool:
             backend = job_backend()
             if backend.name == "ray":
                 # Imported only here: a host on the local pool needs no Ray installed.
-                from builder.training.ray_pool import RayPool
-
+                try:
+                    from builder.training.ray_pool import RayPool
+                except ModuleNotFoundError as error:
+                    raise TrainingError(
+                        "NNB_JOB_BACKEND=ray needs Ray: install the app with "
+                        "`pip install -e '.[ray]'`."
+                    ) from error
                 _POOL = RayPool(backend.ray_address)
             else:
                 _POOL = WorkerPool()
