@@ -4,7 +4,8 @@ One head node without CPUs (so training lands on the workers, as on a real clust
 where the app's host only coordinates) and worker nodes of one CPU each, every node a
 ``ray start --block`` process of its own; on exit each of them and everything it
 started is killed by process id, so nothing outlives the test and no other Ray on the
-machine is touched.
+machine is touched. Ray's logs go to a temporary folder, removed on exit unless
+``KEEP_RAY_LOGS=1`` is set (to read them after a failure).
 """
 
 from __future__ import annotations
@@ -83,9 +84,20 @@ def _wait_for_nodes(count: int, nodes: list[subprocess.Popen], logs: Path) -> No
         time.sleep(0.2)
 
 
+class LocalCluster:
+    """A running cluster: its head's ``host:port`` and its processes."""
+
+    def __init__(self, address: str, nodes: list[subprocess.Popen]):
+        self.address, self._nodes = address, nodes
+
+    def processes(self) -> list[int]:
+        """Every process of the cluster: Ray's own and the actors'."""
+        return [pid for node in self._nodes for pid in [node.pid, *descendants(node.pid)]]
+
+
 @contextlib.contextmanager
 def local_cluster(workers: int = 2):
-    """Start a head and ``workers`` one-CPU worker nodes; yield the head's ``host:port``."""
+    """Start a head and ``workers`` one-CPU worker nodes; yield a ``LocalCluster``."""
     import ray
 
     from builder.training.ray_pool import connect
@@ -109,7 +121,7 @@ def local_cluster(workers: int = 2):
             worker_args = [f"--address={address}", "--num-cpus=1"]
             nodes.append(_node(worker_args, temp / f"worker{number}.log"))
             _wait_for_nodes(2 + number, nodes, temp)
-        yield address
+        yield LocalCluster(address, nodes)
     finally:
         if ray.is_initialized():
             ray.shutdown()

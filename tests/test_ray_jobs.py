@@ -26,8 +26,8 @@ WAIT = 240  # generous: each actor imports TensorFlow on a busy two-core machine
 
 @pytest.fixture(scope="module")
 def cluster():
-    with local_cluster(workers=2) as address:
-        yield address
+    with local_cluster(workers=2) as started:
+        yield started.address
 
 
 @pytest.fixture(scope="module")
