@@ -93,19 +93,26 @@ def children(pid: int) -> list[int]:
 
 
 class Sampler(threading.Thread):
-    """Samples the resident memory of the server (or this process) and its workers."""
+    """Samples the resident memory of the server (or this process), its workers and,
+    on a Ray cluster, Ray's own processes."""
 
-    def __init__(self, pid: int, every: float = 0.5):
+    def __init__(self, pid: int, every: float = 0.5, workers=None, others=None):
+        """``workers``/``others``: callables listing pids (default: ``pid``'s descendants; none)."""
         super().__init__(daemon=True)
         self.pid, self.every = pid, every
+        self._workers = workers or (lambda: children(pid))
+        self._others = others or list
         self.server_mb: list[float] = []
         self.workers_mb: list[float] = []
+        self.others_mb: list[float] = []
         self.halt = threading.Event()
 
     def run(self) -> None:
         while not self.halt.is_set():
+            workers = set(self._workers())
             self.server_mb.append(resident_mb(self.pid))
-            self.workers_mb.append(sum(resident_mb(child) for child in children(self.pid)))
+            self.workers_mb.append(sum(resident_mb(pid) for pid in workers))
+            self.others_mb.append(sum(resident_mb(pid) for pid in set(self._others()) - workers))
             self.halt.wait(self.every)
 
 
@@ -364,20 +371,35 @@ def report_soak(runs: int, outcome: dict) -> bool:
     return passed
 
 
-def part_pool(count: int, preset: str, epochs: int | None) -> dict:
-    """Part B: ``count`` threads each submit the preset to one pool and wait."""
+def part_pool(count: int, preset: str, epochs: int | None, backend: str = "local") -> dict:
+    """Part B: ``count`` threads each submit the preset to one pool and wait.
+
+    ``backend="ray"``: the pool is a ``RayPool`` on a cluster started here, on this
+    host (a head without CPUs and two one-CPU worker nodes: as many workers as the
+    local pool has on two cores).
+    """
+    if backend == "ray":
+        from builder.training.ray_pool import RayPool
+        from tests.ray_cluster import local_cluster
+
+        with local_cluster(workers=2) as cluster:
+            pool = RayPool(cluster.address)
+            sampler = Sampler(os.getpid(), workers=pool.worker_pids, others=cluster.processes)
+            return _run_pool(pool, sampler, count, preset, epochs)
+    from builder.training import jobs
+
+    return _run_pool(jobs.WorkerPool(), Sampler(os.getpid()), count, preset, epochs)
+
+
+def _run_pool(pool, sampler: Sampler, count: int, preset: str, epochs: int | None) -> dict:
     from builder.experiment.presets import preset_experiment
     from builder.training import jobs
 
-    pool = jobs.WorkerPool()
-    sampler = Sampler(os.getpid())
     sampler.start()
     # Let the warm workers finish importing TensorFlow, as a running server's would have.
-    deadline = time.monotonic() + 120
-    while (
-        time.monotonic() < deadline
-        and len(pool.worker_pids())
-        and not all(w.ready for w in pool._workers)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and not (
+        pool._workers and all(w.ready for w in pool._workers)
     ):
         time.sleep(0.2)
 
@@ -435,7 +457,10 @@ def report_pool(count: int, outcome: dict) -> bool:
     done, errors = split_outcomes(outcome["results"])
     totals = [r["total_s"] for r in done]
     queues = [r["queue_s"] for r in done]
-    print(f"\nPart B — job pool: {count} students, {outcome['workers']} workers")
+    print(
+        f"\nPart B — job pool ({outcome['backend']}): {count} students, "
+        f"{outcome['workers']} workers"
+    )
     print(f"  completed            {len(done)}/{count}   wall {outcome['wall']:.1f} s")
     spread("time to finish", totals)
     spread("queue wait", queues)
@@ -443,6 +468,9 @@ def report_pool(count: int, outcome: dict) -> bool:
         f"  worker RSS (sum)     max {max(sampler.workers_mb, default=0):.0f} MB   "
         f"last {sampler.workers_mb[-1] if sampler.workers_mb else 0:.0f} MB"
     )
+    if any(sampler.others_mb):
+        print(f"  Ray's processes RSS  max {max(sampler.others_mb):.0f} MB")
+    print(f"  this process RSS     max {max(sampler.server_mb, default=0):.0f} MB")
     for error in sorted(set(errors)):
         print(f"  error: {error}")
     passed = len(done) == count and not errors
@@ -508,6 +536,12 @@ def main() -> int:
         default=19,
         help="niceness of the browsers, which stand in for the students' own computers",
     )
+    parser.add_argument(
+        "--backend",
+        choices=("local", "ray"),
+        default="local",
+        help="ray: part B runs on a local pool and then on a Ray cluster started here",
+    )
     parser.add_argument("--skip-browsers", action="store_true")
     parser.add_argument("--skip-pool", action="store_true")
     parser.add_argument("--soak", type=int, default=0, help="runs in one session (part C)")
@@ -519,7 +553,10 @@ def main() -> int:
     )
     passed = True
     if not args.skip_pool:
-        passed &= report_pool(args.students, part_pool(args.students, args.preset, args.epochs))
+        # Ray is measured against the local pool, in the same run.
+        for backend in ("local", "ray") if args.backend == "ray" else ("local",):
+            outcome = part_pool(args.students, args.preset, args.epochs, backend)
+            passed &= report_pool(args.students, {**outcome, "backend": backend})
     if not args.skip_browsers:
         outcome = part_browsers(args.browsers, args.preset, args.epochs, args.browsers_nice)
         passed &= report_browsers(args.browsers, outcome)

@@ -54,3 +54,31 @@ def load_limits(environ: dict[str, str] | None = None) -> HostLimits:
                 raise ValueError(f"{name} must be a positive whole number. Received: {raw!r}")
             overrides[field.name] = int(raw)
     return HostLimits(**overrides)
+
+
+@dataclass(frozen=True)
+class JobBackend:
+    """Where training jobs run: ``local`` (worker processes on this host) or ``ray``."""
+
+    name: str = "local"
+    ray_address: str = "auto"  # the Ray head, ``host:port``; "auto": one started on this host
+
+
+JOB_BACKENDS = ("local", "ray")
+
+
+def job_backend(environ: dict[str, str] | None = None) -> JobBackend:
+    """Read ``NNB_JOB_BACKEND`` (``local``, the default, or ``ray``) and ``NNB_RAY_ADDRESS``.
+
+    Raises:
+        ValueError: when the backend is neither ``local`` nor ``ray``.
+    """
+    environ = os.environ if environ is None else environ
+    name = environ.get("NNB_JOB_BACKEND", "local").strip().lower() or "local"
+    if name not in JOB_BACKENDS:
+        raise ValueError(
+            f"NNB_JOB_BACKEND must be one of {', '.join(JOB_BACKENDS)}. "
+            f"Received: {environ['NNB_JOB_BACKEND']!r}"
+        )
+    address = environ.get("NNB_RAY_ADDRESS", "").strip() or JobBackend.ray_address
+    return JobBackend(name, address)

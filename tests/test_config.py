@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.config import HostLimits, load_limits
+from builder.config import HostLimits, JobBackend, job_backend, load_limits
 
 
 def test_environment_overrides_a_limit():
@@ -31,3 +31,13 @@ def test_streamlit_upload_limit_matches_the_host_cap():
     assert settings["client"]["showErrorDetails"] == "none"
     assert settings["server"]["fileWatcherType"] == "none"  # a watcher per tab costs the CPU
     assert settings["runner"]["postScriptGC"] is False  # a full collection per fragment run
+
+
+def test_jobs_run_locally_unless_ray_is_chosen():
+    assert job_backend({}) == JobBackend("local", "auto")
+    chosen = job_backend({"NNB_JOB_BACKEND": "Ray", "NNB_RAY_ADDRESS": "10.0.0.5:6379"})
+    assert chosen == JobBackend("ray", "10.0.0.5:6379")
+    with pytest.raises(
+        ValueError, match=r"NNB_JOB_BACKEND must be one of local, ray\. Received: 'dask'"
+    ):
+        job_backend({"NNB_JOB_BACKEND": "dask"})

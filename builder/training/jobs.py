@@ -15,6 +15,9 @@ takes its place once warm, so no student waits for TensorFlow to load again.
 
 A ``Job`` is reachable only through the handle ``submit`` returns, so one
 session never sees another's runs even though all share one pool.
+
+On a Ray cluster (``NNB_JOB_BACKEND=ray``), ``builder.training.ray_pool.RayPool`` is this
+pool with Ray actors for worker processes; ``get_pool`` picks one or the other.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from typing import Any
 
 import pandas as pd
 
-from builder.config import load_limits
+from builder.config import job_backend, load_limits
 from builder.errors import TrainingError
 from builder.experiment.spec import Experiment, validate
 from builder.tables.samples import SAMPLES
@@ -251,7 +254,19 @@ def _no_main_script():
 class _Worker:
     """One worker process, its pipe, its stop flag and the job it runs."""
 
-    def __init__(self, ctx, threads: int, warm: bool, growth_mb: float, standby_mb: float):
+    def __init__(self, *start_args):
+        self._start(*start_args)
+        self.ready = False
+        self.retiring = False  # ends after its job: never given another
+        self.successor: _Worker | None = None  # warming up to take this one's place
+        self.job: Job | None = None
+        self.deadline = 0.0
+        self.kill_at = 0.0
+        self.timed_out = False
+        self.dead = False
+
+    def _start(self, ctx, threads: int, warm: bool, growth_mb: float, standby_mb: float) -> None:
+        """Start the process; sets ``process``, ``conn`` and the three events."""
         # Stop, pause and step: looked at by the running job between its epochs.
         self.stop_event, self.pause_event, self.step_event = ctx.Event(), ctx.Event(), ctx.Event()
         self.conn, child = ctx.Pipe(duplex=True)
@@ -265,14 +280,6 @@ class _Worker:
         with _no_main_script():
             self.process.start()
         child.close()
-        self.ready = False
-        self.retiring = False  # ends after its job: never given another
-        self.successor: _Worker | None = None  # warming up to take this one's place
-        self.job: Job | None = None
-        self.deadline = 0.0
-        self.kill_at = 0.0
-        self.timed_out = False
-        self.dead = False
 
 
 class WorkerPool:
@@ -313,8 +320,7 @@ class WorkerPool:
             if worker_standby_mb is None
             else worker_standby_mb
         )
-        # Each worker gets its share of the cores, so concurrent runs do not fight over them.
-        self._threads = max(1, (os.cpu_count() or 1) // self.max_workers)
+        self._threads = self._threads_per_worker()
         self._warm = warm
         self._ctx = worker_context()
         self._lock = threading.RLock()  # re-entered when the dispatcher stops an abandoned job
@@ -362,7 +368,7 @@ class WorkerPool:
     def worker_pids(self) -> list[int]:
         """Process ids of the live workers (for monitoring and tests)."""
         with self._lock:
-            return [w.process.pid for w in self._workers if not w.dead]
+            return [w.process.pid for w in self._workers if not w.dead and w.process.pid]
 
     def shutdown(self) -> None:
         """Stop the workers and fail whatever is still queued or running."""
@@ -392,6 +398,10 @@ class WorkerPool:
                 self._end(worker)
 
     # Called with self._lock held, or by the dispatcher thread.
+
+    def _threads_per_worker(self) -> int:
+        # Each worker gets its share of the cores, so concurrent runs do not fight over them.
+        return max(1, (os.cpu_count() or 1) // self.max_workers)
 
     def _spawn(self) -> _Worker:
         return _Worker(
@@ -460,18 +470,8 @@ class WorkerPool:
 
     def _dispatch_once(self) -> None:
         """Wait for a message, a dead worker, a submission or a deadline; act on all of them."""
+        self._await_news()
         with self._lock:
-            waitables = [self._wake_reader]
-            for worker in self._workers:
-                waitables += [worker.conn, worker.process.sentinel]
-                if worker.successor is not None:
-                    waitables += [worker.successor.conn, worker.successor.process.sentinel]
-            timeout = self._next_timeout()
-        ready = wait(waitables, timeout)
-        with self._lock:
-            if self._wake_reader in ready:
-                while self._wake_reader.poll():
-                    self._wake_reader.recv_bytes()
             if self.closed:
                 return
             for worker in list(self._workers):
@@ -480,6 +480,23 @@ class WorkerPool:
             self._stop_abandoned()
             self._hand_over()
             self._assign()
+
+    def _await_news(self) -> None:
+        """Block until a worker sent a message or died, a job was submitted, or a deadline."""
+        with self._lock:
+            waitables = [self._wake_reader]
+            for worker in self._workers:
+                waitables += [worker.conn, worker.process.sentinel]
+                if worker.successor is not None:
+                    waitables += [worker.successor.conn, worker.successor.process.sentinel]
+            timeout = self._next_timeout()
+        if self._wake_reader in wait(waitables, timeout):
+            self._drain_wake()
+
+    def _drain_wake(self) -> None:
+        with self._lock:
+            while self._wake_reader.poll():
+                self._wake_reader.recv_bytes()
 
     def _next_timeout(self) -> float:
         now = time.monotonic()
@@ -558,10 +575,12 @@ class WorkerPool:
                     "so it was ended. Try fewer epochs, a larger batch size or fewer rows."
                 )
             else:
+                # A Ray actor's process ends on another machine: no exit code to show.
+                code = worker.process.exitcode
+                how = "" if code is None else f" (exit code {code})"
                 error = (
-                    f"The process running this job stopped unexpectedly (exit code "
-                    f"{worker.process.exitcode}), perhaps out of memory. Try a smaller network "
-                    "or fewer rows, then train again."
+                    f"The process running this job stopped unexpectedly{how}, perhaps out "
+                    "of memory. Try a smaller network or fewer rows, then train again."
                 )
             worker.job._finish(FAILED, error=error)
             worker.job = None
@@ -634,11 +653,27 @@ _POOL_LOCK = threading.Lock()
 
 
 def get_pool() -> WorkerPool:
-    """The process-wide pool shared by every session of the server, started on first use."""
+    """The process-wide pool shared by every session of the server, started on first use.
+
+    Worker processes on this host, or Ray actors on a cluster when ``NNB_JOB_BACKEND=ray``
+    (``builder.config.job_backend``); the same interface either way.
+    """
     global _POOL
     with _POOL_LOCK:
         if _POOL is None or _POOL.closed:
-            _POOL = WorkerPool()
+            backend = job_backend()
+            if backend.name == "ray":
+                # Imported only here: a host on the local pool needs no Ray installed.
+                try:
+                    from builder.training.ray_pool import RayPool
+                except ModuleNotFoundError as error:
+                    raise TrainingError(
+                        "NNB_JOB_BACKEND=ray needs Ray: install the app with "
+                        "`pip install -e '.[ray]'`."
+                    ) from error
+                _POOL = RayPool(backend.ray_address)
+            else:
+                _POOL = WorkerPool()
             atexit.register(_POOL.shutdown)
         return _POOL
 
