@@ -68,7 +68,8 @@ def test_students_join_with_a_code_and_unique_name_and_their_new_runs_reach_the_
     (ada_run,) = students[0][2]
     assert ada_run.test_metrics["accuracy"] == 0.9 and "model_bytes" not in ada_run.result
     assert students[1][2][0].state == "running"
-    assert classes.membership(ada)[1] == "Ada"
+    assert classes.membership(ada).name == "Ada"
+    assert classes.membership(ada).first_run == first
     classes.leave(ada)
     assert classes.membership(ada) is None
     assert [name for name, _, _ in classes.students(code)] == ["Bo"]

@@ -41,6 +41,10 @@ BOARD_RESULT_KEYS = ("metrics", "task", "classes", "feature_names", "kept_epoch"
 CACHED_RUNS = 20_000
 
 
+class WrongGuess(ClassError):
+    """A class code, or code and teacher key, that opens nothing: a guess to slow down."""
+
+
 @dataclass(frozen=True)
 class ClassInfo:
     """A class as its teacher and students see it (no key, no hash)."""
@@ -52,6 +56,15 @@ class ClassInfo:
     students_see_board: bool
     expires: float
     students: int
+
+
+@dataclass(frozen=True)
+class Membership:
+    """The class a workspace is in, its display name there, and its first run for the class."""
+
+    info: ClassInfo
+    name: str
+    first_run: int
 
 
 class ClassStore:
@@ -135,12 +148,12 @@ class ClassStore:
         """The class a code and teacher key open.
 
         Raises:
-            ClassError: with the same words for an unknown code and a wrong key.
+            WrongGuess: with the same words for an unknown code and a wrong key.
         """
         code = normalise_code(code_text)
         found = self._info(code, now) if code else None
         if not key_matches(key, found[1] if found else None):
-            raise ClassError(NOT_OPENED)
+            raise WrongGuess(NOT_OPENED)
         return found[0]
 
     def update(
@@ -175,13 +188,14 @@ class ClassStore:
         Runs started from now on count for the class.
 
         Raises:
-            ClassError: the code opens no class, the class is full, or the name is taken.
+            WrongGuess: the code opens no class.
+            ClassError: the name is not one, the class is full, or the name is taken.
         """
         name = clean_name(name)
         code = normalise_code(code_text)
         found = self._info(code, now) if code else None
         if found is None:
-            raise ClassError(NO_SUCH_CLASS)
+            raise WrongGuess(NO_SUCH_CLASS)
         now = time.time() if now is None else now
         with self.store._write() as conn:
             conn.execute("DELETE FROM class_members WHERE workspace = ?", (wid,))
@@ -204,13 +218,15 @@ class ClassStore:
                 ) from None
         return self._info(code, now)[0]
 
-    def membership(self, wid: str) -> tuple[ClassInfo, str] | None:
-        """The open class the workspace is in and its display name there, or None."""
-        rows = self.store._read("SELECT code, name FROM class_members WHERE workspace = ?", (wid,))
+    def membership(self, wid: str) -> Membership | None:
+        """The open class the workspace is in, or None."""
+        rows = self.store._read(
+            "SELECT code, name, first_run FROM class_members WHERE workspace = ?", (wid,)
+        )
         if not rows:
             return None
         found = self._info(rows[0][0])
-        return (found[0], rows[0][1]) if found else None
+        return Membership(found[0], rows[0][1], rows[0][2]) if found else None
 
     def leave(self, wid: str) -> None:
         """Take the workspace out of its class; its runs leave the board."""
