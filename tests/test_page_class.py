@@ -2,7 +2,9 @@
 student joins and gets the lesson, a wrong key opens nothing, and guessing is slowed down."""
 
 from builder.workspace.classes import NOT_OPENED
+from builder.workspace.store import get_store
 from tests.apptest_helpers import start_app, texts, with_sample
+from tests.test_classes_store import finish
 
 CLASS = "pages/class_room.py"
 
@@ -52,3 +54,29 @@ def test_a_wrong_key_sees_nothing_and_five_wrong_guesses_slow_the_browser_down()
     guesser.button(key="class_open").click().run()
     assert "Too many wrong codes or keys" in texts(guesser.error)[0]
     assert not guesser.exception
+
+
+def test_students_see_only_their_own_runs_once_the_teacher_shares_the_board():
+    teacher = create_class(title="Shared", challenge="iris-30")
+    code = teacher.session_state["class_teacher"][0]
+    students = {}
+    for name, accuracy in (("Ada", 0.95), ("Bo", 0.6)):
+        at = start_app().switch_page(CLASS).run()
+        at.text_input(key="class_join_code").input(code)
+        at.text_input(key="class_join_name").input(name)
+        at.button(key="class_join").click().run()
+        students[name] = at
+        finish(get_store(), at.session_state["workspace_id"], accuracy)
+    ada = students["Ada"].run()
+    assert not any("Your runs" in text for text in texts(ada.subheader))  # not shared yet
+
+    teacher.toggle(key="class_board_students_see").set_value(True).run()
+    assert not teacher.exception
+    assert list(teacher.dataframe[0].value["student"]) == ["Ada", "Bo"]
+    ada = students["Ada"].run()
+    assert any("Your runs on the class board" in t for t in texts(ada.subheader))
+    (own,) = ada.dataframe
+    assert "student" not in own.value.columns and len(own.value) == 1
+    assert any("number 1 of 2 students" in text for text in texts(ada.caption))
+    shown = texts(ada.markdown) + texts(ada.caption) + texts(ada.success) + [own.value.to_csv()]
+    assert not any("Bo" in text for text in shown)

@@ -61,9 +61,14 @@ def render_teacher(code: str, key: str) -> None:
 
 
 def _set_students_see(code: str, key: str) -> None:
-    info = classroom.classes().teacher_class(code, key)
-    flag = st.session_state.class_board_students_see
-    classroom.classes().update(code, key, info.challenge, flag)
+    """Keep the teacher's choice (a toggle callback); a class that ended meanwhile closes
+    the board, whose next run says so."""
+    try:
+        info = classroom.classes().teacher_class(code, key)
+        flag = st.session_state.class_board_students_see
+        classroom.classes().update(code, key, info.challenge, flag)
+    except ClassError:
+        pass  # render_teacher reads the class again and shows why it cannot
 
 
 @st.fragment(run_every=BOARD_SECONDS)
