@@ -37,6 +37,7 @@ pages = [
     st.Page("pages/train.py", title="Train", icon=":material/show_chart:"),
     st.Page("pages/evaluate.py", title="Evaluate", icon=":material/target:"),
     st.Page("pages/export.py", title="Export", icon=":material/download:"),
+    st.Page("pages/class_room.py", title="Class", icon=":material/groups:"),
 ]
 current = st.navigation(pages)
 # The Train page draws the sidebar's runs line itself while it shows a run's progress.

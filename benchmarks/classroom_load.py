@@ -23,6 +23,7 @@ finish, queue wait (submit to first epoch), worker memory.
     python benchmarks/classroom_load.py [--students N] [--browsers M] [--preset NAME]
                                         [--epochs E] [--browsers-nice N] [--skip-browsers]
                                         [--skip-pool] [--soak K] [--soak-epochs E]
+                                        [--class-students N]
 
 The defaults are 30 pool students and 30 browsers. Thirty Chromium tabs take
 minutes to load and draw on two cores next to the server, so the browsers' own
@@ -31,6 +32,12 @@ times (opening a preset, Train to Finished) include that wait.
 Part C (memory, ``--soak 100``): one browser student trains the preset 100 times in
 a row in one session; the server's and the workers' resident memory
 after each run shows whether it stays flat (target: within 100 MB).
+
+Part D (a class, ``--class-students 30``): a teacher opens the preset, creates a class
+on the Class page and keeps its board open (it reads the class's runs every 3 s); each
+student joins with the code and a name, trains the lesson and waits for "Finished". The
+board's read time (shown under it) is sampled from the teacher's page, and the health
+endpoint is polled as in part A; its p95 while the class trains has the same target.
 
 Memory is read from /proc (Linux), so psutil is not needed.
 """
@@ -62,6 +69,10 @@ SOAK_GROWTH_MB = 100.0  # flat: growth over many runs of one session
 # A browser student's waits: 30 Chromium tabs sharing two cores with the server take
 # minutes to load and draw, far longer than Playwright's 30 s default.
 STUDENT_TIMEOUT_MS = 600_000
+CLASS_CODE = re.compile(r"[A-Z2-9]{4}-[A-Z2-9]{4}")
+# Found by the browser (JavaScript syntax), then read here (named groups).
+BOARD_CAPTION = re.compile(r"ended runs .* board read in \d+ ms")
+BOARD_LINE = re.compile(r"(?P<runs>\d+) ended runs .* board read in (?P<ms>\d+) ms")
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -180,39 +191,74 @@ def warm_up(url: str, pid: int, timeout: float = 300) -> None:
             return
 
 
-async def browser_student(browser, url: str, preset: str, epochs: int | None) -> dict:
-    """One student: open the preset, go to Train, press Train, wait for the run to finish."""
-    from playwright.async_api import expect
-
+async def new_page(browser):
+    """A fresh context (a student's own session) and its page, with a classroom's patience."""
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     context.set_default_timeout(STUDENT_TIMEOUT_MS)
     context.set_default_navigation_timeout(STUDENT_TIMEOUT_MS)
-    page = await context.new_page()
+    return await context.new_page()
+
+
+async def open_preset(page, url: str, preset: str) -> None:
+    from playwright.async_api import expect
+
+    await page.goto(f"{url}/build?preset={preset}")
+    await expect(page.get_by_role("heading", name="Build")).to_be_visible()
+
+
+async def train_and_wait(page, epochs: int | None, started: float) -> dict:
+    """Go to Train, set the epochs, press Train and wait for the run to finish."""
+    from playwright.async_api import expect
+
+    await page.get_by_role("link", name="Train").click()
+    await expect(page.get_by_role("heading", name="Train")).to_be_visible()
+    if epochs:
+        box = page.locator(".st-key-train_epochs input")
+        await box.fill(str(epochs))
+        await box.press("Enter")
+        await expect(box).to_have_value(str(epochs))
+    clicked = time.perf_counter()
+    await page.locator(".st-key-train_start button").first.click()
+    finished = page.get_by_text(re.compile(r"Finished \d+ epochs"))
+    await expect(finished).to_be_visible()
+    return {
+        "ok": True,
+        "load_s": clicked - started,
+        "train_s": time.perf_counter() - clicked,
+        "clicked_at": time.time() - (time.perf_counter() - clicked),
+    }
+
+
+async def browser_student(browser, url: str, preset: str, epochs: int | None) -> dict:
+    """One student: open the preset, go to Train, press Train, wait for the run to finish."""
+    page = await new_page(browser)
     started = time.perf_counter()
     try:
-        await page.goto(f"{url}/build?preset={preset}")
-        await expect(page.get_by_role("heading", name="Build")).to_be_visible()
-        await page.get_by_role("link", name="Train").click()
-        await expect(page.get_by_role("heading", name="Train")).to_be_visible()
-        if epochs:
-            box = page.locator(".st-key-train_epochs input")
-            await box.fill(str(epochs))
-            await box.press("Enter")
-            await expect(box).to_have_value(str(epochs))
-        clicked = time.perf_counter()
-        await page.locator(".st-key-train_start button").first.click()
-        finished = page.get_by_text(re.compile(r"Finished \d+ epochs"))
-        await expect(finished).to_be_visible()
-        return {
-            "ok": True,
-            "load_s": clicked - started,
-            "train_s": time.perf_counter() - clicked,
-            "clicked_at": time.time() - (time.perf_counter() - clicked),
-        }
+        await open_preset(page, url, preset)
+        return await train_and_wait(page, epochs, started)
     except Exception as error:  # a benchmark reports every failure instead of stopping
         return {"ok": False, "error": f"{type(error).__name__}: {str(error)[:200]}"}
     finally:
-        await context.close()
+        await page.context.close()
+
+
+async def class_student(browser, url: str, code: str, name: str, epochs: int | None) -> dict:
+    """One student of a class: join with the code and a name, train the lesson, wait."""
+    from playwright.async_api import expect
+
+    page = await new_page(browser)
+    started = time.perf_counter()
+    try:
+        await page.goto(f"{url}/class_room")
+        await page.locator(".st-key-class_join_code input").fill(code)
+        await page.locator(".st-key-class_join_name input").fill(name)
+        await page.locator(".st-key-class_join button").first.click()
+        await expect(page.get_by_test_id("stAlert").first).to_contain_text(f"as {name}")
+        return await train_and_wait(page, epochs, started)
+    except Exception as error:  # a benchmark reports every failure instead of stopping
+        return {"ok": False, "error": f"{type(error).__name__}: {str(error)[:200]}"}
+    finally:
+        await page.context.close()
 
 
 def lower_autogroups(niceness: int) -> None:
@@ -256,9 +302,75 @@ async def all_students(url: str, count: int, preset: str, epochs: int | None) ->
             await browser.close()
 
 
-def run_students(url: str, count: int, preset: str, epochs: int | None) -> list[dict]:
+def run_students(url: str, count: int, preset: str, epochs: int | None) -> dict:
     """``all_students`` from a plain (non-async) call, for a process pool."""
-    return asyncio.run(all_students(url, count, preset, epochs))
+    return {"results": asyncio.run(all_students(url, count, preset, epochs))}
+
+
+async def teacher_creates_class(page, url: str, preset: str) -> str:
+    """The teacher opens the preset, creates a class on it and keeps its board open; the code."""
+    from playwright.async_api import expect
+
+    await open_preset(page, url, preset)
+    await page.get_by_role("link", name="Class").click()
+    await page.get_by_text("Create a class (teachers)").click()
+    await page.locator(".st-key-class_new_title input").fill("Benchmark class")
+    await page.locator(".st-key-class_create button").first.click()
+    created = page.get_by_test_id("stAlert").filter(has_text="Students join with the code")
+    await expect(created).to_be_visible()
+    return CLASS_CODE.search(await created.inner_text()).group(0)
+
+
+async def watch_board(page, halt: asyncio.Event, samples: list) -> None:
+    """Read the board's caption each time it changes: (wall time, read ms, ended runs)."""
+    caption = page.get_by_text(BOARD_CAPTION)
+    last = None
+    while not halt.is_set():
+        try:
+            text = await caption.inner_text(timeout=5000)
+        except Exception:  # redrawn between finding it and reading it: read again
+            text = None
+        if text and text != last:
+            found = BOARD_LINE.search(text)
+            samples.append((time.time(), float(found["ms"]), int(found["runs"])))
+            last = text
+        await asyncio.sleep(0.5)
+
+
+async def a_class(url: str, count: int, preset: str, epochs: int | None) -> dict:
+    """A teacher with the board open and ``count`` students who join and train."""
+    from playwright.async_api import async_playwright, expect
+
+    from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    expect.set_options(timeout=STUDENT_TIMEOUT_MS)
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        lower_autogroups(os.nice(0))
+        try:
+            teacher = await new_page(browser)
+            code = await teacher_creates_class(teacher, url, preset)
+            halt, board = asyncio.Event(), []
+            watcher = asyncio.create_task(watch_board(teacher, halt, board))
+            students = [
+                class_student(browser, url, code, f"student {n}", epochs) for n in range(count)
+            ]
+            results = list(await asyncio.gather(*students))
+            # Every run has ended (a student whose tab gave up waiting still trained one).
+            settled = re.compile(rf"{count} students · \d+ ended runs · 0 training")
+            await expect(teacher.get_by_text(settled)).to_be_visible()
+            halt.set()
+            await watcher
+            return {"results": results, "board": board}
+        finally:
+            await browser.close()
+
+
+def run_class(url: str, count: int, preset: str, epochs: int | None) -> dict:
+    """``a_class`` from a plain (non-async) call, for a process pool."""
+    return asyncio.run(a_class(url, count, preset, epochs))
 
 
 def server_pid(url: str) -> int:
@@ -274,8 +386,11 @@ def server_pid(url: str) -> int:
     raise RuntimeError(f"no child process serves port {port}")
 
 
-def part_browsers(count: int, preset: str, epochs: int | None, niceness: int) -> dict:
-    """Part A: ``count`` browser students against one real server."""
+def part_browsers(
+    count: int, preset: str, epochs: int | None, niceness: int, students_of=run_students
+) -> dict:
+    """Part A (and D, with ``students_of=run_class``): ``count`` browser students against one
+    real server."""
     from tests.conftest import serve_app
 
     with serve_app() as url:
@@ -294,13 +409,13 @@ def part_browsers(count: int, preset: str, epochs: int | None, niceness: int) ->
             initializer=os.nice,
             initargs=(niceness,),
         ) as students:
-            results = students.submit(run_students, url, count, preset, epochs).result()
+            answer = students.submit(students_of, url, count, preset, epochs).result()
         wall, server_cpu = time.perf_counter() - started, cpu_seconds(pid) - cpu_before
         health_ms, health_failures = probe.finish()
         sampler.halt.set()
         sampler.join()
     return {
-        "results": results,
+        **answer,
         "wall": wall,
         "server_cpu": server_cpu,
         "sampler": sampler,
@@ -478,7 +593,7 @@ def report_pool(count: int, outcome: dict) -> bool:
     return passed
 
 
-def report_browsers(count: int, outcome: dict) -> bool:
+def report_browsers(count: int, outcome: dict, title: str = "") -> bool:
     sampler = outcome["sampler"]
     done, errors = split_outcomes(outcome["results"])
     trains = [r["train_s"] for r in done]
@@ -491,7 +606,7 @@ def report_browsers(count: int, outcome: dict) -> bool:
     loading = [ms for when, ms in polls if when < all_training]
     training = [ms for when, ms in polls if when >= all_training]
     growth = max(sampler.server_mb, default=0) - outcome["baseline_mb"]
-    print(f"\nPart A — real server: {count} browser students")
+    print(title or f"\nPart A — real server: {count} browser students")
     print(f"  completed            {len(done)}/{count}   wall {outcome['wall']:.1f} s")
     spread("open preset → Train", loads)
     spread("Train → Finished", trains)
@@ -524,6 +639,19 @@ def report_browsers(count: int, outcome: dict) -> bool:
     return all(checks.values())
 
 
+def report_class(count: int, outcome: dict) -> bool:
+    title = f"\nPart D — a class: the teacher's board open, {count} students join and train"
+    passed = report_browsers(count, outcome, title)
+    board = outcome["board"]
+    done, _ = split_outcomes(outcome["results"])
+    spread("board read", [ms for _, ms, _ in board], "ms")
+    last = board[-1][2] if board else 0
+    print(f"  board refreshes read {len(board)}   ended runs on it at the end {last}")
+    shown = bool(board) and last >= len(done)
+    print(f"  the board shows every ended run: {verdict(shown)}")
+    return passed and shown
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=30, help="pool students (part B)")
@@ -546,6 +674,9 @@ def main() -> int:
     parser.add_argument("--skip-pool", action="store_true")
     parser.add_argument("--soak", type=int, default=0, help="runs in one session (part C)")
     parser.add_argument("--soak-epochs", type=int, default=5, help="epochs of each soak run")
+    parser.add_argument(
+        "--class-students", type=int, default=0, help="students of a class with a board (part D)"
+    )
     args = parser.parse_args()
     print(
         f"classroom load: preset {args.preset}, epochs {args.epochs or 'as the preset'}, "
@@ -562,6 +693,11 @@ def main() -> int:
         passed &= report_browsers(args.browsers, outcome)
     if args.soak:
         passed &= report_soak(args.soak, part_soak(args.soak, args.preset, args.soak_epochs))
+    if args.class_students:
+        outcome = part_browsers(
+            args.class_students, args.preset, args.epochs, args.browsers_nice, run_class
+        )
+        passed &= report_class(args.class_students, outcome)
     print(f"\nOverall: {verdict(passed)}")
     return 0 if passed else 1
 

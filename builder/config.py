@@ -30,6 +30,10 @@ class HostLimits:
     workspace_days: int = 30
     # An uploaded table goes into a run's download bundle up to this size.
     max_bundle_data_mb: int = 20
+    # A class (the Class page): at most this many students, and it closes this many hours
+    # after the teacher created it (then the server forgets it and its board).
+    class_students: int = 40
+    class_hours: int = 24
 
 
 def load_limits(environ: dict[str, str] | None = None) -> HostLimits:

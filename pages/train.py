@@ -13,6 +13,7 @@ from builder.config import load_limits
 from builder.errors import BuilderError
 from builder.experiment.spec import check_limits
 from ui import (
+    classroom_board,
     code_view,
     lesson,
     next_step,
@@ -110,6 +111,7 @@ if live:
     live_inside()
 else:
     train_live.render_ended(job)
+classroom_board.render_train_mark(st.session_state.runs)
 train_go_on.render(st.session_state.runs, live, LIMITS)
 train_panel.show_comparison(st.session_state.runs, live)
 code_view.render("train", key="train_code_expander")

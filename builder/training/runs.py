@@ -124,6 +124,13 @@ def _flatten(experiment: Experiment) -> dict[str, Any]:
     return flat
 
 
+def changed_settings(base: Experiment, experiment: Experiment) -> list[str]:
+    """The settings of ``experiment`` that differ from ``base``'s, one ``name = value`` each
+    (``train.learning_rate = 0.1``): what a student changed from the lesson."""
+    before, after = _flatten(base), _flatten(experiment)
+    return [f"{key} = {value}" for key, value in after.items() if before.get(key) != value]
+
+
 def differences(runs: list[Run]) -> list[str]:
     """What differs between the runs' experiments, one line per setting.
 

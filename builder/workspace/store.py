@@ -12,7 +12,8 @@ Writes are atomic: files are written under a temporary name and renamed into pla
 before the transaction naming them commits, so a crash mid-write leaves the last good
 state (at worst an unreferenced folder, removed with its workspace).
 
-Only this module touches the database, and its public methods are the whole interface,
+Only this module and ``builder.workspace.classes`` (the classes, through this store's
+connections) touch the database, and their public methods are the whole interface,
 so a host with several machines could back it with a server database (and shared
 storage for the files) without changing its callers.
 """
@@ -76,6 +77,24 @@ CREATE TABLE IF NOT EXISTS runs (
     parent INTEGER,
     origin TEXT,
     PRIMARY KEY (workspace, number)
+);
+CREATE TABLE IF NOT EXISTS classes (
+    code TEXT PRIMARY KEY,
+    key_hash TEXT NOT NULL,
+    title TEXT NOT NULL,
+    experiment TEXT NOT NULL,
+    challenge TEXT,
+    students_see_board INTEGER NOT NULL DEFAULT 0,
+    created REAL NOT NULL,
+    expires REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS class_members (
+    workspace TEXT PRIMARY KEY REFERENCES workspaces(id) ON DELETE CASCADE,
+    code TEXT NOT NULL REFERENCES classes(code) ON DELETE CASCADE,
+    name TEXT NOT NULL COLLATE NOCASE,
+    first_run INTEGER NOT NULL,
+    joined REAL NOT NULL,
+    UNIQUE (code, name)
 );
 """
 
@@ -363,12 +382,14 @@ class WorkspaceStore:
         shutil.rmtree(self._files(wid), ignore_errors=True)
 
     def sweep(self, now: float | None = None) -> int:
-        """Remove the workspaces nobody opened for longer than the time to live.
+        """Remove the workspaces nobody opened for longer than the time to live, and the
+        classes past their lifetime.
 
         Returns:
-            How many were removed.
+            How many workspaces were removed.
         """
-        cutoff = (time.time() if now is None else now) - self.ttl_seconds
+        now = time.time() if now is None else now
+        cutoff = now - self.ttl_seconds
         with self._write() as conn:
             old = [
                 wid
@@ -377,6 +398,8 @@ class WorkspaceStore:
                 )
             ]
             conn.executemany("DELETE FROM workspaces WHERE id = ?", [(wid,) for wid in old])
+            # Classes past their lifetime go with them (their members' rows by cascade).
+            conn.execute("DELETE FROM classes WHERE expires < ?", (now,))
         for wid in old:
             shutil.rmtree(self._files(wid), ignore_errors=True)
         return len(old)

@@ -1,0 +1,111 @@
+"""A class in headless Chromium: a teacher and three students in separate browser contexts.
+
+Students join with the code, train a tiny run each, and the runs reach the teacher's board
+with their challenge marks; a wrong teacher key sees nothing."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from builder.workspace.classes import NOT_OPENED
+from tests.test_browser import choose, click_button
+from tests.test_browser_train import WAIT_MS
+from tests.test_journey import set_epochs
+
+pytestmark = pytest.mark.browser
+
+CODE = re.compile(r"[A-Z2-9]{4}-[A-Z2-9]{4}")
+# The challenge: a test accuracy of 0.2 (any iris network beats a third by chance) within 3
+# epochs; so a 2-epoch run passes and a 4-epoch run is marked for its budget.
+EPOCHS = {"Ada": 2, "Bo": 4, "Cy": 2}
+
+
+def go(page, name: str) -> None:
+    open_page(page, name)
+    expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
+
+
+def open_page(page, name: str) -> None:
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=name, exact=True).click()
+
+
+def create_class(page, url: str) -> tuple[str, str]:
+    """The teacher loads iris, creates a class with an epoch-budget goal; returns (code, key)."""
+    page.goto(url)
+    click_button(page, "home_sample_iris")
+    expect(page.get_by_role("heading", name="Data", exact=True)).to_be_visible()
+    go(page, "Class")
+    page.get_by_text("Create a class (teachers)").click()
+    page.locator(".st-key-class_new_title input").fill("Tuesday")
+    choose(page, "class_new_challenge", "Your own goal")
+    page.locator(".st-key-class_new_threshold input").fill("0.2")
+    page.locator(".st-key-class_new_max_epochs input").fill("3")
+    click_button(page, "class_create")
+    created = page.get_by_test_id("stAlert").filter(has_text="Students join with the code")
+    code = CODE.search(created.inner_text()).group(0)
+    key = page.get_by_test_id("stCode").inner_text().strip()
+    expect(page.get_by_text("No runs yet")).to_be_visible()
+    return code, key
+
+
+def join_and_train(pages: list, code: str) -> None:
+    """Each student joins and starts a run; every step is sent to all the students before
+    waiting for any, so the server works on the tabs side by side (2 cores, 4 browsers)."""
+    for page, name in zip(pages, EPOCHS, strict=True):
+        page.locator(".st-key-class_join_code input").fill(code.lower())
+        page.locator(".st-key-class_join_name input").fill(name)
+        click_button(page, "class_join")
+    for page, name in zip(pages, EPOCHS, strict=True):
+        expect(page.get_by_test_id("stAlert").first).to_contain_text(f"as {name}")
+        expect(page.get_by_text("Your runs on the class board")).to_have_count(0)
+        open_page(page, "Train")
+    for page, epochs in zip(pages, EPOCHS.values(), strict=True):
+        set_epochs(page, epochs)
+        click_button(page, "train_start")
+
+
+def test_a_teacher_sees_three_students_runs_marked_and_a_wrong_key_sees_nothing(app_url, browser):
+    contexts = [browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in range(4)]
+    teacher, *students = (context.new_page() for context in contexts)
+    try:
+        for page in students:
+            page.goto(f"{app_url}/class_room")
+        code, key = create_class(teacher, app_url)
+        join_and_train(students, code)
+        for page, epochs in zip(students, EPOCHS.values(), strict=True):
+            expect(page.get_by_text(f"Finished {epochs} epochs")).to_be_visible(timeout=WAIT_MS)
+            mark = page.get_by_test_id("stAlert").filter(has_text="Class challenge")
+            if epochs <= 3:
+                expect(mark).to_contain_text("passed")
+            else:
+                expect(mark).to_contain_text("not yet")
+                expect(mark).to_contain_text("It trained 4 epochs; the budget is 3.")
+
+        board = teacher.get_by_test_id("stDataFrame").first
+        for name in EPOCHS:  # refreshed on its timer, without a click
+            expect(board).to_contain_text(name, timeout=WAIT_MS)
+        expect(board).to_contain_text("passed: Test accuracy")
+        expect(board).to_contain_text("not yet: It trained 4 epochs")
+        expect(board).to_contain_text("train.epochs = 4")
+        expect(teacher.get_by_text("3 students · 3 ended runs")).to_be_visible()
+        expect(teacher.locator(".st-key-class_board_chart")).to_be_visible()
+
+        choose(teacher, "class_board_pick", "Bo · run 1")
+        click_button(teacher, "class_board_open")
+        expect(teacher.get_by_text("Opened Bo · run 1's experiment")).to_be_visible()
+        go(teacher, "Train")
+        expect(teacher.locator(".st-key-train_epochs input")).to_have_value("4")
+
+        # A student who guesses at the board with the code and a wrong key sees nothing.
+        guesser = students[2]
+        go(guesser, "Class")
+        guesser.locator(".st-key-class_open_code input").fill(code)
+        guesser.locator(".st-key-class_open_key input").fill(key[:-2] + "xx")
+        click_button(guesser, "class_open")
+        expect(guesser.get_by_text(NOT_OPENED)).to_be_visible()
+        expect(guesser.get_by_text("Class board: Tuesday")).to_have_count(0)
+        expect(guesser.get_by_test_id("stDataFrame")).to_have_count(0)
+    finally:
+        for context in contexts:
+            context.close()

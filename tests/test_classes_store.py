@@ -1,0 +1,104 @@
+"""Classes in a real workspace store: create, join, the board's runs, keys, caps and expiry."""
+
+import pytest
+
+from builder.classroom.challenges import READY
+from builder.classroom.codes import ClassError
+from builder.config import HostLimits
+from builder.experiment.presets import preset_experiment
+from builder.training.runs import Run
+from builder.workspace.classes import NO_SUCH_CLASS, NOT_OPENED, ClassStore
+from builder.workspace.store import WorkspaceStore
+
+LIMITS = HostLimits(class_students=3, class_hours=2)
+
+
+@pytest.fixture
+def classes(tmp_path):
+    return ClassStore(WorkspaceStore(tmp_path, LIMITS), LIMITS)
+
+
+def finish(store: WorkspaceStore, wid: str, accuracy: float) -> int:
+    """Record a run of the iris lesson that ends with this test accuracy."""
+    number = store.new_run(wid, preset_experiment("iris"))
+    result = {
+        "metrics": {"test": {"loss": 0.4, "accuracy": accuracy}},
+        "task": "multiclass",
+        "classes": ["setosa", "versicolor", "virginica"],
+        "feature_names": ["a", "b", "c", "d"],
+        "model_bytes": b"a model the board never reads",
+    }
+    history = [{"epoch": 1, "loss": 1.0, "val_loss": 1.1}]
+    store.finish_run(Run(number, preset_experiment("iris"), "finished", history, result), wid)
+    return number
+
+
+def test_a_class_is_opened_by_its_code_and_key_and_keeps_only_the_keys_hash(classes):
+    code, key = classes.create("Tuesday", preset_experiment("iris"), READY["iris-30"])
+    info = classes.teacher_class(code.lower().replace("-", ""), key)
+    assert info.title == "Tuesday" and info.challenge == READY["iris-30"]
+    assert not info.students_see_board and info.students == 0
+    assert info.lesson == preset_experiment("iris")
+    assert key.encode() not in classes.store.path.read_bytes()
+    for code_text, wrong in ((code, key[:-1] + "A"), ("ZZZZ-ZZZZ", key), ("nonsense", key)):
+        with pytest.raises(ClassError) as refused:
+            classes.teacher_class(code_text, wrong)
+        assert str(refused.value) == NOT_OPENED  # the same words: nothing learnt
+    changed = classes.update(code, key, None, students_see_board=True)
+    assert changed.challenge is None and changed.students_see_board
+
+
+def test_students_join_with_a_code_and_unique_name_and_their_new_runs_reach_the_board(classes):
+    store = classes.store
+    code, _ = classes.create("Tuesday", preset_experiment("iris"))
+    _, ada, _ = store.open(None)
+    _, bo, _ = store.open(None)
+    finish(store, ada, 0.5)  # trained before joining: not the class's business
+    classes.join(ada, code, "  Ada ")
+    with pytest.raises(ClassError, match="already goes by 'ada'"):
+        classes.join(bo, code, "ada")
+    classes.join(bo, code, "Bo")
+    first = finish(store, ada, 0.9)
+    training = store.new_run(bo, preset_experiment("iris"))  # still training
+    students = classes.students(code)
+    assert [(name, [run.number for run in runs]) for name, _, runs in students] == [
+        ("Ada", [first]),
+        ("Bo", [training]),
+    ]
+    (ada_run,) = students[0][2]
+    assert ada_run.test_metrics["accuracy"] == 0.9 and "model_bytes" not in ada_run.result
+    assert students[1][2][0].state == "running"
+    assert classes.membership(ada).name == "Ada"
+    assert classes.membership(ada).first_run == first
+    classes.leave(ada)
+    assert classes.membership(ada) is None
+    assert [name for name, _, _ in classes.students(code)] == ["Bo"]
+
+
+def test_a_wrong_code_a_full_class_and_an_ended_class_are_refused_in_words(classes):
+    store = classes.store
+    code, key = classes.create("Small", preset_experiment("iris"))
+    wids = [store.open(None)[1] for _ in range(4)]
+    with pytest.raises(ClassError) as refused:
+        classes.join(wids[0], "ABCD-EFGH", "Ada")
+    assert str(refused.value) == NO_SUCH_CLASS
+    for number, wid in enumerate(wids[:3]):
+        classes.join(wid, code, f"student {number}")
+    with pytest.raises(ClassError, match="full"):
+        classes.join(wids[3], code, "late")
+    later = classes.teacher_class(code, key).expires + 1
+    with pytest.raises(ClassError):
+        classes.join(wids[3], code, "late", now=later)
+    with pytest.raises(ClassError):
+        classes.teacher_class(code, key, now=later)
+    store.sweep(now=later)
+    assert store._read("SELECT COUNT(*) FROM class_members")[0][0] == 0
+
+
+def test_a_deleted_workspace_leaves_its_class(classes):
+    store = classes.store
+    code, _ = classes.create("Tuesday", preset_experiment("iris"))
+    _, ada, _ = store.open(None)
+    classes.join(ada, code, "Ada")
+    store.delete(ada)
+    assert classes.students(code) == []

@@ -1,0 +1,239 @@
+"""The Class page's panels: join or leave a class, create one, and open its board.
+
+The teacher's code and key are kept in this session's state only (never in the address
+bar or a cookie); the key is shown once, when the class is created. Wrong codes and keys
+count against the browser's workspace in a server-wide ``GuessLimiter``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from builder.classroom.challenges import METRICS, READY, Challenge, lesson_challenge
+from builder.classroom.codes import ClassError
+from builder.classroom.limiter import GuessLimiter
+from builder.config import load_limits
+from builder.errors import DataError, SpecError
+from builder.experiment.spec import check_limits
+from builder.workspace.classes import ClassInfo, ClassStore, WrongGuess, get_classes
+from builder.workspace.store import get_store
+from ui import state
+
+TEACHER = "class_teacher"  # (code, key) of the board this session opened
+CREATED = "class_created"  # (code, key) to show once, just after creating
+NO_CHALLENGE, OWN_GOAL = "none", "own"
+_LIMITER = GuessLimiter()
+
+
+def classes() -> ClassStore:
+    return get_classes(get_store())
+
+
+def plain(text: str) -> str:
+    """``text`` with Markdown's special characters escaped: names and titles come from users."""
+    return "".join(f"\\{ch}" if ch in "\\`*_{}[]()<>#+-.!|~:$" else ch for ch in text)
+
+
+def closes(info: ClassInfo) -> str:
+    when = dt.datetime.fromtimestamp(info.expires, dt.UTC)
+    return when.strftime("%d %b %H:%M UTC")
+
+
+def _guarded(action, *args):
+    """Run a code- or key-checking ``action`` unless the browser is locked out; a code or key
+    that opens nothing counts as a wrong guess. Returns the action's value, or None with an
+    error shown."""
+    wid = st.session_state.workspace_id
+    if seconds := _LIMITER.wait_seconds(wid):
+        st.error(_LIMITER.message(seconds), icon=":material/hourglass:")
+        return None
+    try:
+        return action(*args)
+    except ClassError as error:
+        if isinstance(error, WrongGuess):
+            _LIMITER.failed(wid)
+        st.error(str(error), icon=":material/error:")
+        return None
+
+
+def render_membership() -> ClassInfo | None:
+    """The class this browser is in (with Leave), else the form to join one."""
+    wid = st.session_state.workspace_id
+    member = classes().membership(wid)
+    if member is not None:
+        info, name = member.info, member.name
+        st.success(
+            f"You are in **{plain(info.title)}** as **{plain(name)}** (class code "
+            f"{info.code}). Your runs from now on go to your teacher's board.",
+            icon=":material/groups:",
+        )
+        if info.challenge:
+            st.info(f"Challenge: {info.challenge.goal}", icon=":material/flag:")
+        st.button(
+            "Leave this class",
+            key="class_leave",
+            on_click=classes().leave,
+            args=(wid,),
+            help="Your runs stop going to the board; your own work stays here.",
+        )
+        return info
+    with st.form("class_join_form"):
+        st.markdown("**Join a class**")
+        code = st.text_input(
+            "Class code",
+            key="class_join_code",
+            max_chars=12,
+            help="The 8-character code your teacher shows, such as K7QM-3XPA.",
+        )
+        name = st.text_input(
+            "Your name for the class",
+            key="class_join_name",
+            max_chars=30,
+            help="What your teacher sees next to your runs: a first name or a nickname. "
+            "Nothing else about you is asked or kept.",
+        )
+        pressed = st.form_submit_button(
+            "Join", key="class_join", help="Join the class and load its lesson."
+        )
+    if pressed:
+        _join(wid, code, name)
+    return None
+
+
+def _join(wid: str, code: str, name: str) -> None:
+    info = _guarded(classes().join, wid, code, name)
+    if info is None:
+        return
+    try:
+        check_limits(info.lesson, load_limits())
+        state.apply_experiment(info.lesson)
+        st.session_state.train_message = f"The lesson of {info.title} is loaded: train it here."
+    except (SpecError, DataError) as error:
+        st.session_state.class_message = f"Joined, but the lesson could not be loaded: {error}"
+    st.rerun()
+
+
+def render_create() -> None:
+    """The teacher's form: a class on the experiment being edited, with a challenge."""
+    if created := st.session_state.pop(CREATED, None):
+        code, key = created
+        st.success(f"Class created. Students join with the code **{code}**.")
+        st.warning(
+            "Your teacher key is shown this once. Copy it and keep it private: with the "
+            "code, it opens the class board. Students never need it.",
+            icon=":material/key:",
+        )
+        st.code(key, language=None)
+    lesson = state.experiment()
+    with st.expander("Create a class (teachers)", expanded=False), st.form("class_create_form"):
+        st.caption(
+            f"The lesson is the experiment you have now: {plain(lesson.data.title)}, "
+            f"{lesson.train.epochs} epochs. Students who join start from it."
+        )
+        title = st.text_input(
+            "Class title",
+            key="class_new_title",
+            max_chars=80,
+            help="What students see when they join, e.g. 'Year 10 · Tuesday'.",
+        )
+        options = [NO_CHALLENGE, *READY, OWN_GOAL]
+        choice = st.selectbox(
+            "Challenge",
+            options,
+            key="class_new_challenge",
+            format_func=lambda k: {NO_CHALLENGE: "No challenge", OWN_GOAL: "Your own goal"}.get(
+                k, READY.get(k) and READY[k].title
+            ),
+            help="Every student run is marked against it, on their Train page and the board.",
+        )
+        metric = st.selectbox(
+            "Own goal: metric",
+            list(METRICS),
+            format_func=METRICS.get,
+            key="class_new_metric",
+            help="Accuracy for classes; R² or MAE for numbers (lower MAE is better).",
+        )
+        threshold = st.number_input(
+            "Own goal: reach",
+            value=0.8,
+            step=0.05,
+            key="class_new_threshold",
+            help="The test-split value a run must reach.",
+        )
+        max_params = st.number_input(
+            "Own goal: at most this many parameters (0: no budget)",
+            min_value=0,
+            value=0,
+            key="class_new_max_params",
+            help="A budget on the network's size.",
+        )
+        max_epochs = st.number_input(
+            "Own goal: at most this many epochs (0: no budget)",
+            min_value=0,
+            value=0,
+            key="class_new_max_epochs",
+            help="A budget on training length.",
+        )
+        see = st.checkbox(
+            "Students see the board (only their own runs and rank)",
+            key="class_new_see_board",
+            help="Off by default. Students never see other students' names or runs.",
+        )
+        pressed = st.form_submit_button(
+            "Create the class", key="class_create", help="Get a class code and a teacher key."
+        )
+    if pressed:
+        _create(title, choice, metric, threshold, int(max_params), int(max_epochs), see)
+
+
+def _create(title, choice, metric, threshold, max_params, max_epochs, see) -> None:
+    lesson = state.experiment()
+    try:
+        challenge: Challenge | None = READY.get(choice)
+        if choice == OWN_GOAL:
+            challenge = lesson_challenge(
+                lesson,
+                metric,
+                float(threshold),
+                max_params=max_params or None,
+                max_epochs=max_epochs or None,
+            )
+        code, key = classes().create(title, lesson, challenge, see)
+    except (ClassError, SpecError) as error:
+        st.error(str(error), icon=":material/error:")
+        return
+    st.session_state[CREATED] = (code, key)
+    st.session_state[TEACHER] = (code, key)
+    st.rerun()
+
+
+def render_open() -> tuple[str, str] | None:
+    """The teacher's code and key entry; returns the (code, key) this session opened."""
+    if TEACHER in st.session_state:
+        return st.session_state[TEACHER]
+    with st.form("class_open_form"):
+        st.markdown("**Open a class board (teachers)**")
+        code = st.text_input(
+            "Class code", key="class_open_code", max_chars=12, help="Your class's code."
+        )
+        key = st.text_input(
+            "Teacher key",
+            key="class_open_key",
+            type="password",
+            max_chars=64,
+            help="The key shown once when you created the class.",
+        )
+        pressed = st.form_submit_button(
+            "Open the board", key="class_open", help="Show your class's runs."
+        )
+    if pressed and _guarded(classes().teacher_class, code, key) is not None:
+        st.session_state[TEACHER] = (code, key)
+        st.rerun()
+    return None
+
+
+def close_board() -> None:
+    """Forget the teacher's access in this session (a button callback)."""
+    st.session_state.pop(TEACHER, None)
