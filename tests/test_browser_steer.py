@@ -67,12 +67,14 @@ def _run_records(page):
 
 
 def test_pause_step_stop_then_continue_and_restart_from_the_same_start(app_url, page):
-    _open_train(page, app_url, "iris")
-    set_number(page, "train_batch_size", 1)  # a run of many seconds to steer
+    # Digits in batches of one: about a minute of training to steer (iris in batches of one
+    # ran its 1000 epochs in 3 s once compiled, and a loaded machine spent them on redraws).
+    _open_train(page, app_url, "digits")
+    set_number(page, "train_batch_size", 1)
     set_number(page, "train_epochs", 1000)  # the preset trains without early stopping
     click_button(page, "train_start")
     click_button(page, "train_pause")
-    expect(page.locator(".st-key-train_pause button").first).to_contain_text("Resume")
+    expect(page.locator(".st-key-train_resume button").first).to_contain_text("Resume")
     held = _paused_at(page)
     # Paused, the page shows where the run stands: every epoch done, in every place.
     assert page.evaluate(LOSS_POINTS) == held
@@ -80,8 +82,13 @@ def test_pause_step_stop_then_continue_and_restart_from_the_same_start(app_url, 
     click_button(page, "train_step")
     expect(page.get_by_text(f"Paused after epoch {held + 1}.")).to_be_visible(timeout=WAIT_MS)
     assert page.evaluate(LOSS_POINTS) == held + 1
-    click_button(page, "train_pause")  # Resume
+    click_button(page, "train_resume")
     expect(page.get_by_text(re.compile(r"^Paused after"))).to_have_count(0)
+    # Resumed, the run trains on; paused again before Stop, so that Stop cannot come after
+    # the run's last epoch however slowly a loaded machine redraws.
+    page.wait_for_function(f"() => ({EPOCHS_SHOWN})()[0] > {held + 1}", timeout=WAIT_MS)
+    click_button(page, "train_pause")
+    _paused_at(page)
     click_button(page, "train_stop")
     stopped = page.get_by_text(re.compile(r"^Stopped after \d+ epoch"))
     expect(stopped).to_be_visible(timeout=WAIT_MS)
@@ -98,7 +105,7 @@ def test_pause_step_stop_then_continue_and_restart_from_the_same_start(app_url, 
 
     # Restart from run 1's initial weights with 5 epochs.
     set_number(page, "train_epochs", 5)
-    choose(page, "train_go_on_run", "iris · run 1")
+    choose(page, "train_go_on_run", "digits · run 1")
     click_button(page, "train_restart_from")
     expect(page.get_by_text("Finished 5 epochs")).to_be_visible(timeout=WAIT_MS)
     expect(page.get_by_test_id("stDataFrame").first).to_contain_text("run 1, same start")

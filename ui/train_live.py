@@ -22,6 +22,12 @@ from ui import sidebar, train_inside, train_panel
 PLAYBACK = "train_playback"
 INSTANT = "train_instant"
 AWAITED = "train_first_epoch_awaited"
+STEPPED = "train_stepped"  # (job id, monotonic time) of the last Step taken
+# Streamlit 1.67 sometimes delivers one click to its callback two or three times within
+# 0.7 s (seen in the steering test while the live redraw's timer ran). Pause and Resume
+# are therefore two buttons, each idempotent, and a Step this soon after the last one is
+# taken as the same click.
+STEP_REPEAT_SECONDS = 1.0
 # The page run that follows the Train click waits this long for the run's first epoch,
 # so a quick one is drawn in that run: the browser starts the live redraw's timer only
 # once it has drawn that run, and the first timed redraw came 0.7–1.5 s after the click.
@@ -72,20 +78,27 @@ def _show_now() -> None:
         _playback(job).catch_up(len(job.history))
 
 
-def _pause_or_resume() -> None:
+def _pause() -> None:
     job = st.session_state.job
-    if job is None or job.done:
-        return
-    if job.pause_requested:
-        job.resume()
-    else:
+    if job is not None and not job.done:
         job.pause()
+
+
+def _resume() -> None:
+    job = st.session_state.job
+    if job is not None and not job.done:
+        job.resume()
 
 
 def _step() -> None:
     job = st.session_state.job
-    if job is not None and not job.done:
-        job.step()
+    if job is None or job.done:
+        return
+    last = st.session_state.get(STEPPED)
+    if last is not None and last[0] == job.id and time.monotonic() - last[1] < STEP_REPEAT_SECONDS:
+        return  # the same click, delivered again
+    st.session_state[STEPPED] = (job.id, time.monotonic())
+    job.step()
 
 
 def _stop() -> None:
@@ -101,15 +114,25 @@ def controls(job: jobs.Job | None, view: Progress | None) -> None:
     pausing = live and job.pause_requested
     stopping = live and job.stop_requested
     pause, step, stop, now = st.columns([1, 1, 1, 3])
-    pause.button(
-        "Resume" if pausing else "Pause",
-        key="train_pause",
-        icon=":material/play_arrow:" if pausing else ":material/pause:",
-        on_click=_pause_or_resume,
-        disabled=not live or stopping,
-        help="Pause after the epoch in progress, look at the curves and the network, then "
-        "resume; a paused run keeps its worker.",
-    )
+    if pausing:
+        pause.button(
+            "Resume",
+            key="train_resume",
+            icon=":material/play_arrow:",
+            on_click=_resume,
+            disabled=stopping,
+            help="Go on training from where the run paused.",
+        )
+    else:
+        pause.button(
+            "Pause",
+            key="train_pause",
+            icon=":material/pause:",
+            on_click=_pause,
+            disabled=not live or stopping,
+            help="Pause after the epoch in progress, look at the curves and the network, "
+            "then resume; a paused run keeps its worker.",
+        )
     step.button(
         "Step one epoch",
         key="train_step",
