@@ -1,7 +1,7 @@
 """Two replicas behind nginx (deploy/nginx.conf), in headless Chromium.
 
-The replicas share one data folder and a PostgreSQL store started by the test; training
-runs on each replica's local pool (a Ray cluster as well would not fit the suite's time).
+The replicas share one data folder, a PostgreSQL store and a Ray cluster (a head and two
+one-CPU workers on 127.0.0.1), all started by the test.
 A browser keeps to the replica its routing cookie names from its first page on, websocket
 included, and its workspace comes back after a reload there; another browser on the other
 replica has a workspace of its own; nginx serves /static/ itself, passes the health check
@@ -22,7 +22,7 @@ from playwright.sync_api import expect
 from builder.config import load_limits
 from deploy.nginx import render, streamlit_static
 from tests.conftest import ARTIFACTS, ROOT, free_port, start_server, stop_server
-from tests.processes import descendants
+from tests.ray_cluster import local_cluster
 from tests.test_browser_workspace import token_of, train_briefly
 
 pytestmark = pytest.mark.browser
@@ -77,21 +77,29 @@ def run_nginx(replicas: list[str], folder: Path):
 @pytest.fixture(scope="module")
 def cluster(postgres, tmp_path_factory):
     """nginx's URL and the replicas, as {"host:port": server process}."""
-    env = {
-        "NNB_DATA_DIR": str(tmp_path_factory.mktemp("shared-data")),
-        "NNB_DATABASE_URL": postgres.new_database(),
-        "NNB_MAX_CONCURRENT_TRAININGS": "1",
-    }
-    servers = {}
-    try:
-        for _ in range(2):
-            port = free_port()
-            servers[f"127.0.0.1:{port}"] = start_server(port, env)
-        with run_nginx(list(servers), tmp_path_factory.mktemp("nginx")) as url:
-            yield url, servers
-    finally:
-        for server in servers.values():
-            stop_server(server)
+    with local_cluster(workers=2) as ray_cluster:
+        env = {
+            "NNB_DATA_DIR": str(tmp_path_factory.mktemp("shared-data")),
+            "NNB_DATABASE_URL": postgres.new_database(),
+            "NNB_JOB_BACKEND": "ray",
+            "NNB_RAY_ADDRESS": ray_cluster.address,
+            "NNB_MAX_CONCURRENT_TRAININGS": "1",  # one of the cluster's two CPUs each
+        }
+        servers = {}
+        try:
+            for _ in range(2):
+                port = free_port()
+                servers[f"127.0.0.1:{port}"] = start_server(port, env)
+            with run_nginx(list(servers), tmp_path_factory.mktemp("nginx")) as url:
+                yield url, servers
+        finally:
+            for server in servers.values():
+                stop_server(server)
+
+
+def joined_ray(server: subprocess.Popen) -> bool:
+    """Whether the replica has started its pool (Ray is loaded once it has)."""
+    return "_raylet" in Path(f"/proc/{server.pid}/maps").read_text()
 
 
 def get(url: str, replica: str) -> tuple[str, str]:
@@ -119,9 +127,9 @@ def test_a_browser_keeps_to_its_replica_and_workspace_and_another_has_its_own(cl
     expect(page.get_by_test_id("stSidebar")).to_contain_text("Runs: 1")
     assert token_of(page) == token
     # Every page, script run (they come through the websocket) and training stayed on one
-    # replica: only it has started worker processes.
+    # replica: only it has started its pool of training workers.
     (other,) = [address for address in servers if address != mine]
-    assert descendants(servers[mine].pid) and not descendants(servers[other].pid)
+    assert joined_ray(servers[mine]) and not joined_ray(servers[other])
     assert {upstream for path, upstream in answered if "/static/" not in path} == {mine}
 
     # nginx serves Streamlit's scripts from disk, to be cached; the health check is passed on.
