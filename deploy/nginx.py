@@ -5,7 +5,7 @@ files in /srv/nnb-nginx:
 
     .venv/bin/python -m deploy.nginx --listen 0.0.0.0:8080 --prefix /srv/nnb-nginx \\
         --replica 127.0.0.1:8501 --replica 127.0.0.1:8502
-    nginx -p /srv/nnb-nginx -c /srv/nnb-nginx/nginx.conf
+    nginx -p /srv/nnb-nginx -c /srv/nnb-nginx/nginx.conf -e /srv/nnb-nginx/error.log
 
 Replicas are named r1, r2, … in the routing cookie, in the order given.
 """
@@ -107,7 +107,9 @@ def main(argv: list[str] | None = None) -> None:
     args.prefix.mkdir(parents=True, exist_ok=True)
     conf = args.prefix / "nginx.conf"
     conf.write_text(text)
-    print(f"nginx -p {args.prefix.resolve()} -c {conf.resolve()}")
+    # -e: without it nginx first opens its packaged error log, which a user cannot write.
+    prefix = args.prefix.resolve()
+    print(f"nginx -p {prefix} -c {conf.resolve()} -e {prefix / 'error.log'}")
 
 
 if __name__ == "__main__":
