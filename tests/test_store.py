@@ -297,3 +297,18 @@ def test_a_wrong_database_url_is_refused_in_one_sentence(tmp_path, url, words):
         WorkspaceStore(tmp_path, database_url=url)
     message = str(refused.value)
     assert words in message and "\n" not in message and "secret" not in message
+
+
+def test_a_postgresql_store_goes_on_after_its_connections_are_cut(tmp_path, postgres):
+    import psycopg
+
+    url = postgres.new_database()
+    store = WorkspaceStore(tmp_path, database_url=url)
+    token, wid, _ = store.open(None)
+    with psycopg.connect(url, autocommit=True) as admin:  # as a restarted server does
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    time.sleep(0.2)  # the goodbyes reach the idle connections
+    assert store.open(token)[1] == wid

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import select
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -141,11 +142,21 @@ class _PostgresConnection:
         return cursor
 
 
+def _open(conn) -> bool:
+    """Whether an idle connection is still open: the server sends nothing to one, so
+    anything to read is its goodbye (or, rarely, a notice: the connection is then dropped
+    all the same, which costs a new one)."""
+    if conn.closed:
+        return False
+    readable, _, _ = select.select([conn.fileno()], [], [], 0)
+    return not readable
+
+
 class PostgreSQL:
     """The store in a PostgreSQL database, shared by replicas on several machines.
 
     Idle connections are kept for the next operation (opening one costs a server
-    process); a connection that broke (the server restarted) is dropped, not reused.
+    process); one the server closed meanwhile (a restart) is dropped, not reused.
     """
 
     def __init__(self, url: str):
@@ -176,8 +187,9 @@ class PostgreSQL:
         with self._lock:
             while self._idle:
                 conn = self._idle.pop()
-                if not conn.closed:
+                if _open(conn):
                     return conn
+                conn.close()
         return self._connect()
 
     def _give_back(self, conn) -> None:
