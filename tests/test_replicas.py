@@ -109,10 +109,23 @@ def get(url: str, replica: str) -> tuple[str, str]:
         return answer.read().decode(), answer.headers.get(UPSTREAM, "")
 
 
+def answers(tab) -> list[tuple[str, str]]:
+    """(URL, the replica that answered or "" when nginx did) of each response the tab gets."""
+    seen = []
+    tab.on(
+        "response", lambda response: seen.append((response.url, response.headers.get(UPSTREAM, "")))
+    )
+    return seen
+
+
+def proxied(seen: list[tuple[str, str]]) -> set[str]:
+    """The replicas that answered, leaving out the files nginx served itself."""
+    return {upstream for path, upstream in seen if "/static/" not in path}
+
+
 def test_a_browser_keeps_to_its_replica_and_workspace_and_another_has_its_own(cluster, page):
     url, servers = cluster
-    answered = []  # (path, the replica that answered, or "" when nginx did)
-    page.on("response", lambda r: answered.append((r.url, r.headers.get(UPSTREAM, ""))))
+    answered = answers(page)
     first = page.goto(f"{url}/train?preset=iris")
     mine = first.headers[UPSTREAM]
     (cookie,) = [c for c in page.context.cookies() if c["name"] == ROUTE]
@@ -130,7 +143,7 @@ def test_a_browser_keeps_to_its_replica_and_workspace_and_another_has_its_own(cl
     # replica: only it has started its pool of training workers.
     (other,) = [address for address in servers if address != mine]
     assert joined_ray(servers[mine]) and not joined_ray(servers[other])
-    assert {upstream for path, upstream in answered if "/static/" not in path} == {mine}
+    assert proxied(answered) == {mine}
 
     # nginx serves Streamlit's scripts from disk, to be cached; the health check is passed on.
     scripts = [path for path, upstream in answered if "/static/js/" in path and not upstream]
@@ -148,6 +161,7 @@ def test_a_browser_keeps_to_its_replica_and_workspace_and_another_has_its_own(cl
         other_name = f"r{list(servers).index(other) + 1}"
         second.add_cookies([{"name": ROUTE, "value": other_name, "url": url}])
         tab = second.new_page()
+        seen = answers(tab)
         assert tab.goto(f"{url}/data").headers[UPSTREAM] == other
         tab.get_by_text("My own file(s)").click()
         table = ROOT / "sample_data" / "pima-indians-diabetes.csv"
@@ -156,6 +170,7 @@ def test_a_browser_keeps_to_its_replica_and_workspace_and_another_has_its_own(cl
         expect(sidebar).to_contain_text("pima-indians-diabetes.csv (768 rows × 9 cols)")
         expect(sidebar).to_contain_text("Runs: 0")
         assert token_of(tab) != token
+        assert proxied(seen) == {other}  # the upload included
     finally:
         second.close()
 
