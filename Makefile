@@ -5,7 +5,7 @@ PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint chromium
+.PHONY: run test lint chromium servers
 
 $(INSTALLED): pyproject.toml
 	python3 -m venv $(VENV)
@@ -20,6 +20,11 @@ run: $(INSTALLED)
 chromium:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
 
+# The store and replica tests start Debian's PostgreSQL and nginx themselves, from temporary
+# folders on 127.0.0.1 (tests/postgres_server.py, tests/test_replicas.py).
+servers:
+	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 && [ -x /usr/sbin/nginx ] || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q postgresql nginx; }
+
 lint: $(INSTALLED)
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
@@ -29,5 +34,5 @@ lint: $(INSTALLED)
 # slowest tests are listed at the end, to see where the time goes.
 TEST_JOBS ?= 2
 
-test: $(INSTALLED) chromium lint
+test: $(INSTALLED) chromium servers lint
 	$(PYTHON) -m pytest -n $(TEST_JOBS) --dist loadfile --durations=30

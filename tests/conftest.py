@@ -112,6 +112,24 @@ def app_url():
 
 
 @pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL server for the test session, started by the first test that asks."""
+    from tests.postgres_server import local_postgres
+
+    with local_postgres() as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request):
+    """Each store test runs twice: on SQLite in its data folder (no URL), then on a fresh
+    PostgreSQL database."""
+    if request.param == "sqlite":
+        return None
+    return request.getfixturevalue("postgres").new_database()
+
+
+@pytest.fixture(scope="session")
 def browser():
     """Headless Debian Chromium driven by Playwright."""
     from playwright.sync_api import expect, sync_playwright

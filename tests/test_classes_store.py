@@ -1,4 +1,5 @@
-"""Classes in a real workspace store: create, join, the board's runs, keys, caps and expiry."""
+"""Classes in a real workspace store (SQLite and PostgreSQL): create, join, the board's runs,
+keys, caps and expiry."""
 
 import pytest
 
@@ -14,8 +15,8 @@ LIMITS = HostLimits(class_students=3, class_hours=2)
 
 
 @pytest.fixture
-def classes(tmp_path):
-    return ClassStore(WorkspaceStore(tmp_path, LIMITS), LIMITS)
+def classes(tmp_path, database_url):
+    return ClassStore(WorkspaceStore(tmp_path, LIMITS, database_url), LIMITS)
 
 
 def finish(store: WorkspaceStore, wid: str, accuracy: float) -> int:
@@ -39,8 +40,11 @@ def test_a_class_is_opened_by_its_code_and_key_and_keeps_only_the_keys_hash(clas
     assert info.title == "Tuesday" and info.challenge == READY["iris-30"]
     assert not info.students_see_board and info.students == 0
     assert info.lesson == preset_experiment("iris")
-    assert key.encode() not in classes.store.path.read_bytes()
-    for code_text, wrong in ((code, key[:-1] + "A"), ("ZZZZ-ZZZZ", key), ("nonsense", key)):
+    assert key not in str(classes.store._read("SELECT * FROM classes"))
+    if classes.store.database_url is None:
+        assert key.encode() not in (classes.store.folder / "workspaces.sqlite3").read_bytes()
+    other_key = key[:-1] + ("B" if key.endswith("A") else "A")  # one character off
+    for code_text, wrong in ((code, other_key), ("ZZZZ-ZZZZ", key), ("nonsense", key)):
         with pytest.raises(ClassError) as refused:
             classes.teacher_class(code_text, wrong)
         assert str(refused.value) == NOT_OPENED  # the same words: nothing learnt

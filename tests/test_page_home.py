@@ -4,8 +4,10 @@ Start fresh and Delete my data on the real store."""
 from builder.experiment.presets import preset_experiment
 from builder.experiment.spec import Experiment
 from builder.training.runs import Run
+from builder.workspace import store as store_module
 from builder.workspace.store import get_store
 from tests.apptest_helpers import start_app, texts, with_sample
+from ui.workspace import NO_DATABASE
 
 
 def _with_a_kept_run():
@@ -62,3 +64,11 @@ def test_a_samples_card_sets_up_its_tutorial_and_lands_on_train_ready_to_press_i
     assert any("Finished 3 epochs" in t for t in texts(at.success))
     run = at.session_state["runs"][0]
     assert run.name == "iris · run 1" and run.result["metrics"]["test"]["accuracy"] > 0
+
+
+def test_a_database_the_server_cannot_reach_is_said_in_words(monkeypatch):
+    monkeypatch.setenv("NNB_DATABASE_URL", "postgresql://nnb@127.0.0.1:1/nnb")
+    monkeypatch.setattr(store_module, "_STORE", None)  # opened again, from that URL
+    at = start_app()
+    assert not at.exception
+    assert texts(at.error) == [NO_DATABASE]

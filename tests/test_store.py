@@ -1,4 +1,5 @@
-"""The workspace store on a real SQLite file: tokens, runs, uploads, caps, kills, expiry."""
+"""The workspace store on a real SQLite file and a real PostgreSQL server: tokens, runs,
+uploads, caps, kills, expiry."""
 
 import contextlib
 import json
@@ -15,6 +16,7 @@ from builder.config import HostLimits
 from builder.experiment.presets import preset_experiment
 from builder.training.runs import CONTINUED, RESTARTED, Run
 from builder.workspace import checkpoints
+from builder.workspace.database import DatabaseError
 from builder.workspace.store import SCHEMA, WorkspaceFull, WorkspaceStore, new_token, workspace_id
 from tests.conftest import ROOT
 
@@ -32,8 +34,8 @@ def _run(number: int, size: int = 10) -> Run:
 
 
 @pytest.fixture
-def store(tmp_path):
-    return WorkspaceStore(tmp_path)
+def store(tmp_path, database_url):
+    return WorkspaceStore(tmp_path, database_url=database_url)
 
 
 def test_a_token_reopens_its_workspace_and_nothing_else_does(store):
@@ -44,7 +46,9 @@ def test_a_token_reopens_its_workspace_and_nothing_else_does(store):
         other_token, other, fresh = store.open(forged)
         assert fresh and other != wid and other_token != forged
     # The database holds hashes only: no token is stored anywhere in it.
-    assert token.encode() not in (store.folder / "workspaces.sqlite3").read_bytes()
+    assert token not in str(store._read("SELECT * FROM workspaces"))
+    if store.database_url is None:
+        assert token.encode() not in (store.folder / "workspaces.sqlite3").read_bytes()
 
 
 def test_runs_come_back_with_their_model_files_and_stay_in_their_workspace(store):
@@ -76,8 +80,10 @@ def test_an_upload_comes_back_as_uploaded(store):
     assert len(list((store.folder / "files" / wid).iterdir())) == 1
 
 
-def test_the_size_cap_refuses_what_does_not_fit_and_keeps_the_last_good_state(tmp_path):
-    store = WorkspaceStore(tmp_path, HostLimits(workspace_mb=1))
+def test_the_size_cap_refuses_what_does_not_fit_and_keeps_the_last_good_state(
+    tmp_path, database_url
+):
+    store = WorkspaceStore(tmp_path, HostLimits(workspace_mb=1), database_url)
     _, wid, _ = store.open(None)
     store.finish_run(_run(store.new_run(wid, preset_experiment("iris")), size=100_000), wid)
     big = _run(store.new_run(wid, preset_experiment("iris")), size=1_000_000)
@@ -122,7 +128,7 @@ import sys
 from builder.experiment.presets import preset_experiment
 from builder.workspace.store import WorkspaceStore
 from tests.test_store import _run
-store = WorkspaceStore(sys.argv[1])
+store = WorkspaceStore(sys.argv[1], database_url=sys.argv[2] if len(sys.argv) > 2 else None)
 token, wid, _ = store.open(None)
 print(token, flush=True)
 while True:
@@ -130,12 +136,16 @@ while True:
 """
 
 
-def test_a_writer_killed_mid_write_leaves_the_last_good_state(tmp_path):
+def test_a_writer_killed_mid_write_leaves_the_last_good_state(tmp_path, database_url):
+    url = [database_url] if database_url else []
     writer = subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(tmp_path)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", WRITER, str(tmp_path), *url],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     token = writer.stdout.readline().strip()
-    store = WorkspaceStore(tmp_path)
+    store = WorkspaceStore(tmp_path, database_url=database_url)
     wid = workspace_id(token)
     deadline = time.monotonic() + 60
     while len(store.runs(wid)) < 3 and time.monotonic() < deadline:
@@ -143,8 +153,9 @@ def test_a_writer_killed_mid_write_leaves_the_last_good_state(tmp_path):
     time.sleep(0.15)  # somewhere inside a write
     writer.send_signal(signal.SIGKILL)
     writer.wait()
-    with contextlib.closing(sqlite3.connect(store.path)) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    if database_url is None:
+        with contextlib.closing(sqlite3.connect(tmp_path / "workspaces.sqlite3")) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     runs = store.runs(wid)
     finished = [run for run in runs if run.state == "finished"]
     assert len(finished) >= 2 and {run.state for run in runs} <= {"finished", "running"}
@@ -158,8 +169,8 @@ def test_a_writer_killed_mid_write_leaves_the_last_good_state(tmp_path):
     assert store.runs(wid)[-1].state == "finished"
 
 
-def test_workspaces_unseen_past_the_time_to_live_are_swept_with_their_files(tmp_path):
-    store = WorkspaceStore(tmp_path, HostLimits(workspace_days=1))
+def test_workspaces_unseen_past_the_time_to_live_are_swept_with_their_files(tmp_path, database_url):
+    store = WorkspaceStore(tmp_path, HostLimits(workspace_days=1), database_url)
     old_token, old, _ = store.open(None)
     store.finish_run(_run(store.new_run(old, preset_experiment("iris"))), old)
     assert store.sweep(time.time() + 86400 - 60) == 0  # not yet a day unseen
@@ -209,7 +220,8 @@ def test_a_run_keeps_the_run_it_started_from(store):
     first = store.new_run(wid, preset_experiment("iris"))
     second = store.new_run(wid, preset_experiment("iris"), parent=first, origin=CONTINUED)
     store.finish_run(_run(second), wid)  # the run's end keeps where it started
-    runs = WorkspaceStore(store.folder).runs(wid)  # read again, as a restarted server does
+    # Read again, as a restarted server does.
+    runs = WorkspaceStore(store.folder, database_url=store.database_url).runs(wid)
     assert [(run.parent, run.origin) for run in runs] == [(None, None), (first, CONTINUED)]
 
 
@@ -222,7 +234,7 @@ def test_a_data_folder_from_before_run_lineage_opens_with_its_runs(tmp_path):
     assert LINEAGE in SCHEMA
     old = WorkspaceStore(tmp_path)
     _, wid, _ = old.open(None)
-    with contextlib.closing(sqlite3.connect(old.path)) as conn:
+    with contextlib.closing(sqlite3.connect(tmp_path / "workspaces.sqlite3")) as conn:
         conn.executescript(f"DROP TABLE runs; {SCHEMA_WITHOUT_LINEAGE}")
         conn.execute(
             "INSERT INTO runs (workspace, number, state, experiment, history) "
@@ -271,3 +283,32 @@ def test_deleted_runs_take_their_files_with_them(store):
         "run-2"
     ]
     assert store.new_run(wid, preset_experiment("iris")) == 4  # never a deleted run's number
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("mysql://nnb:secret@127.0.0.1/nnb", "must be a PostgreSQL URL"),
+        ("postgresql://nnb:secret@127.0.0.1:1/nnb", "cannot be opened (connection failed"),
+    ],
+)
+def test_a_wrong_database_url_is_refused_in_one_sentence(tmp_path, url, words):
+    with pytest.raises(DatabaseError) as refused:
+        WorkspaceStore(tmp_path, database_url=url)
+    message = str(refused.value)
+    assert words in message and "\n" not in message and "secret" not in message
+
+
+def test_a_postgresql_store_goes_on_after_its_connections_are_cut(tmp_path, postgres):
+    import psycopg
+
+    url = postgres.new_database()
+    store = WorkspaceStore(tmp_path, database_url=url)
+    token, wid, _ = store.open(None)
+    with psycopg.connect(url, autocommit=True) as admin:  # as a restarted server does
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    time.sleep(0.2)  # the goodbyes reach the idle connections
+    assert store.open(token)[1] == wid

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import dataclasses
+import logging
 
 import pandas as pd
 import streamlit as st
@@ -25,19 +26,27 @@ from builder.tables.data import ReadOptions, load_files
 from builder.training import lineage
 from builder.training.runs import CONTINUED, RESTARTED, Run
 from builder.workspace import recorder
+from builder.workspace.database import DatabaseError
 from builder.workspace.store import TOKEN, WorkspaceFull, get_store
 from ui import sessions, state
 
 COOKIE = "nnb_workspace"
 SAVE_WAIT_SECONDS = 30.0  # a run's result is written within moments of its end
 # The lesson stays in force: it came with the link, not with the work.
+# A student learns that the server is at fault; the host reads which database and why in the log.
+NO_DATABASE = "This server cannot reach the database that keeps your work. Tell whoever runs it."
 KEEP = ("workspace_token", "workspace_id", "share_restored", "lesson", "lesson_experiment")
 
 
 def sync() -> None:
     """Once per script run, in app.py after ``state.init_state()``: open the workspace (first
     run), keep an ended run, refresh the runs if they changed, follow a run in training."""
-    store = get_store()
+    try:
+        store = get_store()
+    except DatabaseError as error:  # NNB_DATABASE_URL is wrong, or its server is down
+        logging.getLogger(__name__).error("%s", error)
+        st.error(NO_DATABASE)
+        st.stop()
     if "workspace_id" not in st.session_state:
         _open(st.context.cookies.get(COOKIE))  # not a str under AppTest: a new workspace
     wid = st.session_state.workspace_id

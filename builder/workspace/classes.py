@@ -7,13 +7,13 @@ files, for the board. Classes live for ``class_hours`` and hold at most ``class_
 (``builder.config``); the store's sweep removes expired ones.
 
 Only this module and ``builder.workspace.store`` touch the database: this one through the
-store's own connections and write transactions, so the locking is the store's.
+store's own connections and write transactions, so the locking is the store's, and its
+SQL runs on SQLite and PostgreSQL alike (``builder.workspace.database``).
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 import time
 from dataclasses import dataclass
@@ -99,26 +99,24 @@ class ClassStore:
         now = time.time() if now is None else now
         key = new_teacher_key()
         with self.store._write() as conn:
-            while True:  # a clash among 6.6e11 codes is rare, but never overwrite a class
+            added = 0
+            while not added:  # a clash among 6.6e11 codes is rare, but never overwrite a class
                 code = new_class_code()
-                try:
-                    conn.execute(
-                        "INSERT INTO classes (code, key_hash, title, experiment, challenge, "
-                        "students_see_board, created, expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            code,
-                            key_hash(key),
-                            title,
-                            json.dumps(lesson.to_dict()),
-                            json.dumps(challenge.to_dict()) if challenge else None,
-                            int(students_see_board),
-                            now,
-                            now + self.lifetime,
-                        ),
-                    )
-                    break
-                except sqlite3.IntegrityError:
-                    continue
+                added = conn.execute(
+                    "INSERT INTO classes (code, key_hash, title, experiment, challenge, "
+                    "students_see_board, created, expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (code) DO NOTHING",
+                    (
+                        code,
+                        key_hash(key),
+                        title,
+                        json.dumps(lesson.to_dict()),
+                        json.dumps(challenge.to_dict()) if challenge else None,
+                        int(students_see_board),
+                        now,
+                        now + self.lifetime,
+                    ),
+                ).rowcount
         return code, key
 
     def _info(self, code: str, now: float | None = None) -> tuple[ClassInfo, str] | None:
@@ -206,16 +204,19 @@ class ClassStore:
                 raise ClassError(
                     f"This class is full ({self.max_students} students). Ask your teacher."
                 )
-            try:
-                conn.execute(
-                    "INSERT INTO class_members (workspace, code, name, first_run, joined) "
-                    "SELECT id, ?, ?, runs_started + 1, ? FROM workspaces WHERE id = ?",
-                    (code, name, now, wid),
-                )
-            except sqlite3.IntegrityError:
+            # Asked, not caught from the unique index: a failed statement would end the
+            # whole transaction on PostgreSQL. The name column compares without case.
+            if conn.execute(
+                "SELECT 1 FROM class_members WHERE code = ? AND name = ?", (code, name)
+            ).fetchone():
                 raise ClassError(
                     f"Someone in this class already goes by '{name}'. Choose another name."
-                ) from None
+                )
+            conn.execute(
+                "INSERT INTO class_members (workspace, code, name, first_run, joined) "
+                "SELECT id, ?, ?, runs_started + 1, ? FROM workspaces WHERE id = ?",
+                (code, name, now, wid),
+            )
         return self._info(code, now)[0]
 
     def membership(self, wid: str) -> Membership | None:

@@ -10,7 +10,8 @@ weights or restarted from its initial weights (``builder.training.lineage``): a 
 that records its parent. No session needs to be open for the run to be kept. A run kept
 with its model is then logged to MLflow when the host asks for it (``mlflow_log``).
 
-One server process serves a data folder: a run the store lists as training that is
+A browser's sessions all meet one server process (replicas sharing a store sit behind a
+proxy that keeps each browser on its replica): a run the store lists as training that is
 not registered here was cut off by a server that died, and is shown as interrupted.
 """
 

@@ -3,9 +3,11 @@
 A browser holds an unguessable token (32 random bytes, in a cookie); the store keys its
 workspace by the token's SHA-256, so the database never holds a value that opens a
 workspace, and a token the store does not know opens nothing: the caller gets a fresh,
-empty workspace with a new token. Metadata lives in one SQLite file; bytes (model files,
-uploaded files, checkpoints) in a folder per workspace beside it, under the host's data
-folder (``NNB_DATA_DIR``), which the web server never serves. Every path is built here
+empty workspace with a new token. Metadata lives in a database (``builder.workspace.
+database``: one SQLite file beside the files, or PostgreSQL when replicas on several
+machines share the store); bytes (model files, uploaded files, checkpoints) in a folder
+per workspace under the host's data folder (``NNB_DATA_DIR``), which the web server never
+serves. Every path is built here
 from the workspace's hash and a run's number, never from anything a browser sent.
 
 Writes are atomic: files are written under a temporary name and renamed into place
@@ -13,9 +15,7 @@ before the transaction naming them commits, so a crash mid-write leaves the last
 state (at worst an unreferenced folder, removed with its workspace).
 
 Only this module and ``builder.workspace.classes`` (the classes, through this store's
-connections) touch the database, and their public methods are the whole interface,
-so a host with several machines could back it with a server database (and shared
-storage for the files) without changing its callers.
+connections) touch the database, and their public methods are the whole interface.
 """
 
 from __future__ import annotations
@@ -27,11 +27,9 @@ import os
 import re
 import secrets
 import shutil
-import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -40,7 +38,8 @@ from builder.config import HostLimits, load_limits
 from builder.errors import BuilderError
 from builder.experiment.spec import Experiment
 from builder.training.runs import Run
-from builder.workspace import checkpoints
+from builder.workspace import checkpoints, database
+from builder.workspace.database import Connection
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_DATA_DIR = ROOT / ".nnb-data"  # git-ignored
@@ -151,61 +150,52 @@ def _join_bytes(value: Any, folder: Path) -> Any:
 
 
 class WorkspaceStore:
-    """Workspaces in SQLite (metadata) and a folder per workspace (files). Thread-safe."""
+    """Workspaces in a database (metadata) and a folder per workspace (files). Thread-safe."""
 
-    def __init__(self, folder: str | os.PathLike, limits: HostLimits | None = None):
+    def __init__(
+        self,
+        folder: str | os.PathLike,
+        limits: HostLimits | None = None,
+        database_url: str | None = None,
+    ):
         """Open (creating if needed) the store in ``folder``.
 
         Args:
-            folder: the data folder; the database is ``workspaces.sqlite3`` in it.
+            folder: the data folder, for the files (and ``workspaces.sqlite3``, without a URL).
             limits: the size cap (``workspace_mb``) and time to live (``workspace_days``).
+            database_url: a PostgreSQL URL (``NNB_DATABASE_URL``); None: SQLite in ``folder``.
+
+        Raises:
+            DatabaseError: the URL is not PostgreSQL's, or its server cannot be reached.
         """
         limits = limits or load_limits()
         self.folder = Path(folder)
+        self.database_url = database_url
         self.max_bytes = limits.workspace_mb * 1024 * 1024
         self.ttl_seconds = limits.workspace_days * 86400.0
-        self.path = self.folder / "workspaces.sqlite3"
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / "files").mkdir(exist_ok=True)
         self._sweep_lock = threading.Lock()
         self._swept_at = 0.0
-        with contextlib.closing(self._connect()) as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.executescript(SCHEMA)
-            columns = {row[1] for row in conn.execute("PRAGMA table_info(workspaces)")}
-            if "runs_started" not in columns:  # a data folder from before run numbers lasted
+        self.db = database.open_database(self.folder, database_url)
+        self.db.create(SCHEMA)
+        with self.db.write() as conn:
+            if "runs_started" not in self.db.columns(conn, "workspaces"):
+                # a data folder from before run numbers lasted
                 conn.execute(
                     "ALTER TABLE workspaces ADD COLUMN runs_started INTEGER NOT NULL DEFAULT 0"
                 )
-            columns = {row[1] for row in conn.execute("PRAGMA table_info(runs)")}
+            columns = self.db.columns(conn, "runs")
             for column, kind in (("parent", "INTEGER"), ("origin", "TEXT")):
                 if column not in columns:  # a data folder from before runs had a lineage
                     conn.execute(f"ALTER TABLE runs ADD COLUMN {column} {kind}")
 
-    # Connections: one per operation, so any thread may call any method.
-
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
-        conn.execute("PRAGMA foreign_keys=ON")
-        return conn
-
-    @contextlib.contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction, taken at once so concurrent writers queue instead of failing."""
-        conn = self._connect()
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            yield conn
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        finally:
-            conn.close()
+    def _write(self) -> contextlib.AbstractContextManager[Connection]:
+        """A write transaction; concurrent writers (threads, replicas) queue for it."""
+        return self.db.write()
 
     def _read(self, sql: str, args: tuple = ()) -> list[tuple]:
-        with contextlib.closing(self._connect()) as conn:
+        with self.db.read() as conn:
             return conn.execute(sql, args).fetchall()
 
     def _files(self, wid: str) -> Path:
@@ -222,18 +212,19 @@ class WorkspaceStore:
         return partial, final
 
     @staticmethod
-    def _bump(conn: sqlite3.Connection, wid: str) -> None:
+    def _bump(conn: Connection, wid: str) -> None:
         conn.execute(
             "UPDATE workspaces SET revision = revision + 1, last_seen = ? WHERE id = ?",
             (time.time(), wid),
         )
 
-    def _usage(self, conn: sqlite3.Connection, wid: str, leaving_out: int | None = None) -> int:
+    def _usage(self, conn: Connection, wid: str, leaving_out: int | None = None) -> int:
         (upload,) = conn.execute(
             "SELECT upload_bytes FROM workspaces WHERE id = ?", (wid,)
         ).fetchone() or (0,)
         (runs,) = conn.execute(
-            "SELECT COALESCE(SUM(bytes), 0) FROM runs WHERE workspace = ? AND number IS NOT ?",
+            "SELECT COALESCE(SUM(bytes), 0) FROM runs WHERE workspace = ? "
+            "AND number IS DISTINCT FROM ?",
             (wid, leaving_out),
         ).fetchone()
         return upload + runs
@@ -286,7 +277,7 @@ class WorkspaceStore:
 
     def usage(self, wid: str) -> int:
         """Bytes the workspace keeps (its uploaded files and its runs' results)."""
-        with contextlib.closing(self._connect()) as conn:
+        with self.db.read() as conn:
             return self._usage(conn, wid)
 
     def save_experiment(self, wid: str, experiment: Experiment) -> None:
@@ -430,11 +421,13 @@ class WorkspaceStore:
             parent, origin: the run it starts from and how (``Run.parent``, ``Run.origin``).
         """
         with self._write() as conn:
-            (number,) = conn.execute(
-                "SELECT MAX(runs_started, (SELECT COALESCE(MAX(number), 0) FROM runs "
-                "WHERE workspace = ?)) + 1 FROM workspaces WHERE id = ?",
-                (wid, wid),
+            (started,) = conn.execute(
+                "SELECT runs_started FROM workspaces WHERE id = ?", (wid,)
             ).fetchone()
+            (highest,) = conn.execute(
+                "SELECT COALESCE(MAX(number), 0) FROM runs WHERE workspace = ?", (wid,)
+            ).fetchone()
+            number = max(started, highest) + 1
             conn.execute("UPDATE workspaces SET runs_started = ? WHERE id = ?", (number, wid))
             conn.execute(
                 "INSERT INTO runs (workspace, number, state, experiment, history, job_id, "
@@ -615,9 +608,13 @@ _STORE_LOCK = threading.Lock()
 
 
 def get_store() -> WorkspaceStore:
-    """The server's store, in ``data_dir()``, opened on first use."""
+    """The server's store, in ``data_dir()`` and ``NNB_DATABASE_URL``, opened on first use.
+
+    Raises:
+        DatabaseError: the database URL is wrong or its server cannot be reached.
+    """
     global _STORE
     with _STORE_LOCK:
         if _STORE is None:
-            _STORE = WorkspaceStore(data_dir())
+            _STORE = WorkspaceStore(data_dir(), database_url=database.database_url())
         return _STORE
