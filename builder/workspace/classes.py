@@ -31,7 +31,7 @@ from builder.classroom.codes import (
 from builder.config import HostLimits, load_limits
 from builder.experiment.spec import Experiment
 from builder.training.runs import Run
-from builder.workspace.store import RUNNING, WorkspaceStore
+from builder.workspace.store import RUN_COLUMNS, RUNNING, WorkspaceStore, run_columns, run_from_row
 
 # The same words for an unknown code and a wrong key: a guess learns nothing from them.
 NOT_OPENED = "That class code and teacher key do not open a class. Check both and try again."
@@ -245,43 +245,33 @@ class ClassStore:
             (code,),
         )
         rows = self.store._read(
-            "SELECT r.workspace, r.number, r.version, r.state, r.experiment, r.history, r.error, "
-            "r.note, r.seconds, r.result_dir FROM runs r JOIN class_members m "
+            f"SELECT r.workspace, {run_columns('r.')} FROM runs r JOIN class_members m "
             "ON m.workspace = r.workspace WHERE m.code = ? AND r.number >= m.first_run "
             "ORDER BY r.number",
             (code,),
         )
         by_workspace: dict[str, list[Run]] = {wid: [] for _, wid, _ in members}
-        for row in rows:
-            by_workspace[row[0]].append(self._run(*row))
+        for wid, *values in rows:
+            by_workspace[wid].append(self._run(wid, dict(zip(RUN_COLUMNS, values, strict=True))))
         return [(name, wid, by_workspace[wid]) for name, wid, _ in members]
 
-    def _run(self, wid, number, version, state, experiment, history, error, note, seconds, folder):
-        cache_key = (wid, number, version)
+    def _run(self, wid: str, row: dict) -> Run:
+        """A student's run for the board (``store.run_from_row``), cached by version."""
+        cache_key = (wid, row["number"], row["version"])
         with self._runs_lock:
             cached = self._runs.get(cache_key)
-        if cached is not None and state != RUNNING:
+        if cached is not None and row["state"] != RUNNING:
             return cached
         result = None
-        if folder:
-            path = self.store._files(wid) / folder / "result.json"
+        if row["result_dir"]:
+            path = self.store._files(wid) / row["result_dir"] / "result.json"
             try:
                 full = json.loads(path.read_text())
                 result = {key: full.get(key) for key in BOARD_RESULT_KEYS}
             except OSError:  # deleted since the row was read
                 result = None
-        run = Run(
-            number=number,
-            experiment=Experiment.from_dict(json.loads(experiment)),
-            state=state,
-            history=json.loads(history),
-            result=result,
-            error=error,
-            note=note,
-            seconds=seconds,
-            version=version,
-        )
-        if state != RUNNING:
+        run = run_from_row(row, result)
+        if run.state != RUNNING:
             with self._runs_lock:
                 if len(self._runs) > CACHED_RUNS:  # old versions pile up: start again
                     self._runs.clear()

@@ -48,6 +48,21 @@ WORKSPACE_ID = re.compile(r"[0-9a-f]{64}")
 BLOB = re.compile(r"blob-\d+")
 SWEEP_SECONDS = 3600.0
 RUNNING = "running"
+# A run's row as ``run_from_row`` reads it; ``result_dir`` names the folder of its result.
+RUN_COLUMNS = (
+    "number",
+    "version",
+    "state",
+    "experiment",
+    "history",
+    "error",
+    "note",
+    "seconds",
+    "job_id",
+    "result_dir",
+    "parent",
+    "origin",
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS workspaces (
@@ -116,6 +131,19 @@ def data_dir(environ: dict[str, str] | None = None) -> Path:
     """The host's data folder: ``NNB_DATA_DIR``, else ``.nnb-data`` in the project."""
     environ = os.environ if environ is None else environ
     return Path(environ.get("NNB_DATA_DIR") or DEFAULT_DATA_DIR)
+
+
+def run_columns(table: str = "") -> str:
+    """The ``SELECT`` list of ``RUN_COLUMNS``, each prefixed with ``table`` (e.g. ``"r."``)."""
+    return ", ".join(table + column for column in RUN_COLUMNS)
+
+
+def run_from_row(row: dict[str, Any], result: dict[str, Any] | None) -> Run:
+    """The run a row of ``RUN_COLUMNS`` (by name) holds, with its result as read."""
+    fields = {column: row[column] for column in RUN_COLUMNS if column != "result_dir"}
+    fields["experiment"] = Experiment.from_dict(json.loads(fields["experiment"]))
+    fields["history"] = json.loads(fields["history"])
+    return Run(**fields, result=result)
 
 
 def _write_bytes(path: Path, content: bytes) -> None:
@@ -523,49 +551,19 @@ class WorkspaceStore:
         is returned as it is (no files read). Training runs have state ``"running"``."""
         known = known or {}
         rows = self._read(
-            "SELECT number, version, state, experiment, history, error, note, seconds, job_id, "
-            "result_dir, parent, origin FROM runs WHERE workspace = ? ORDER BY number",
-            (wid,),
+            f"SELECT {run_columns()} FROM runs WHERE workspace = ? ORDER BY number", (wid,)
         )
         runs = []
-        for (
-            number,
-            version,
-            state,
-            experiment,
-            history,
-            error,
-            note,
-            seconds,
-            job_id,
-            folder,
-            parent,
-            origin,
-        ) in rows:
-            cached = known.get(number)
-            if cached is not None and cached.version == version and state != RUNNING:
+        for row in (dict(zip(RUN_COLUMNS, values, strict=True)) for values in rows):
+            cached = known.get(row["number"])
+            if cached is not None and cached.version == row["version"] and row["state"] != RUNNING:
                 runs.append(cached)
                 continue
             result = None
-            if folder:
-                path = self._files(wid) / folder
+            if row["result_dir"]:
+                path = self._files(wid) / row["result_dir"]
                 result = _join_bytes(json.loads((path / "result.json").read_text()), path)
-            runs.append(
-                Run(
-                    number=number,
-                    experiment=Experiment.from_dict(json.loads(experiment)),
-                    state=state,
-                    history=json.loads(history),
-                    result=result,
-                    error=error,
-                    note=note,
-                    seconds=seconds,
-                    job_id=job_id,
-                    version=version,
-                    parent=parent,
-                    origin=origin,
-                )
-            )
+            runs.append(run_from_row(row, result))
         return runs
 
     def with_checkpoint(self, wid: str, run: Run) -> Run:
