@@ -11,8 +11,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from builder.experiment.presets import preset_experiment
-from builder.experiment.spec import Experiment
 from builder.training import jobs
 from builder.training.ray_pool import RayPool
 from tests.conftest import free_port, start_server, stop_server
@@ -20,6 +18,7 @@ from tests.processes import running
 from tests.ray_cluster import local_cluster
 from tests.test_browser import click_button
 from tests.test_browser_train import set_number
+from tests.test_jobs import _endless, _iris
 
 WAIT = 240  # generous: each actor imports TensorFlow on a busy two-core machine
 
@@ -35,19 +34,6 @@ def pool(cluster):
     pool = RayPool(cluster, warm_workers=2)
     yield pool
     pool.shutdown()
-
-
-def _iris(epochs: int, **train) -> Experiment:
-    experiment = preset_experiment("iris")
-    experiment.train.epochs = epochs
-    for name, value in train.items():
-        setattr(experiment.train, name, value)
-    return experiment
-
-
-def _endless() -> Experiment:
-    """A run far longer than any test waits for (it is always stopped or killed)."""
-    return _iris(100_000, batch_size=1)
 
 
 def _wait_until(condition, what: str) -> None:
