@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import re
@@ -213,7 +214,8 @@ async def train_and_wait(page, epochs: int | None, started: float) -> dict:
     await page.get_by_role("link", name="Train").click()
     await expect(page.get_by_role("heading", name="Train")).to_be_visible()
     if epochs:
-        box = page.locator(".st-key-train_epochs input")
+        # The first box: a rerun may hold the page's old Epochs box beside the new one.
+        box = page.locator(".st-key-train_epochs input").first
         await box.fill(str(epochs))
         await box.press("Enter")
         await expect(box).to_have_value(str(epochs))
@@ -229,36 +231,40 @@ async def train_and_wait(page, epochs: int | None, started: float) -> dict:
     }
 
 
-async def browser_student(browser, url: str, preset: str, epochs: int | None) -> dict:
-    """One student: open the preset, go to Train, press Train, wait for the run to finish."""
+async def as_student(browser, steps) -> dict:
+    """Run ``steps(page, started)`` in a fresh student's page; a failure is a result too."""
     page = await new_page(browser)
-    started = time.perf_counter()
     try:
-        await open_preset(page, url, preset)
-        return await train_and_wait(page, epochs, started)
+        return await steps(page, time.perf_counter())
     except Exception as error:  # a benchmark reports every failure instead of stopping
         return {"ok": False, "error": f"{type(error).__name__}: {str(error)[:200]}"}
     finally:
         await page.context.close()
+
+
+async def browser_student(browser, url: str, preset: str, epochs: int | None) -> dict:
+    """One student: open the preset, go to Train, press Train, wait for the run to finish."""
+
+    async def steps(page, started: float) -> dict:
+        await open_preset(page, url, preset)
+        return await train_and_wait(page, epochs, started)
+
+    return await as_student(browser, steps)
 
 
 async def class_student(browser, url: str, code: str, name: str, epochs: int | None) -> dict:
     """One student of a class: join with the code and a name, train the lesson, wait."""
     from playwright.async_api import expect
 
-    page = await new_page(browser)
-    started = time.perf_counter()
-    try:
+    async def steps(page, started: float) -> dict:
         await page.goto(f"{url}/class_room")
         await page.locator(".st-key-class_join_code input").fill(code)
         await page.locator(".st-key-class_join_name input").fill(name)
         await page.locator(".st-key-class_join button").first.click()
         await expect(page.get_by_test_id("stAlert").first).to_contain_text(f"as {name}")
         return await train_and_wait(page, epochs, started)
-    except Exception as error:  # a benchmark reports every failure instead of stopping
-        return {"ok": False, "error": f"{type(error).__name__}: {str(error)[:200]}"}
-    finally:
-        await page.context.close()
+
+    return await as_student(browser, steps)
 
 
 def lower_autogroups(niceness: int) -> None:
@@ -283,8 +289,10 @@ def lower_autogroups(niceness: int) -> None:
             continue
 
 
-async def all_students(url: str, count: int, preset: str, epochs: int | None) -> list[dict]:
-    """``count`` students at once: one Chromium, one context (a fresh session) each."""
+@contextlib.asynccontextmanager
+async def students_chromium():
+    """One headless Chromium for every student, at the lowest CPU share (see
+    ``lower_autogroups``), with a classroom's patience for every wait."""
     from playwright.async_api import async_playwright, expect
 
     from tests.conftest import CHROMIUM, CHROMIUM_ARGS
@@ -296,10 +304,16 @@ async def all_students(url: str, count: int, preset: str, epochs: int | None) ->
         )
         lower_autogroups(os.nice(0))
         try:
-            students = [browser_student(browser, url, preset, epochs) for _ in range(count)]
-            return list(await asyncio.gather(*students))
+            yield browser
         finally:
             await browser.close()
+
+
+async def all_students(url: str, count: int, preset: str, epochs: int | None) -> list[dict]:
+    """``count`` students at once: one Chromium, one context (a fresh session) each."""
+    async with students_chromium() as browser:
+        students = [browser_student(browser, url, preset, epochs) for _ in range(count)]
+        return list(await asyncio.gather(*students))
 
 
 def run_students(url: str, count: int, preset: str, epochs: int | None) -> dict:
@@ -339,33 +353,21 @@ async def watch_board(page, halt: asyncio.Event, samples: list) -> None:
 
 async def a_class(url: str, count: int, preset: str, epochs: int | None) -> dict:
     """A teacher with the board open and ``count`` students who join and train."""
-    from playwright.async_api import async_playwright, expect
+    from playwright.async_api import expect
 
-    from tests.conftest import CHROMIUM, CHROMIUM_ARGS
-
-    expect.set_options(timeout=STUDENT_TIMEOUT_MS)
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        lower_autogroups(os.nice(0))
-        try:
-            teacher = await new_page(browser)
-            code = await teacher_creates_class(teacher, url, preset)
-            halt, board = asyncio.Event(), []
-            watcher = asyncio.create_task(watch_board(teacher, halt, board))
-            students = [
-                class_student(browser, url, code, f"student {n}", epochs) for n in range(count)
-            ]
-            results = list(await asyncio.gather(*students))
-            # Every run has ended (a student whose tab gave up waiting still trained one).
-            settled = re.compile(rf"{count} students · \d+ ended runs · 0 training")
-            await expect(teacher.get_by_text(settled)).to_be_visible()
-            halt.set()
-            await watcher
-            return {"results": results, "board": board}
-        finally:
-            await browser.close()
+    async with students_chromium() as browser:
+        teacher = await new_page(browser)
+        code = await teacher_creates_class(teacher, url, preset)
+        halt, board = asyncio.Event(), []
+        watcher = asyncio.create_task(watch_board(teacher, halt, board))
+        students = [class_student(browser, url, code, f"student {n}", epochs) for n in range(count)]
+        results = list(await asyncio.gather(*students))
+        # Every run has ended (a student whose tab gave up waiting still trained one).
+        settled = re.compile(rf"{count} students · \d+ ended runs · 0 training")
+        await expect(teacher.get_by_text(settled)).to_be_visible()
+        halt.set()
+        await watcher
+        return {"results": results, "board": board}
 
 
 def run_class(url: str, count: int, preset: str, epochs: int | None) -> dict:
@@ -438,7 +440,7 @@ def soak_student(url: str, preset: str, epochs: int, runs: int, pid: int) -> lis
         )
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(f"{url}/train?preset={preset}")
-        box = page.locator(".st-key-train_epochs input")
+        box = page.locator(".st-key-train_epochs input").first
         box.fill(str(epochs))
         box.press("Enter")
         expect(box).to_have_value(str(epochs), timeout=120_000)
