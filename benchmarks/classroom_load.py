@@ -20,10 +20,14 @@ Part B (pool): N threads each submit the preset's training to one
 ``WorkerPool`` in this process and wait for it: completions, errors, time to
 finish, queue wait (submit to first epoch), worker memory.
 
+With ``--backend ray``, parts A and B run twice in the same run: on the local pool, then
+on a Ray cluster started on this host (a head without CPUs and two one-CPU worker
+nodes: as many workers as the local pool has on two cores; ``tests/ray_cluster.py``).
+
     python benchmarks/classroom_load.py [--students N] [--browsers M] [--preset NAME]
                                         [--epochs E] [--browsers-nice N] [--skip-browsers]
                                         [--skip-pool] [--soak K] [--soak-epochs E]
-                                        [--class-students N]
+                                        [--class-students N] [--backend local|ray]
 
 The defaults are 30 pool students and 30 browsers. Thirty Chromium tabs take
 minutes to load and draw on two cores next to the server, so the browsers' own
@@ -179,17 +183,30 @@ async def _open_once(url: str) -> None:
         await browser.close()
 
 
-def warm_up(url: str, pid: int, timeout: float = 300) -> None:
+def warm_up(url: str, workers, timeout: float = 300) -> None:
     """Open the app once (the first page view starts the worker pool), then wait until
-    the workers have imported TensorFlow: their CPU use settles."""
+    the workers (``workers()`` lists their pids) have imported TensorFlow: their CPU use
+    settles."""
     asyncio.run(_open_once(url))
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        before = sum(cpu_seconds(worker) for worker in children(pid))
+        before = sum(cpu_seconds(worker) for worker in workers())
         time.sleep(1)
-        workers = children(pid)
-        if len(workers) >= 2 and sum(cpu_seconds(w) for w in workers) - before < 0.05:
+        found = workers()
+        if len(found) >= 2 and sum(cpu_seconds(w) for w in found) - before < 0.05:
             return
+
+
+def ray_actors(cluster) -> list[int]:
+    """The cluster's actor processes (Ray names them ``ray::<class>``), not Ray's own."""
+    found = []
+    for pid in cluster.processes():
+        try:
+            if Path(f"/proc/{pid}/cmdline").read_bytes().startswith(b"ray::ActorWorker"):
+                found.append(pid)
+        except OSError:  # ended meanwhile
+            continue
+    return found
 
 
 async def new_page(browser):
@@ -389,17 +406,30 @@ def server_pid(url: str) -> int:
 
 
 def part_browsers(
-    count: int, preset: str, epochs: int | None, niceness: int, students_of=run_students
+    count: int,
+    preset: str,
+    epochs: int | None,
+    niceness: int,
+    students_of=run_students,
+    backend: str = "local",
 ) -> dict:
     """Part A (and D, with ``students_of=run_class``): ``count`` browser students against one
-    real server."""
+    real server; ``backend="ray"``: the server trains on a Ray cluster started here."""
     from tests.conftest import serve_app
 
-    with serve_app() as url:
+    with contextlib.ExitStack() as stack:
+        env, watched = None, {}
+        if backend == "ray":
+            from tests.ray_cluster import local_cluster
+
+            cluster = stack.enter_context(local_cluster(workers=2))
+            env = {"NNB_JOB_BACKEND": "ray", "NNB_RAY_ADDRESS": cluster.address}
+            watched = {"workers": lambda: ray_actors(cluster), "others": cluster.processes}
+        url = stack.enter_context(serve_app(env))
         pid = server_pid(url)
-        warm_up(url, pid)
+        warm_up(url, watched.get("workers") or (lambda: children(pid)))
         baseline = resident_mb(pid)
-        sampler = Sampler(pid)
+        sampler = Sampler(pid, **watched)
         sampler.start()
         probe = HealthProbe(url)
         started, cpu_before = time.perf_counter(), cpu_seconds(pid)
@@ -624,6 +654,8 @@ def report_browsers(count: int, outcome: dict, title: str = "") -> bool:
         f"max {max(sampler.server_mb, default=0):.0f} MB"
     )
     print(f"  worker RSS (sum)     max {max(sampler.workers_mb, default=0):.0f} MB")
+    if any(sampler.others_mb):
+        print(f"  Ray's processes RSS  max {max(sampler.others_mb):.0f} MB (head and nodes)")
     print(
         f"  server CPU           {outcome['server_cpu']:.1f} s in {outcome['wall']:.1f} s "
         f"({100 * outcome['server_cpu'] / outcome['wall']:.0f}% of one core)"
@@ -670,7 +702,7 @@ def main() -> int:
         "--backend",
         choices=("local", "ray"),
         default="local",
-        help="ray: part B runs on a local pool and then on a Ray cluster started here",
+        help="ray: parts A and B run on a local pool and then on a Ray cluster started here",
     )
     parser.add_argument("--skip-browsers", action="store_true")
     parser.add_argument("--skip-pool", action="store_true")
@@ -691,8 +723,12 @@ def main() -> int:
             outcome = part_pool(args.students, args.preset, args.epochs, backend)
             passed &= report_pool(args.students, {**outcome, "backend": backend})
     if not args.skip_browsers:
-        outcome = part_browsers(args.browsers, args.preset, args.epochs, args.browsers_nice)
-        passed &= report_browsers(args.browsers, outcome)
+        for backend in ("local", "ray") if args.backend == "ray" else ("local",):
+            outcome = part_browsers(
+                args.browsers, args.preset, args.epochs, args.browsers_nice, backend=backend
+            )
+            title = f"\nPart A — real server: {args.browsers} browser students, {backend} pool"
+            passed &= report_browsers(args.browsers, outcome, title)
     if args.soak:
         passed &= report_soak(args.soak, part_soak(args.soak, args.preset, args.soak_epochs))
     if args.class_students:
