@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from classroom_load import server_pid, warm_up
+from classroom_load import children, server_pid, warm_up
 
 from builder.experiment.presets import PRESETS
 
@@ -73,7 +73,8 @@ def main() -> None:
     from tests.conftest import serve_app
 
     with serve_app() as url:
-        warm_up(url, server_pid(url))
+        pid = server_pid(url)
+        warm_up(url, lambda: children(pid))
         seconds = asyncio.run(first_points(url, args.presets, args.repeats))
     print("| preset | median s | fastest s | slowest s |")
     print("|---|---|---|---|")
