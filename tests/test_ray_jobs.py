@@ -142,6 +142,8 @@ def test_the_app_trains_on_the_cluster_and_its_server_never_loads_tensorflow(clu
     try:
         page.goto(f"http://127.0.0.1:{port}")
         click_button(page, "home_sample_iris")
+        # The sample's click ends on the Data page: going on before, Train found no table.
+        expect(page.get_by_role("heading", name="Data", exact=True)).to_be_visible()
         nav = page.get_by_test_id("stSidebarNav")
         nav.get_by_role("link", name="Train", exact=True).click()
         expect(page.get_by_role("heading", name="Train")).to_be_visible()
