@@ -238,7 +238,7 @@ async def train_and_wait(page, epochs: int | None, started: float) -> dict:
         await expect(box).to_have_value(str(epochs))
     clicked = time.perf_counter()
     await page.locator(".st-key-train_start button").first.click()
-    finished = page.get_by_text(re.compile(r"Finished \d+ epochs"))
+    finished = page.get_by_text(re.compile(r"Finished \d+ epochs")).first
     await expect(finished).to_be_visible()
     return {
         "ok": True,
