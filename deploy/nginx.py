@@ -61,7 +61,10 @@ def render(
     names = [f"r{number}" for number in range(1, len(replicas) + 1)]
     upstreams = []
     for name, replica in zip(names, replicas, strict=True):
-        servers = [f"        server {replica} max_fails=1 fail_timeout={FAIL_SECONDS}s;"]
+        # The zone shares the replica's failures among nginx's worker processes: without it
+        # each worker learns on its own that the replica is down, and a request costs a retry.
+        servers = [f"        zone nnb_{name} 64k;"]
+        servers += [f"        server {replica} max_fails=1 fail_timeout={FAIL_SECONDS}s;"]
         servers += [f"        server {other} backup;" for other in replicas if other != replica]
         upstreams.append(f"    upstream nnb_{name} {{\n" + "\n".join(servers) + "\n    }")
     share = 100 / len(replicas)
