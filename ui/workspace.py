@@ -32,9 +32,10 @@ from ui import sessions, state
 
 COOKIE = "nnb_workspace"
 SAVE_WAIT_SECONDS = 30.0  # a run's result is written within moments of its end
-# The lesson stays in force: it came with the link, not with the work.
 # A student learns that the server is at fault; the host reads which database and why in the log.
 NO_DATABASE = "This server cannot reach the database that keeps your work. Tell whoever runs it."
+# What a reset keeps: the workspace's identity, and the lesson, which came with the link,
+# not with the work.
 KEEP = ("workspace_token", "workspace_id", "share_restored", "lesson", "lesson_experiment")
 
 

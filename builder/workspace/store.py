@@ -7,8 +7,8 @@ empty workspace with a new token. Metadata lives in a database (``builder.worksp
 database``: one SQLite file beside the files, or PostgreSQL when replicas on several
 machines share the store); bytes (model files, uploaded files, checkpoints) in a folder
 per workspace under the host's data folder (``NNB_DATA_DIR``), which the web server never
-serves. Every path is built here
-from the workspace's hash and a run's number, never from anything a browser sent.
+serves. Every path is built here from the workspace's hash and a run's number, never from
+anything a browser sent.
 
 Writes are atomic: files are written under a temporary name and renamed into place
 before the transaction naming them commits, so a crash mid-write leaves the last good
