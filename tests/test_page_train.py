@@ -4,6 +4,7 @@ import json
 import time
 
 from builder.numbers import shown
+from builder.training.playback import horizon
 from tests.apptest_helpers import texts, with_sample
 
 WAIT = 240  # a fresh worker imports TensorFlow first; the machine may be busy
@@ -95,6 +96,28 @@ def test_training_goes_on_on_other_pages_and_stop_keeps_the_model():
     # The curves' axis fits the epochs run, not the 1000 planned.
     loss_chart = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert loss_chart["layout"]["xaxis"]["range"] == [0.5, job.result["epochs_run"] + 0.5]
+    assert not at.exception
+
+
+def test_a_run_early_stopping_may_end_shows_an_axis_with_room_and_an_upper_bound_on_time():
+    at = _train_page(1000)
+    at.number_input(key="train_batch_size").set_value(1).run()
+    at.number_input(key="train_patience").set_value(1000).run()  # on, but not ending it here
+    at.button(key="train_start").click().run()
+    job = at.session_state["job"]
+    deadline = time.monotonic() + WAIT
+    while len(job.history) < 3 and not job.done and time.monotonic() < deadline:
+        time.sleep(0.1)
+    at.run()
+    caption = next(t for t in texts(at.caption) if t.startswith("Epoch "))
+    drawn = int(caption.split()[1])
+    # Not a sliver at the left of a 1000-epoch axis: the next of 20, 50, 100 … past the curve.
+    loss_chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    end = loss_chart["layout"]["xaxis"]["range"][1] - 0.5
+    assert end == horizon(drawn, 1000) and drawn * 1.25 <= end < 1000, (drawn, end)
+    assert "s left (early stopping may end it sooner)" in caption and "up to " in caption
+    at.button(key="train_stop").click().run()
+    _finish(at)
     assert not at.exception
 
 

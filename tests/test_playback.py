@@ -2,18 +2,20 @@
 
 import itertools
 
-from builder.training.playback import CATCH_UP_GAP, Playback, watch_seconds
+from builder.training.playback import CATCH_UP_GAP, LONGEST_WATCH, Playback, horizon, watch_seconds
 
 REDRAW = 0.25
 
 
-def _replay(arrivals: list[float], planned: int, until: float, first: int = 0) -> list[int]:
+def _replay(
+    arrivals: list[float], planned: int, until: float, first: int = 0, may_end_early=False
+) -> list[int]:
     """Drawn epochs at each redraw of a run whose epoch k arrives at ``arrivals[k]``."""
     playback = Playback("job", position=float(first))
     drawn, now = [], 0.0
     while now <= until:
         arrived = first + sum(1 for at in arrivals if at <= now)
-        drawn.append(playback.advance(arrived, first, planned, now))
+        drawn.append(playback.advance(arrived, first, planned, now, may_end_early))
         assert drawn[-1] <= arrived, "an epoch drawn before it arrived"
         now += REDRAW
     return drawn
@@ -61,3 +63,30 @@ def test_a_redraw_after_a_long_gap_catches_up_and_catch_up_draws_all():
 def test_a_continued_runs_earlier_epochs_are_drawn_at_once():
     drawn = _replay([0.2] * 10, planned=40, until=4, first=30)
     assert drawn[0] == 30 and drawn[1] == 31 and drawn[-1] == 40
+
+
+def test_the_horizon_of_a_run_that_may_end_early_leaves_room_and_keeps_to_the_plan():
+    ends = {drawn: horizon(drawn, 1000) for drawn in (0, 16, 17, 40, 41, 81, 161, 401, 1000)}
+    assert ends == {
+        0: 20,
+        16: 20,
+        17: 50,
+        40: 50,
+        41: 100,
+        81: 200,
+        161: 500,
+        401: 1000,
+        1000: 1000,
+    }
+    assert horizon(5, 10) == 10 and horizon(3000, 5000) == 5000
+
+
+def test_a_run_early_stopping_ends_at_44_of_1000_epochs_is_still_drawn_over_seconds():
+    # Paced by the 1000 planned epochs, its 44 would be drawn in under half a second.
+    paced_by_plan = _replay([0.5] * 44, planned=1000, until=12)
+    assert paced_by_plan.index(44) * REDRAW <= 1.0
+    drawn = _replay([0.5] * 44, planned=1000, until=12, may_end_early=True)
+    finished_at = drawn.index(44) * REDRAW
+    assert 3.0 <= finished_at <= 0.5 + LONGEST_WATCH, finished_at
+    growth = [b - a for a, b in itertools.pairwise(drawn)]
+    assert sum(1 for step in growth if step > 0) >= 12

@@ -59,7 +59,9 @@ def drawn_epochs(job: jobs.Job) -> int:
     # Paused or stopping, the student looks at where the run stands now.
     if st.session_state.get(INSTANT, False) or job.paused or job.stop_requested:
         playback.catch_up(arrived)
-    return playback.advance(arrived, job.epochs_before, job.epochs, time.monotonic())
+    return playback.advance(
+        arrived, job.epochs_before, job.epochs, time.monotonic(), job.may_end_early
+    )
 
 
 def replaying(job: jobs.Job | None) -> bool:

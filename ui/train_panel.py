@@ -5,6 +5,7 @@ import streamlit as st
 from builder.numbers import shown
 from builder.plots.charts_training import comparison_figure, grown_history_figure, metric_label
 from builder.training import jobs
+from builder.training.playback import horizon
 from builder.training.progress import (
     PAUSED,
     PAUSING,
@@ -32,7 +33,9 @@ def _status(job: jobs.Job, view: Progress) -> None:
         return
     parts = [f"Epoch {view.epoch} of {view.planned}", f"{view.elapsed:.1f} s elapsed"]
     eta = job.eta() if view.state == TRAINING and not view.ahead else None
-    if eta is not None:
+    if eta is not None and job.may_end_early:
+        parts.append(f"up to {eta:.0f} s left (early stopping may end it sooner)")
+    elif eta is not None:
         parts.append(f"about {eta:.0f} s left")
     elif view.state == STARTING:
         parts.append("preparing the data and building the network")
@@ -112,6 +115,8 @@ def show_progress(job: jobs.Job | None, view: Progress | None = None) -> None:
             # Ended early (early stopping, Stop) and fully drawn: the axis fits the epochs
             # run, not the planned ones that never came.
             planned = len(job.history)
+        elif job.may_end_early:
+            planned = horizon(len(history), planned)
     if history:
         metric = "accuracy" if "accuracy" in history[0] else "mae"
     else:

@@ -89,11 +89,13 @@ class Job:
         abandoned: Callable[[], bool] | None,
         history: list[dict[str, float]] | None = None,
         seconds_before: float = 0.0,
+        may_end_early: bool = False,
     ):
         self.id = uuid.uuid4().hex
         self.kind = kind
         self.label = label
         self.epochs = epochs
+        self.may_end_early = may_end_early  # early stopping may end it before ``epochs``
         self.state = QUEUED
         self.error: str | None = None
         self.note: str | None = None
@@ -343,12 +345,14 @@ class WorkerPool:
         abandoned: Callable[[], bool] | None = None,
         history: list[dict[str, float]] | None = None,
         seconds_before: float = 0.0,
+        may_end_early: bool = False,
     ) -> Job:
         """Queue a job and return its handle (the only way to reach it).
 
         Args:
             history: epochs done before (a run continued from saved weights).
             seconds_before: the elapsed time of the run it continues.
+            may_end_early: the run may end before ``epochs`` (early stopping is on).
             abandoned: asked by the dispatcher thread at least once a second while the job
                 is queued or running, so it must be quick and must not raise; once it returns
                 True (nobody can reach the job any more), the job leaves the queue or is
@@ -360,7 +364,17 @@ class WorkerPool:
         with self._lock:
             if self.closed:
                 raise TrainingError("The training service is shutting down. Reload the page.")
-            job = Job(self, kind, payload, epochs, label, abandoned, history, seconds_before)
+            job = Job(
+                self,
+                kind,
+                payload,
+                epochs,
+                label,
+                abandoned,
+                history,
+                seconds_before,
+                may_end_early,
+            )
             self._pending.append(job)
         self._wake()
         return job
@@ -727,6 +741,7 @@ def submit_training(
         abandoned=abandoned,
         history=(resume or {}).get("history"),
         seconds_before=(resume or {}).get("seconds", 0.0),
+        may_end_early=experiment.train.early_stopping,
     )
 
 

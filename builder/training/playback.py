@@ -26,6 +26,23 @@ def watch_seconds(epochs: int) -> float:
     return min(LONGEST_WATCH, max(SHORTEST_WATCH, epochs / EPOCHS_PER_WATCH_SECOND))
 
 
+def horizon(drawn: int, planned: int) -> int:
+    """The epoch axis's end for a run that early stopping may end at any epoch.
+
+    Planned epochs are only an upper bound then (1000 for a table of one's own, which
+    typically stops after tens): an axis fixed at 1000 would squeeze the growing curve
+    into a sliver at its left, and a replay paced by 1000 epochs would draw 50 of them
+    in half a second. The axis instead ends at the next of 20, 50, 100, 200, 500 … with
+    room for a quarter more epochs, never beyond the planned ones, and paces the replay.
+    """
+    decade = 10
+    while True:
+        for end in (2 * decade, 5 * decade, 10 * decade):
+            if end >= drawn * 1.25 or end >= planned:
+                return min(end, planned)
+        decade *= 10
+
+
 @dataclass
 class Playback:
     """The replay of one job: how far it has been drawn, and when it was last drawn."""
@@ -35,7 +52,9 @@ class Playback:
     drawn_at: float | None = None
     caught_up: bool = True  # every epoch that had arrived was drawn at the last redraw
 
-    def advance(self, arrived: int, first: int, planned: int, now: float) -> int:
+    def advance(
+        self, arrived: int, first: int, planned: int, now: float, may_end_early: bool = False
+    ) -> int:
         """Move the replay on to ``now`` and return how many epochs to draw.
 
         Args:
@@ -43,10 +62,14 @@ class Playback:
             first: epochs done before this job started (a continued run's), drawn at once.
             planned: the run's planned epochs, which set the pace.
             now: the clock, in seconds.
+            may_end_early: early stopping may end the run sooner; the ``horizon`` of the
+                epochs drawn then sets the pace instead of ``planned``.
 
         Returns:
             The number of epochs to draw, between ``first`` and ``arrived``.
         """
+        if may_end_early:
+            planned = horizon(max(int(self.position), first), planned)
         new_epochs = max(1, planned - first)
         rate = new_epochs / watch_seconds(new_epochs)
         if self.position < first:
