@@ -1,6 +1,10 @@
 """Classes in a real workspace store (SQLite and PostgreSQL): create, join, the board's runs,
 keys, caps and expiry."""
 
+import contextlib
+import sqlite3
+import time
+
 import pytest
 
 from builder.classroom.challenges import READY
@@ -106,3 +110,38 @@ def test_a_deleted_workspace_leaves_its_class(classes):
     classes.join(ada, code, "Ada")
     store.delete(ada)
     assert classes.students(code) == []
+
+
+def test_a_class_on_an_uploaded_table_hands_each_student_a_copy_until_it_ends(classes):
+    store = classes.store
+    files = [("a.csv", b"x;y\n1,5;2\n"), ("b.csv", b"x;y\n3;4\n")]
+    table = (files, {"delimiter": ";", "decimal": ","}, "file")
+    code, _ = classes.create("Own data", preset_experiment("iris"), table=table)
+    sample, _ = classes.create("Sample", preset_experiment("iris"))
+    ended, _ = classes.create("Ended", preset_experiment("iris"), table=table, now=1000.0)
+    assert classes.table(code) == table
+    assert classes.table(sample) is None and classes.table(ended) is None
+    folders = [store.class_files(name) for name in (code, ended)]
+    assert all(folder.is_dir() for folder in folders)
+    store.sweep()  # the ended class goes, and its copy with it
+    assert not folders[1].exists() and folders[0].is_dir()
+    store.sweep(now=time.time() + 3 * 3600)  # past the open class's 2 hours
+    assert not folders[0].exists() and classes.table(code) is None
+    with pytest.raises(ValueError, match="Not a class code"):
+        store.class_files("../files")
+
+
+def test_a_data_folder_from_before_classes_held_tables_opens_with_its_classes(tmp_path):
+    old = ClassStore(WorkspaceStore(tmp_path, LIMITS), LIMITS)
+    code, key = old.create("Tuesday", preset_experiment("iris"))
+    with contextlib.closing(sqlite3.connect(tmp_path / "workspaces.sqlite3")) as conn:
+        conn.execute("ALTER TABLE classes DROP COLUMN upload")
+        conn.commit()
+    reopened = ClassStore(WorkspaceStore(tmp_path, LIMITS), LIMITS)
+    assert reopened.teacher_class(code, key).title == "Tuesday"
+    assert reopened.table(code) is None
+    table = ([("a.csv", b"x,y\n1,2\n")], {}, "source")
+    assert (
+        reopened.table(reopened.create("Wednesday", preset_experiment("iris"), table=table)[0])
+        == table
+    )

@@ -5,6 +5,7 @@ from builder.workspace.classes import NOT_OPENED
 from builder.workspace.store import get_store
 from tests.apptest_helpers import start_app, texts, with_sample
 from tests.test_classes_store import finish
+from tests.test_page_data import PIMA, upload
 
 CLASS = "pages/class_room.py"
 
@@ -17,6 +18,52 @@ def create_class(title: str = "Tuesday", challenge: str = "iris-30"):
     at.button(key="class_create").click().run()
     assert not at.exception
     return at
+
+
+def join(code: str, name: str):
+    """A new student's session on the Class page, joined to the class."""
+    at = start_app().switch_page(CLASS).run()
+    at.text_input(key="class_join_code").input(code)
+    at.text_input(key="class_join_name").input(name)
+    at.button(key="class_join").click().run()
+    assert not at.exception
+    return at
+
+
+def create_on_upload(title: str, kept: bool = True):
+    """A teacher's session with a class on an uploaded table (kept by the server or not)."""
+    teacher = upload("pima.csv", PIMA).switch_page(CLASS).run()
+    if not kept:  # another table is kept for this browser since (or this one was too big)
+        get_store().save_upload(
+            teacher.session_state["workspace_id"], [("b.csv", b"a\n1\n")], {}, ""
+        )
+    teacher.text_input(key="class_new_title").input(title)
+    teacher.button(key="class_create").click().run()
+    assert not teacher.exception
+    return teacher
+
+
+def test_a_class_on_an_uploaded_table_gives_each_student_the_table():
+    teacher = create_on_upload("Own data")
+    assert not teacher.warning[1:]  # only the key's notice
+    student = join(teacher.session_state["class_teacher"][0], "Ada")
+    assert not student.warning
+    lesson = teacher.session_state["experiment"]
+    assert student.session_state["experiment"].data == lesson.data
+    assert student.session_state["table"].equals(teacher.session_state["table"])
+    assert get_store().upload(student.session_state["workspace_id"])[0] == [("pima.csv", PIMA)]
+    student.switch_page("pages/train.py").run()  # ready to train, on the teacher's table
+    assert not student.exception and student.button(key="train_start")
+
+
+def test_a_class_on_an_upload_the_server_does_not_hold_says_so_to_teacher_and_student():
+    teacher = create_on_upload("Own data", kept=False)
+    assert any("each student must upload it" in text for text in texts(teacher.warning))
+    student = join(teacher.session_state["class_teacher"][0], "Ada")
+    (message,) = texts(student.warning)
+    assert "runs on an uploaded table (pima.csv), which the class does not hold" in message
+    assert student.session_state["experiment"].data.source == "upload"
+    assert student.session_state["table"] is None
 
 
 def test_a_teacher_creates_a_class_sees_the_key_once_and_a_student_joins():

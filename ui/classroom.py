@@ -16,10 +16,11 @@ from builder.classroom.codes import ClassError
 from builder.classroom.limiter import GuessLimiter
 from builder.config import load_limits
 from builder.errors import DataError, SpecError
-from builder.experiment.spec import check_limits
-from builder.workspace.classes import ClassInfo, ClassStore, WrongGuess, get_classes
+from builder.experiment.spec import Experiment, check_limits
+from builder.tables.samples import SAMPLES
+from builder.workspace.classes import ClassInfo, ClassStore, Upload, WrongGuess, get_classes
 from builder.workspace.store import get_store
-from ui import state
+from ui import state, workspace
 
 TEACHER = "class_teacher"  # (code, key) of the board this session opened
 CREATED = "class_created"  # (code, key) to show once, just after creating
@@ -108,11 +109,46 @@ def _join(wid: str, code: str, name: str) -> None:
         return
     try:
         check_limits(info.lesson, load_limits())
+        _load_table(info)
         state.apply_experiment(info.lesson)
         st.session_state.train_message = f"The lesson of {info.title} is loaded: train it here."
     except (SpecError, DataError) as error:
         st.session_state.class_message = f"Joined, but the lesson could not be loaded: {error}"
     st.rerun()
+
+
+def _load_table(info: ClassInfo) -> None:
+    """Give the student the uploaded table the lesson runs on (a sample loads by its key).
+
+    Raises:
+        DataError: the class's copy cannot be read (or no longer fits the host's caps).
+    """
+    if info.lesson.data.source in SAMPLES:
+        return
+    table = classes().table(info.code)
+    if table is None:
+        st.session_state.class_message = (
+            f"{_without_table(info.lesson)} Ask your teacher for it and upload it on the "
+            "**Data** page; the lesson's settings are kept."
+        )
+        return
+    workspace.load_upload(*table)
+    workspace.keep_upload(*table)
+
+
+def _without_table(lesson: Experiment) -> str:
+    files = ", ".join(lesson.data.files) or "a file of its own"
+    return f"This lesson runs on an uploaded table ({files}), which the class does not hold."
+
+
+def _lesson_table(lesson: Experiment) -> Upload | None:
+    """The teacher's kept upload when the lesson runs on it, else None."""
+    if lesson.data.source in SAMPLES:
+        return None
+    kept = get_store().upload(st.session_state.workspace_id)
+    if kept is None or [name for name, _ in kept[0]] != list(lesson.data.files):
+        return None
+    return kept
 
 
 def render_create() -> None:
@@ -128,9 +164,10 @@ def render_create() -> None:
         st.code(key, language=None)
     lesson = state.experiment()
     with st.expander("Create a class (teachers)", expanded=False), st.form("class_create_form"):
+        table = "" if lesson.data.source in SAMPLES else ", with a copy of your table"
         st.caption(
             f"The lesson is the experiment you have now: {plain(lesson.data.title)}, "
-            f"{lesson.train.epochs} epochs. Students who join start from it."
+            f"{lesson.train.epochs} epochs. Students who join start from it{table}."
         )
         title = st.text_input(
             "Class title",
@@ -200,10 +237,17 @@ def _create(title, choice, metric, threshold, max_params, max_epochs, see) -> No
                 max_params=max_params or None,
                 max_epochs=max_epochs or None,
             )
-        code, key = classes().create(title, lesson, challenge, see)
+        table = _lesson_table(lesson)
+        code, key = classes().create(title, lesson, challenge, see, table=table)
     except (ClassError, SpecError) as error:
         st.error(str(error), icon=":material/error:")
         return
+    if table is None and lesson.data.source not in SAMPLES:
+        st.session_state.class_message = (
+            f"{_without_table(lesson)} This server keeps no copy of it (too big for your "
+            "workspace, or not the table you have loaded), so each student must upload it on "
+            "the **Data** page after joining."
+        )
     st.session_state[CREATED] = (code, key)
     st.session_state[TEACHER] = (code, key)
     st.rerun()

@@ -4,6 +4,8 @@ The table is read again only when the files or the options change; a file that c
 be read leaves its message on the page and the previous table in place.
 """
 
+import dataclasses
+
 import streamlit as st
 
 from builder.errors import DataError
@@ -103,7 +105,9 @@ def render() -> None:
                 title = ", ".join(name for name, _ in files)
                 spec = DataSpec(source="upload", title=title, files=[name for name, _ in files])
                 state.set_table(frame, reports, spec, None)
-                workspace.keep_upload(files, options, stack_column.strip() or "source")
+                workspace.keep_upload(
+                    files, dataclasses.asdict(options), stack_column.strip() or "source"
+                )
                 st.session_state.data_read_error = None
             except DataError as error:
                 st.session_state.data_read_error = str(error)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import dataclasses
 import logging
 
 import pandas as pd
@@ -79,17 +78,9 @@ def _open(token: object) -> None:
         return
     kept = store.upload(wid)
     if kept is not None:
-        files, options, stack_column = kept
-        options["na_values"] = tuple(options["na_values"])
-        try:
-            frame, reports = load_files(files, ReadOptions(**options), stack_column)
-        except DataError:  # the host's caps were lowered since: the table stays behind
-            frame = None
-        if frame is not None:
-            names = [name for name, _ in files]
-            spec = DataSpec(source="upload", title=", ".join(names), files=names)
-            state.set_table(frame, reports, spec, None)
-            st.session_state.data_source_kind = "upload"
+        # The host's caps may have been lowered since: the table then stays behind.
+        with contextlib.suppress(DataError):
+            load_upload(*kept)
     experiment = store.saved_experiment(wid)
     if experiment is not None:
         # It may name columns of a table that could not be read back.
@@ -219,11 +210,27 @@ def clear_runs() -> None:
     _compare([])
 
 
-def keep_upload(files: list[tuple[str, bytes]], options: ReadOptions, stack_column: str) -> None:
-    """Keep the uploaded files for the next visit; a message says so when they are too big."""
+def load_upload(files: list[tuple[str, bytes]], options: dict, stack_column: str) -> None:
+    """Make uploaded files, as the store keeps them, the session's table.
+
+    Raises:
+        DataError: the files cannot be read (or no longer fit the host's caps).
+    """
+    options = {**options, "na_values": tuple(options["na_values"])}
+    frame, reports = load_files(files, ReadOptions(**options), stack_column)
+    names = [name for name, _ in files]
+    state.set_table(
+        frame, reports, DataSpec(source="upload", title=", ".join(names), files=names), None
+    )
+    st.session_state.data_source_kind = "upload"
+
+
+def keep_upload(files: list[tuple[str, bytes]], options: dict, stack_column: str) -> None:
+    """Keep the uploaded files (read with ``ReadOptions(**options)``) for the next visit;
+    a message says so when they are too big."""
     wid = st.session_state.workspace_id
     try:
-        get_store().save_upload(wid, files, dataclasses.asdict(options), stack_column)
+        get_store().save_upload(wid, files, options, stack_column)
         st.session_state.workspace_upload_warning = None
     except WorkspaceFull as full:
         st.session_state.workspace_upload_warning = (

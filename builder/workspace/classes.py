@@ -1,7 +1,8 @@
 """Classes in the workspace store: a teacher's class, its students, and their runs for the board.
 
 A class is a row keyed by its code, holding the lesson's experiment, the challenge and the
-SHA-256 of the teacher key (never the key). A student is a workspace that joined with a
+SHA-256 of the teacher key (never the key); a lesson on an uploaded table carries a copy
+of the table's files (in the store's folder of the class), which each student receives. A student is a workspace that joined with a
 display name; their runs since joining are read from the store's runs, without the model
 files, for the board. Classes live for ``class_hours`` and hold at most ``class_students``
 (``builder.config``); the store's sweep removes expired ones.
@@ -14,6 +15,7 @@ SQL runs on SQLite and PostgreSQL alike (``builder.workspace.database``).
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 import time
 from dataclasses import dataclass
@@ -31,7 +33,15 @@ from builder.classroom.codes import (
 from builder.config import HostLimits, load_limits
 from builder.experiment.spec import Experiment
 from builder.training.runs import Run
-from builder.workspace.store import RUN_COLUMNS, RUNNING, WorkspaceStore, run_columns, run_from_row
+from builder.workspace.store import (
+    RUN_COLUMNS,
+    RUNNING,
+    WorkspaceStore,
+    read_upload,
+    run_columns,
+    run_from_row,
+    write_upload,
+)
 
 # The same words for an unknown code and a wrong key: a guess learns nothing from them.
 NOT_OPENED = "That class code and teacher key do not open a class. Check both and try again."
@@ -39,6 +49,8 @@ NO_SUCH_CLASS = "No open class has that code. Check it with your teacher (it may
 # What the board needs of a run's result; the model files and weights stay on disk.
 BOARD_RESULT_KEYS = ("metrics", "task", "classes", "feature_names", "kept_epoch")
 CACHED_RUNS = 20_000
+# Uploaded files as the store keeps them: ([(name, bytes)], read options, stack column).
+Upload = tuple[list[tuple[str, bytes]], dict, str]
 
 
 class WrongGuess(ClassError):
@@ -85,8 +97,13 @@ class ClassStore:
         challenge: Challenge | None = None,
         students_see_board: bool = False,
         now: float | None = None,
+        table: Upload | None = None,
     ) -> tuple[str, str]:
         """Open a class; returns (class code, teacher key). The key is not kept: show it once.
+
+        Args:
+            table: the uploaded files the lesson runs on, as ``WorkspaceStore.upload`` gives
+                them: (files, read options, stack column); copied for the students.
 
         Raises:
             ClassError: the title is empty or too long.
@@ -117,7 +134,37 @@ class ClassStore:
                         now + self.lifetime,
                     ),
                 ).rowcount
+            if table is not None:
+                # In place before the row naming them commits, as the store's own files are.
+                meta = self._keep_table(code, table)
+                conn.execute(
+                    "UPDATE classes SET upload = ? WHERE code = ?", (json.dumps(meta), code)
+                )
         return code, key
+
+    def _keep_table(self, code: str, table: Upload) -> dict:
+        final = self.store.class_files(code) / "upload"
+        partial = final.with_name("upload.partial")
+        shutil.rmtree(final.parent, ignore_errors=True)  # a class's leftovers, never another's
+        partial.mkdir(parents=True)
+        try:
+            return write_upload(partial, final, *table)
+        except BaseException:
+            shutil.rmtree(final.parent, ignore_errors=True)
+            raise
+
+    def table(self, code: str) -> Upload | None:
+        """The uploaded table an open class's lesson runs on, or None (a sample, or none kept)."""
+        rows = self.store._read(
+            "SELECT upload FROM classes WHERE code = ? AND expires > ?", (code, time.time())
+        )
+        if not rows or rows[0][0] is None:
+            return None
+        meta = json.loads(rows[0][0])
+        try:
+            return read_upload(self.store.class_files(code) / meta["folder"], meta)
+        except OSError:  # the folder went with an expired class between the two reads
+            return None
 
     def _info(self, code: str, now: float | None = None) -> tuple[ClassInfo, str] | None:
         """The open class with this (normalised) code and its key hash, or None."""

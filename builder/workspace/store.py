@@ -34,6 +34,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from builder.classroom.codes import normalise_code
 from builder.config import HostLimits, load_limits
 from builder.errors import BuilderError
 from builder.experiment.spec import Experiment
@@ -100,7 +101,8 @@ CREATE TABLE IF NOT EXISTS classes (
     challenge TEXT,
     students_see_board INTEGER NOT NULL DEFAULT 0,
     created REAL NOT NULL,
-    expires REAL NOT NULL
+    expires REAL NOT NULL,
+    upload TEXT
 );
 CREATE TABLE IF NOT EXISTS class_members (
     workspace TEXT PRIMARY KEY REFERENCES workspaces(id) ON DELETE CASCADE,
@@ -152,6 +154,25 @@ def _write_bytes(path: Path, content: bytes) -> None:
         handle.write(content)
         handle.flush()
         os.fsync(handle.fileno())
+
+
+def write_upload(
+    partial: Path, final: Path, files: list[tuple[str, bytes]], options: dict, stack_column: str
+) -> dict:
+    """Write uploaded files into ``partial``, rename it to ``final``; the meta to keep."""
+    for index, (_, content) in enumerate(files):
+        _write_bytes(partial / f"blob-{index}", content)
+    partial.rename(final)
+    names = [name for name, _ in files]
+    return {"folder": final.name, "names": names, "options": options, "stack_column": stack_column}
+
+
+def read_upload(folder: Path, meta: dict) -> tuple[list[tuple[str, bytes]], dict, str]:
+    """The files ``write_upload`` wrote, as (files, read options, stack column)."""
+    files = [
+        (name, (folder / f"blob-{index}").read_bytes()) for index, name in enumerate(meta["names"])
+    ]
+    return files, meta["options"], meta["stack_column"]
 
 
 def _split_bytes(value: Any, blobs: list[bytes]) -> Any:
@@ -217,6 +238,9 @@ class WorkspaceStore:
             for column, kind in (("parent", "INTEGER"), ("origin", "TEXT")):
                 if column not in columns:  # a data folder from before runs had a lineage
                     conn.execute(f"ALTER TABLE runs ADD COLUMN {column} {kind}")
+            if "upload" not in self.db.columns(conn, "classes"):
+                # a data folder from before classes carried their lesson's table
+                conn.execute("ALTER TABLE classes ADD COLUMN upload TEXT")
 
     def _write(self) -> contextlib.AbstractContextManager[Connection]:
         """A write transaction; concurrent writers (threads, replicas) queue for it."""
@@ -230,6 +254,12 @@ class WorkspaceStore:
         if not WORKSPACE_ID.fullmatch(wid):
             raise ValueError(f"Not a workspace id. Received: {wid!r:.80}")
         return self.folder / "files" / wid
+
+    def class_files(self, code: str) -> Path:
+        """The folder of a class's files (its lesson's table)."""
+        if normalise_code(code) != code:
+            raise ValueError(f"Not a class code. Received: {code!r:.80}")
+        return self.folder / "classes" / code
 
     def _new_folder(self, wid: str, prefix: str) -> tuple[Path, Path]:
         """A temporary folder to fill, and the name it is renamed to once complete."""
@@ -337,15 +367,7 @@ class WorkspaceStore:
         size = sum(len(content) for _, content in files)
         partial, final = self._new_folder(wid, "upload")
         try:
-            for index, (_, content) in enumerate(files):
-                _write_bytes(partial / f"blob-{index}", content)
-            partial.rename(final)
-            meta = {
-                "folder": final.name,
-                "names": [name for name, _ in files],
-                "options": options,
-                "stack_column": stack_column,
-            }
+            meta = write_upload(partial, final, files, options, stack_column)
             with self._write() as conn:
                 conn.execute("UPDATE workspaces SET upload_bytes = 0 WHERE id = ?", (wid,))
                 self._check_room(conn, wid, size, "Keeping this table")
@@ -375,12 +397,7 @@ class WorkspaceStore:
         if not rows or rows[0][0] is None:
             return None
         meta = json.loads(rows[0][0])
-        folder = self._files(wid) / meta["folder"]
-        files = [
-            (name, (folder / f"blob-{index}").read_bytes())
-            for index, name in enumerate(meta["names"])
-        ]
-        return files, meta["options"], meta["stack_column"]
+        return read_upload(self._files(wid) / meta["folder"], meta)
 
     def clear(self, wid: str) -> None:
         """Forget the workspace's runs, table and experiment; keep the workspace (and token)."""
@@ -418,9 +435,14 @@ class WorkspaceStore:
             ]
             conn.executemany("DELETE FROM workspaces WHERE id = ?", [(wid,) for wid in old])
             # Classes past their lifetime go with them (their members' rows by cascade).
-            conn.execute("DELETE FROM classes WHERE expires < ?", (now,))
+            ended = [
+                c for (c,) in conn.execute("SELECT code FROM classes WHERE expires < ?", (now,))
+            ]
+            conn.executemany("DELETE FROM classes WHERE code = ?", [(code,) for code in ended])
         for wid in old:
             shutil.rmtree(self._files(wid), ignore_errors=True)
+        for code in ended:
+            shutil.rmtree(self.class_files(code), ignore_errors=True)
         return len(old)
 
     def _sweep_now_and_then(self) -> None:
