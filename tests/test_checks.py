@@ -214,6 +214,20 @@ def test_contiguous_counts_with_zeros_are_not_missing_codes():
     assert checks.missing_codes(frame, None) == []
 
 
+def test_numbers_written_as_text_are_found_with_examples_and_the_target_named():
+    table = outcome_table(40)
+    table["price"] = [f"${value * 1000 + 5000:,.2f}" for value in table["x"]]
+    table["share"] = [f"{abs(value) * 10:.0f}%" for value in table["noise"]]
+    table["colour"] = ["red", "blue"] * 20  # words: not numbers
+    (found,) = checks.written_numbers(table, "outcome")
+    assert found.check == "numbers-as-text" and found.columns == ("price", "share")
+    assert f"'{table['price'][0]}'" in found.explanation and "%" in found.explanation
+    assert "target" not in found.explanation
+    (as_target,) = checks.written_numbers(table, "price")
+    assert "the target cannot be predicted as a number" in as_target.explanation
+    assert checks.written_numbers(outcome_table(40), "outcome") == []
+
+
 @pytest.mark.parametrize(
     ("key", "target", "task", "expected"),
     [

@@ -131,7 +131,8 @@ def test_a_table_alone_trains_the_apps_defaults_and_reports_what_it_used(capsys)
     assert report["task"] == "binary" and report["target"] == "Survived"
     assert report["epochs_run"] == 3
     left_out = {item["column"]: item["reason"] for item in report["left_out"]}
-    assert set(left_out) == {"PassengerId", "Name"} and "identifier" in left_out["Name"]
+    assert set(left_out) == {"PassengerId", "Name", "Ticket", "Cabin"}
+    assert "identifier" in left_out["Name"] and "free text" in left_out["Ticket"]
     assert "Survived" not in report["features"] and "Age" in report["features"]
     assert set(report["features"]).isdisjoint(left_out)
     assert any("Cabin" in warning["title"] for warning in report["warnings"])

@@ -15,6 +15,7 @@ from builder.tables.columns import (
     propose_target,
     require_target,
     target_problem,
+    written_number,
 )
 from builder.tables.data import read_table
 from builder.tables.samples import SAMPLES, load_sample
@@ -170,3 +171,34 @@ def test_propose_target_passes_over_empty_and_single_value_columns():
     assert propose_target(frame[["x", "y"]]) == ("y", "the last column")
     with pytest.raises(DataError, match="No column can be predicted"):
         propose_target(frame[["same", "blank"]])
+
+
+# A shop's export: prices with a currency sign and thousands separators, discounts in
+# percent, a date with dots and a version number (neither is a number), and the outcome.
+ORDERS = """price,discount,day,version,returned
+"$1,275.74",10%,12.03.2024,1.2.3,No
+$80.00,5 %,13.03.2024,1.2.4,Yes
+"$12,000.50",0%,14.03.2024,1.3.0,No
+"-$3.10",12%,15.03.2024,2.0.1,No
+"""
+
+
+def test_numbers_written_with_units_are_left_out_with_a_way_to_use_them():
+    frame, _ = read_table(ORDERS.encode(), "orders.csv")
+    left_out = default_exclusions(frame, "returned")
+    roles = {name: entry.role for name, entry in left_out.items()}
+    assert roles == {
+        "price": "numbers as text",
+        "discount": "numbers as text",
+        "day": "identifier",  # a distinct text on each of the four rows
+        "version": "identifier",
+    }
+    assert left_out["price"].reason == "a column of numbers written as text ('$1,275.74')"
+    assert written_number(frame["day"]) is None and written_number(frame["version"]) is None
+    decimal_comma = pd.Series(["1,5", "2,25"], name="ratio")  # read with a decimal point
+    assert written_number(decimal_comma) == "1,5"
+    # As the target: not a class label per value, and not a number either, until saved as one.
+    for task in ("regression", "multiclass"):
+        problem = target_problem(frame["price"], task)
+        assert problem.startswith("'price' holds numbers written as text (such as '$1,275.74')")
+        assert "Save the column as plain numbers" in problem

@@ -84,8 +84,12 @@ def relationships_tab(
 
 
 def checks_tab(frame: pd.DataFrame, target: str | None, task: str) -> None:
-    """Leakage, identifiers, constant columns, gaps and missing-value codes, each with a fix."""
-    st.caption("Looks for leakage, identifiers, constant columns, gaps and missing-value codes.")
+    """Leakage, identifiers, numbers written as text, constant columns, gaps and missing-value
+    codes, each with a fix."""
+    st.caption(
+        "Looks for leakage, identifiers, numbers written as text, constant columns, gaps and "
+        "missing-value codes."
+    )
     findings = run_checks(frame, target, task)
     if not findings:
         st.success("No problems found by these checks.", icon=":material/check_circle:")

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from builder.errors import DataError
-from builder.tables.columns import identifier_columns
+from builder.tables.columns import identifier_columns, written_number
 from builder.tables.profile import as_floats, correlations
 
 LEAK_SHARE = 0.99  # a feature equal to the target (or telling its class) in this share of rows
@@ -41,7 +41,8 @@ class Finding:
     """One problem found in the data.
 
     Attributes:
-        check: which check found it: leakage, identifier, constant, missing, missing-code.
+        check: which check found it: leakage, identifier, numbers-as-text, constant, missing,
+            missing-code.
         title: the problem in a few words, naming the column(s).
         explanation: one line on why it matters.
         fix: what to do about it.
@@ -69,6 +70,7 @@ def run_checks(frame: pd.DataFrame, target: str | None, task: str | None) -> lis
     return [
         *leakage(frame, target, task),
         *identifiers(frame, target),
+        *written_numbers(frame, target),
         *constant_columns(frame, target),
         *heavy_missing(frame),
         *missing_codes(frame, target),
@@ -298,6 +300,29 @@ def identifiers(frame: pd.DataFrame, target: str | None) -> list[Finding]:
             "A distinct value in every row names the row instead of describing it: a network "
             "memorises it and learns nothing that carries over to new rows.",
             "Leave them out of the features (the Data page does so by default; keep it that way).",
+            tuple(names),
+        )
+    ]
+
+
+def written_numbers(frame: pd.DataFrame, target: str | None) -> list[Finding]:
+    """Text columns of numbers written with a currency sign, a percent sign or separators."""
+    examples = {name: written_number(frame[name]) for name in frame.columns}
+    names = [name for name, example in examples.items() if example is not None]
+    if not names:
+        return []
+    shown = ", ".join(f"'{examples[name]}'" for name in names[:3])
+    return [
+        Finding(
+            "numbers-as-text",
+            f"Numbers written as text: {_names(names)}",
+            f"Values such as {shown} are numbers, but a currency sign, a percent sign, "
+            "thousands separators or another decimal mark than the file's make them text. "
+            "As text, each value could only be a category of its own, so these columns are "
+            "left out of the features"
+            + ("; and the target cannot be predicted as a number." if target in names else "."),
+            "Save these columns as plain numbers (e.g. 1234.5, and 0.12 or 12 for 12%) and "
+            "upload the file again; a decimal comma can also be chosen under Read options.",
             tuple(names),
         )
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -13,12 +14,18 @@ MAX_CLASS_LABELS = 10
 MIN_ROWS_PER_CLASS = 2
 FREE_TEXT_SHARE = 0.5  # text distinct on more than this share of the rows that have a value
 FREE_TEXT_MIN_VALUES = 20  # and with more distinct values than this: a name, not a category
+# A number that a currency sign, a percent sign or thousands separators made text:
+# "$1,234.50", "12%", "3 500 €", "-£40". Thousands come in groups of three, so dates
+# (12.03.2024), versions (1.2.3) and addresses (192.168.1.1) are not taken for numbers.
+_DIGITS = r"\d{1,3}(?:[,.' \u00a0]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
+WRITTEN_NUMBER = re.compile(rf"[-+]?\s*[$€£¥]?\s*[-+]?(?:{_DIGITS})\s*[%$€£¥]?")
+WRITTEN_SAMPLE = 200  # values tried first, so a text column of words is ruled out at once
 
 
 class LeftOut(NamedTuple):
     """Why a column is left out of the features by default."""
 
-    role: str  # identifier, free text or empty
+    role: str  # identifier, free text, numbers as text or empty
     reason: str  # what the column is, to follow "'name' is …"
 
 
@@ -84,6 +91,33 @@ def free_text_columns(frame: pd.DataFrame) -> list[str]:
     return found
 
 
+def written_number(series: pd.Series) -> str | None:
+    """One of the column's values when it is a text column of numbers written with a
+    currency sign, a percent sign or thousands separators (the network cannot use them
+    as numbers), else None."""
+    if column_kind(series) != "text":
+        return None
+    values = series.dropna().astype(str).str.strip()
+    if values.empty:
+        return None
+    for tried in (values.head(WRITTEN_SAMPLE), values):
+        if not tried.str.fullmatch(WRITTEN_NUMBER).all():
+            return None
+    # The example shows what made them text; plain "1,5" is a decimal comma read as text.
+    decorated = values[~values.str.fullmatch(_DIGITS)]
+    return str((decorated if len(decorated) else values).iloc[0])
+
+
+def written_number_problem(name: str, example: str) -> str:
+    """What to do about a column of numbers written as text, in a sentence."""
+    return (
+        f"'{name}' holds numbers written as text (such as '{example}'): a currency sign, a "
+        "percent sign, thousands separators or another decimal mark than the file's keep "
+        "them from being read as numbers. Save the column as plain numbers (e.g. 1234.5) "
+        "and upload the file again."
+    )
+
+
 def empty_columns(frame: pd.DataFrame) -> list[str]:
     """Columns with no value in any row."""
     return [name for name in frame.columns if frame[name].isna().all()]
@@ -133,6 +167,11 @@ def target_problem(series: pd.Series, task: str) -> str | None:
             f"A binary task needs a target with two values; '{name}' has {distinct}. "
             "Choose 'multiclass' or 'regression' instead."
         )
+    # Written numbers make a class task only when they are a few labels, each seen often.
+    example = written_number(series)
+    few = distinct <= MAX_CLASS_LABELS and values.value_counts().min() >= MIN_ROWS_PER_CLASS
+    if example is not None and (task == "regression" or not few):
+        return written_number_problem(str(name), example)
     if task == "regression" and column_kind(series) == "text":
         return f"'{name}' holds text, so it cannot be predicted as a number. Choose a class task."
     if task in ("binary", "multiclass"):
@@ -190,7 +229,8 @@ def describe_columns(
 def default_exclusions(frame: pd.DataFrame, target: str | None) -> dict[str, LeftOut]:
     """The columns left out of the features unless the user keeps them, each with its reason.
 
-    Identifiers, free text (see :func:`free_text_columns`) and empty columns; never the target.
+    Identifiers, free text (see :func:`free_text_columns`), numbers written as text (see
+    :func:`written_number`) and empty columns; never the target.
     """
     rows = len(frame)
     found = {name: LeftOut("empty", "empty (no values)") for name in empty_columns(frame)}
@@ -201,6 +241,11 @@ def default_exclusions(frame: pd.DataFrame, target: str | None) -> dict[str, Lef
         )
     for name in identifier_columns(frame):
         found[name] = LeftOut("identifier", "an identifier (a distinct value names each row)")
+    for name in frame.columns:
+        if (example := written_number(frame[name])) is not None:
+            found[name] = LeftOut(
+                "numbers as text", f"a column of numbers written as text ('{example}')"
+            )
     return {name: found[name] for name in frame.columns if name in found and name != target}
 
 
