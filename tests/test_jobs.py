@@ -1,5 +1,6 @@
 """The worker pool: queue, concurrency bound, stop, time limit, a killed worker, uploads."""
 
+import itertools
 import os
 import signal
 import subprocess
@@ -120,6 +121,26 @@ def test_pause_holds_the_run_step_trains_one_epoch_and_stop_ends_it_where_it_pau
     assert job.wait(WAIT) and job.state == jobs.STOPPED and not job.paused
     assert job.result["epochs_run"] == stopped_at
     assert job.wait_for_epochs(stopped_at + 1, 0.0)  # an ended run waits no more
+
+
+def test_the_time_left_after_a_pause_keeps_to_the_pace_of_the_epochs(pool):
+    job = jobs.submit_training(_endless(), pool=pool)
+    _wait_for_epochs(job, 3)
+    job.pause()
+    _wait_until(lambda: job.paused, "paused")
+    time.sleep(3)  # far longer than the epochs around it
+    job.resume()
+    _wait_until(lambda: len(job.history) > 12 and not job.paused, "resumed")
+    eta, history = job.eta(), job.history
+    job.stop()
+    seconds = [record["seconds"] for record in history]
+    gaps = sorted(later - earlier for earlier, later in itertools.pairwise(seconds))
+    assert gaps[-1] >= 3  # the pause is one gap between two epochs
+    # The pace of the epochs (about 1.5 ms each here), not their mean with the pause (and
+    # the compiling) spread over them, which said about 75 times as long.
+    left, typical = 100_000 - len(history), gaps[len(gaps) // 2]
+    assert left * gaps[0] <= eta <= left * 2 * typical, (eta, gaps)
+    assert job.wait(WAIT)
 
 
 def test_progress_names_each_state_with_the_epoch_and_clock_of_what_is_drawn(pool):

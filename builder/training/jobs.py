@@ -25,9 +25,11 @@ from __future__ import annotations
 import atexit
 import collections
 import contextlib
+import itertools
 import logging
 import multiprocessing
 import os
+import statistics
 import sys
 import threading
 import time
@@ -198,12 +200,18 @@ class Job:
         return self._seconds_before + arrived[-1] - self.started_at
 
     def eta(self) -> float | None:
-        """Seconds until the planned epochs are done, from the pace of the epochs so far."""
+        """Seconds until the planned epochs are done, from the pace of the epochs so far.
+
+        The pace is the median time between epochs: a pause (or a slow moment of the
+        machine) is one long gap, which a mean would spread over every epoch to come.
+        """
         history = self.history[self._resumed_at :]
         # The first epoch includes building and compiling the network: no pace yet.
         if self.done or len(history) < 2:
             return None
-        per_epoch = (history[-1]["seconds"] - history[0]["seconds"]) / (len(history) - 1)
+        per_epoch = statistics.median(
+            later["seconds"] - earlier["seconds"] for earlier, later in itertools.pairwise(history)
+        )
         return max(0.0, per_epoch * (self.epochs - self._resumed_at - len(history)))
 
     # The methods below are called by the pool's dispatcher thread only.
