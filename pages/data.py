@@ -106,16 +106,19 @@ if lesson.shown("data"):
         **lesson.controls(
             "data",
             help_text="Identifier-like columns (a distinct value per row, e.g. PassengerId, "
-            "Name), free text (a distinct text on most rows, e.g. a car's name) and empty "
-            "columns are left out by default: a network would memorise them instead of "
-            "learning. Remove one here to put it back.",
+            "Name), free text (a distinct text on most rows, e.g. a car's name), numbers "
+            "written as text (e.g. '$1,200' or '12%': save them as plain numbers to use "
+            "them) and empty columns are left out by default: a network would memorise "
+            "them instead of learning. Remove one here to put it back.",
         ),
     )
 left_out = default_exclusions(frame, target)
 if left_out:
+    written = any(why.role == "numbers as text" for why in left_out.values())
     st.caption(
         "Left out by default: "
         + "; ".join(f"'{name}' is {why.reason}" for name, why in left_out.items())
+        + (". Save numbers written as text as plain numbers to use them." if written else "")
     )
 problem = target_problem(frame[target], state.task()) or feature_problem(
     frame, target, data.excluded

@@ -1,6 +1,7 @@
 """The Data page with awkward real files: no header row, exclusions that follow the target."""
 
 from tests.apptest_helpers import ROOT, start_app, texts
+from tests.test_columns import ORDERS
 
 PIMA = (ROOT / "sample_data" / "pima-indians-diabetes.csv").read_bytes()
 
@@ -118,3 +119,12 @@ def test_load_sample_loads_the_sample_chosen_in_the_same_moment():
     assert not at.exception
     assert at.session_state.experiment.data.source == "titanic"
     assert len(at.session_state.table) == 891
+
+
+def test_numbers_written_as_text_are_left_out_with_what_to_do():
+    at = upload("orders.csv", ORDERS.encode())
+    assert not at.exception
+    assert set(at.multiselect(key="data_excluded").value) >= {"price", "discount"}
+    (left_out,) = [t for t in texts(at.caption) if t.startswith("Left out by default")]
+    assert "'price' is a column of numbers written as text ('$1,275.74')" in left_out
+    assert left_out.endswith("Save numbers written as text as plain numbers to use them.")
