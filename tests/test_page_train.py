@@ -4,7 +4,7 @@ import json
 import time
 
 from builder.numbers import shown
-from builder.training.playback import horizon
+from builder.training.playback import horizon, watch_seconds
 from tests.apptest_helpers import texts, with_sample
 
 WAIT = 240  # a fresh worker imports TensorFlow first; the machine may be busy
@@ -53,21 +53,26 @@ def test_train_shows_curves_and_keeps_each_run_for_comparison():
 
 
 def test_a_fast_run_is_replayed_at_a_watchable_pace_and_then_kept():
-    at = _train_page(20, instant=False)
+    # 250 epochs are replayed over 10 s: far longer than iris takes to train them (about
+    # 2 s, compiling included), so the replay is still going when the run has ended even
+    # on a busy machine (20 epochs, replayed over 3 s, were drawn whole there once).
+    epochs = 250
+    at = _train_page(epochs, instant=False)
+    at.checkbox(key="train_early_stopping").uncheck().run()  # all 250, paced by them
     at.button(key="train_start").click().run()
     job = at.session_state["job"]
     assert job.wait(WAIT), "the training job did not end"
     at.run()
-    # The run has ended, but its 20 epochs are drawn over a few seconds.
+    # The run has ended, but its epochs are drawn over several seconds.
     caption = next(t for t in texts(at.caption) if t.startswith("Epoch "))
     drawn = int(caption.split()[1])
-    assert 1 <= drawn < 20 and "replayed at a watchable pace" in caption
+    assert 1 <= drawn < epochs and "replayed at a watchable pace" in caption
     assert not at.session_state["runs"] or at.dataframe[0].value.shape[0] == 1  # one row
     assert not any("Finished" in t for t in texts(at.success))
-    time.sleep(3.5)
+    time.sleep(watch_seconds(epochs) + 0.5)
     at.run()  # the replay's end: the page shows the finished run and keeps it
     at.run()
-    assert any("Finished 20 epochs" in t for t in texts(at.success))
+    assert any(f"Finished {epochs} epochs" in t for t in texts(at.success))
     assert [run.name for run in at.session_state["runs"]] == ["iris · run 1"]
     assert not at.exception
 
