@@ -19,7 +19,9 @@ from builder.experiment.defaults import proposed_experiment
 from builder.experiment.spec import DataSpec
 from builder.export.bundle import REQUIREMENTS, run_files, upload_data, zip_bytes
 from builder.export.codegen import training_script
+from builder.export.standalone import predict
 from builder.numbers import shown
+from builder.tables import written as written_numbers
 from builder.tables.data import load_files
 from builder.worker import tasks
 from builder.worker.formats import convert
@@ -109,6 +111,24 @@ def test_predict_py_reads_the_upload_itself_a_workbook_and_utf16_tabs(unzipped, 
         assert done.returncode == 0, done.stderr[-3000:]
         written = pd.read_csv(tmp_path / "rows_predictions.csv")
         assert np.allclose(written[columns].to_numpy(), result["predictions"], atol=1e-4), name
+
+
+def test_predict_py_reads_numbers_written_with_signs_as_the_app_does(unzipped, tmp_path):
+    folder, frame, result, _ = unzipped
+    rows = frame.loc[result["test_rows"]].drop(columns=["cultivar"])
+    rows["proline"] = [f"{value:,.0f} €".replace(",", ".") for value in rows["proline"]]
+    rows["magnesium"] = [f"{value:.0f} %" for value in rows["magnesium"]]
+    assert "1.0" in " ".join(rows["proline"])  # thousands written with a point
+    rows.to_csv(tmp_path / "signs.csv", sep=";", decimal=",", index=False)
+    done = run(folder, "predict.py", str(tmp_path / "signs.csv"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    written = pd.read_csv(tmp_path / "signs_predictions.csv")
+    columns = [f"P({c})" for c in result["classes"]]
+    assert np.allclose(written[columns].to_numpy(), result["predictions"], atol=1e-4)
+    # The app's reading and predict.py's are one rule, kept in two copies.
+    for decimal in (".", ","):
+        assert predict.written_pattern(decimal) == written_numbers.written_pattern(decimal)
+        assert predict.cleaning_pattern(decimal) == written_numbers.cleaning_pattern(decimal)
 
 
 def test_train_py_trains_again_on_the_data_in_the_bundle(unzipped):

@@ -27,6 +27,7 @@ from builder.export.codegen import (
 from builder.tables.data import ReadOptions, load_files
 from builder.tables.samples import load_sample
 from tests.corpus import workbook
+from tests.test_columns import ORDERS
 
 ROOT = Path(__file__).resolve().parent.parent
 WITH_BOUND = [key for key, preset in PRESETS.items() if preset.expected]
@@ -239,6 +240,34 @@ def test_an_uploaded_file_is_read_with_its_separator_decimal_and_markers(tmp_pat
         "was_missing__missingindicator_size",
     ]
     assert names[4:] and all(name.startswith("text__colour_") for name in names[4:])
+
+
+# A shop's export with a decimal comma: prices with euro signs and thousands points,
+# discounts in percent; the weights are plain decimal-comma numbers.
+EURO_CSV = (
+    "preis;rabatt;gewicht;gekauft\n"
+    + '"1.234,50 €";10 %;1,5;ja\n"80,00 €";5 %;2,25;nein\n'
+    + '"12.000,00 €";0 %;0,5;ja\n"3,10 €";12 %;4,0;nein\n'
+    + '"-7,00 €";3 %;1,0;ja\n"45,90 €";8 %;2,0;nein\n'
+).encode()
+
+
+def test_numbers_written_with_signs_are_read_as_numbers_by_app_and_script(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for name, content, target in [
+        ("euro.csv", EURO_CSV, "gekauft"),
+        ("orders.csv", ORDERS.encode(), "discount"),  # four rows: too few to stratify
+    ]:
+        experiment, frame, reports = _upload([(name, content)], target=target)
+        assert list(reports[0].written)[:2] == list(frame.columns)[:2]
+        assert all(pd.api.types.is_numeric_dtype(dtype) for dtype in frame.dtypes.iloc[:2])
+        (tmp_path / name).write_bytes(content)
+        scope = _run_blocks(experiment, frame, reports)
+        pd.testing.assert_frame_equal(scope["df"], frame)
+    assert frame["price"].tolist() == [1275.74, 80.0, 12000.5, -3.1]
+    euro = _upload([("euro.csv", EURO_CSV)])[1]
+    assert euro["preis"].tolist()[:4] == [1234.5, 80.0, 12000.0, 3.1]
+    assert euro["rabatt"].tolist()[:4] == [10.0, 5.0, 0.0, 12.0]
 
 
 def test_stacked_and_excel_uploads_are_read_as_the_app_read_them(tmp_path, monkeypatch):

@@ -32,6 +32,7 @@ from builder.experiment.spec import (
     output_units,
     scales_target,
 )
+from builder.tables import written
 from builder.tables.columns import infer_task
 from builder.tables.data import ReadReport
 from builder.tables.samples import SAMPLES, load_sample
@@ -317,7 +318,7 @@ def _read(target: str, path: str, report: ReadReport | None, upload: bool) -> st
     """``target = pd.read_csv(...)`` (or ``read_excel``) with the options the app read it with."""
     if report is not None and report.kind == "excel":
         args = [path] + ([f"sheet_name={_text(report.sheet)}"] if report.sheet else [])
-        return _statement(f"{target} = pd.read_excel", args)
+        return _statement(f"{target} = pd.read_excel", args) + _written(target, report)
     args = [path]
     if report is not None and report.delimiter not in (None, ","):
         args.append(f"sep={_text(report.delimiter)}")
@@ -327,7 +328,25 @@ def _read(target: str, path: str, report: ReadReport | None, upload: bool) -> st
         args.append(f"encoding={_text(report.encoding)}")
     if upload:
         args += ['na_values=["?"]', "skipinitialspace=True"]
-    return _statement(f"{target} = pd.read_csv", args)
+    return _statement(f"{target} = pd.read_csv", args) + _written(target, report)
+
+
+def _written(target: str, report: ReadReport | None) -> str:
+    """Columns of numbers written as text ("$1,275.74", "12%"), read as numbers as the app
+    read them: everything but digits, signs and the decimal mark dropped."""
+    if report is None or not report.written:
+        return ""
+    decimal = report.decimal or "."
+    names = _list([_text(name) for name in report.written], "    ")
+    shown = ", ".join(f"'{value}'" for value in report.written.values())
+    pattern = written.cleaning_pattern(decimal)
+    point = "" if decimal == "." else f'.str.replace({_text(decimal)}, ".")'
+    return (
+        f"# Numbers written with signs or separators ({shown}): read as numbers.\n"
+        f"for column in {names}:\n"
+        f'    digits = {target}[column].str.replace(r"{pattern}", "", regex=True)\n'
+        f"    {target}[column] = pd.to_numeric(digits{point})\n"
+    )
 
 
 def _stacked(paths: list[str], reports: list, upload: bool, column: str, labels: list) -> str:

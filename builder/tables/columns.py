@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import pandas as pd
 
 from builder.errors import DataError
+from builder.tables import written
 
 MAX_CLASS_LABELS = 10
 MIN_ROWS_PER_CLASS = 2
 FREE_TEXT_SHARE = 0.5  # text distinct on more than this share of the rows that have a value
 FREE_TEXT_MIN_VALUES = 20  # and with more distinct values than this: a name, not a category
-# A number that a currency sign, a percent sign or thousands separators made text:
-# "$1,234.50", "12%", "3 500 €", "-£40". Thousands come in groups of three, so dates
-# (12.03.2024), versions (1.2.3) and addresses (192.168.1.1) are not taken for numbers.
-_DIGITS = r"\d{1,3}(?:[,.' \u00a0]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
-WRITTEN_NUMBER = re.compile(rf"[-+]?\s*[$€£¥]?\s*[-+]?(?:{_DIGITS})\s*[%$€£¥]?")
-WRITTEN_SAMPLE = 200  # values tried first, so a text column of words is ruled out at once
 
 
 class LeftOut(NamedTuple):
@@ -93,19 +87,9 @@ def free_text_columns(frame: pd.DataFrame) -> list[str]:
 
 def written_number(series: pd.Series) -> str | None:
     """One of the column's values when it is a text column of numbers written with a
-    currency sign, a percent sign or thousands separators (the network cannot use them
-    as numbers), else None."""
-    if column_kind(series) != "text":
-        return None
-    values = series.dropna().astype(str).str.strip()
-    if values.empty:
-        return None
-    for tried in (values.head(WRITTEN_SAMPLE), values):
-        if not tried.str.fullmatch(WRITTEN_NUMBER).all():
-            return None
-    # The example shows what made them text; plain "1,5" is a decimal comma read as text.
-    decorated = values[~values.str.fullmatch(_DIGITS)]
-    return str((decorated if len(decorated) else values).iloc[0])
+    currency sign, a percent sign, separators or another decimal mark than the file's
+    (the network cannot use them as numbers), else None."""
+    return written.example(series) if column_kind(series) == "text" else None
 
 
 def written_number_problem(name: str, example: str) -> str:

@@ -22,6 +22,7 @@ import pandas as pd
 
 from builder.config import HostLimits, load_limits
 from builder.errors import DataError
+from builder.tables import written
 
 WHITESPACE = " "  # runs of spaces and tabs, as in aligned columns (most UCI .data files)
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe", WHITESPACE: "whitespace"}
@@ -75,17 +76,22 @@ class ReadReport:
     sheet: str | None = None
     header: bool = True
     warnings: list[str] = field(default_factory=list)
+    # Columns of numbers written as text ("$1,275.74"), read as numbers: name -> an example.
+    written: dict[str, str] = field(default_factory=dict)
 
     def describe(self) -> str:
         """One line a user can read: how the file was understood."""
+        written = ", ".join(f"'{name}' ('{value}')" for name, value in self.written.items())
+        written = f", read as numbers without their signs and separators: {written}" * bool(written)
         if self.kind == "excel":
-            return f"Excel workbook, sheet '{self.sheet}'"
+            return f"Excel workbook, sheet '{self.sheet}'{written}"
         found = ", ".join(f"'{marker}'" if marker else "empty fields" for marker in self.na_found)
         return (
             f"{DELIMITERS.get(self.delimiter, repr(self.delimiter))}-separated, "
             f"{self.encoding}, decimal mark '{self.decimal}'"
             + ("" if self.header else ", no header row")
             + (f", missing values written as {found}" if found else "")
+            + written
         )
 
 
@@ -128,6 +134,7 @@ def read_table(
     else:
         frame, report = _read_text(content, name, options)
     frame = _tidy_columns(frame, report)
+    _read_written_numbers(frame, report)
     _check_shape(frame, name, limits)
     report.rows, report.columns = frame.shape
     empty = [c for c in frame.columns if frame[c].isna().all()]
@@ -448,6 +455,16 @@ def _tidy_columns(frame: pd.DataFrame, report: ReadReport) -> pd.DataFrame:
         )
     frame.columns = names
     return frame
+
+
+def _read_written_numbers(frame: pd.DataFrame, report: ReadReport) -> None:
+    """Read columns of numbers written with signs or separators as numbers, in place."""
+    for name in frame.columns:
+        example = written.example(frame[name])
+        numbers = written.as_numbers(frame[name], report.decimal or ".") if example else None
+        if numbers is not None:
+            frame[name] = numbers
+            report.written[name] = example
 
 
 def _base_name(name: str) -> str:

@@ -25,6 +25,7 @@ import argparse
 import codecs
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -66,6 +67,21 @@ BYTE_ORDER_MARKS = (
     ((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE), "utf-16"),
 )
 EXCEL = (".xlsx", ".xlsm")
+# Numbers written with signs or separators ("$1,275.74", "12%", "3 500 €") are read as
+# the app reads them (builder/tables/written.py: a test keeps these copies equal).
+SIGNS = "$€£¥"
+
+
+def written_pattern(decimal: str) -> str:
+    """A number written with the decimal mark ``decimal``, its signs and separators."""
+    groups = ",' \u00a0" if decimal == "." else ".' \u00a0"
+    digits = rf"(?:\d{{1,3}}(?:[{groups}]\d{{3}})+|\d+)(?:{re.escape(decimal)}\d+)?"
+    return rf"[-+]?\s*[{SIGNS}]?\s*[-+]?{digits}\s*[%{SIGNS}]?"
+
+
+def cleaning_pattern(decimal: str) -> str:
+    """What to drop from such a number: all but digits, signs and the decimal mark."""
+    return rf"[^\d{re.escape(decimal)}+-]"
 
 
 def read_rows(path: Path, prep: dict) -> pd.DataFrame:
@@ -77,12 +93,14 @@ def read_rows(path: Path, prep: dict) -> pd.DataFrame:
     try:
         if path.suffix.lower() in EXCEL:
             frame = pd.read_excel(path, na_values=NA_MARKERS, keep_default_na=False, dtype=text)
+            decimal = "."
         else:
-            frame = _read_csv(path, prep, text)
+            frame, decimal = _read_csv(path, prep, text)
     except (ValueError, ImportError) as error:
         raise Problem(f"'{path}' could not be read as a table of rows ({error}).") from None
     if frame.empty:
         raise Problem(f"'{path}' holds no rows to predict.")
+    _read_written_numbers(frame, prep, decimal)
     missing = [name for name in prep["columns"] if name not in frame.columns]
     if missing:
         raise Problem(
@@ -93,9 +111,21 @@ def read_rows(path: Path, prep: dict) -> pd.DataFrame:
     return frame
 
 
-def _read_csv(path: Path, prep: dict, text: dict) -> pd.DataFrame:
+def _read_written_numbers(frame: pd.DataFrame, prep: dict, decimal: str) -> None:
+    """The model's numeric columns that came as text of numbers written with signs or
+    separators, as numbers (in place); other text stays, to be read as missing."""
+    for name in prep["numeric"]:
+        if name not in frame.columns or pd.api.types.is_numeric_dtype(frame[name]):
+            continue  # read as numbers already
+        if _number(frame[name], decimal):
+            digits = frame[name].str.replace(cleaning_pattern(decimal), "", regex=True)
+            frame[name] = pd.to_numeric(digits.str.replace(decimal, ".", regex=False))
+
+
+def _read_csv(path: Path, prep: dict, text: dict) -> tuple[pd.DataFrame, str]:
     """The CSV read with the separator and decimal mark that fit the model best: the most of
-    its columns present, then the most of its numeric columns read as numbers.
+    its columns present, then the most of its numeric columns read as numbers; and that
+    decimal mark.
 
     Raises:
         ValueError: no separator reads the file at all.
@@ -118,12 +148,12 @@ def _read_csv(path: Path, prep: dict, text: dict) -> pd.DataFrame:
             except ValueError as failed:  # this separator splits the rows unevenly
                 error = error or failed
                 continue
-            fit = _fit(frame, prep)
+            fit = _fit(frame, prep, decimal)
             if fit > best_fit:
-                best, best_fit = frame, fit
+                best, best_fit, best_decimal = frame, fit, decimal
     if best is None:
         raise error
-    return best
+    return best, best_decimal
 
 
 def _encoding(raw: bytes) -> str:
@@ -138,15 +168,21 @@ def _encoding(raw: bytes) -> str:
         return "latin-1"
 
 
-def _fit(frame: pd.DataFrame, prep: dict) -> tuple[int, int]:
-    """(model columns present, numeric ones read as numbers) of one way to read the file."""
+def _fit(frame: pd.DataFrame, prep: dict, decimal: str) -> tuple[int, int]:
+    """(model columns present, numeric ones read as numbers, or as numbers written with
+    signs or separators in this decimal mark) of one way to read the file."""
     present = [name for name in prep["columns"] if name in frame.columns]
     numbers = [
-        name
-        for name in present
-        if name in prep["numeric"] and pd.api.types.is_numeric_dtype(frame[name])
+        name for name in present if name in prep["numeric"] and _number(frame[name], decimal)
     ]
     return len(present), len(numbers)
+
+
+def _number(column: pd.Series, decimal: str) -> bool:
+    if pd.api.types.is_numeric_dtype(column):
+        return True
+    values = column.dropna().astype(str).str.strip()
+    return bool(len(values)) and bool(values.str.fullmatch(written_pattern(decimal)).all())
 
 
 def _as_number(series: pd.Series) -> np.ndarray:
