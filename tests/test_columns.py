@@ -174,31 +174,35 @@ def test_propose_target_passes_over_empty_and_single_value_columns():
 
 
 # A shop's export: prices with a currency sign and thousands separators, discounts in
-# percent, a date with dots and a version number (neither is a number), and the outcome.
-ORDERS = """price,discount,day,version,returned
-"$1,275.74",10%,12.03.2024,1.2.3,No
-$80.00,5 %,13.03.2024,1.2.4,Yes
-"$12,000.50",0%,14.03.2024,1.3.0,No
-"-$3.10",12%,15.03.2024,2.0.1,No
+# percent, a ratio with a decimal comma in a file of decimal points, a date with dots and a
+# version number (neither is a number), and the outcome.
+ORDERS = """price,discount,ratio,day,version,returned
+"$1,275.74",10%,"1,5",12.03.2024,1.2.3,No
+$80.00,5 %,"2,25",13.03.2024,1.2.4,Yes
+"$12,000.50",0%,"0,5",14.03.2024,1.3.0,No
+"-$3.10",12%,"4,75",15.03.2024,2.0.1,No
 """
 
 
-def test_numbers_written_with_units_are_left_out_with_a_way_to_use_them():
-    frame, _ = read_table(ORDERS.encode(), "orders.csv")
+def test_numbers_written_as_text_are_read_as_numbers_or_left_out_with_a_way_to_use_them():
+    frame, report = read_table(ORDERS.encode(), "orders.csv")
+    # Written the file's way (decimal points, thousands in threes): read as numbers.
+    assert frame["price"].tolist() == [1275.74, 80.0, 12000.5, -3.1]
+    assert frame["discount"].tolist() == [10, 5, 0, 12]
+    assert report.written == {"price": "$1,275.74", "discount": "10%"}
+    assert "read as numbers without their signs and separators: 'price'" in report.describe()
+    # Written another way: left out, with the reason.
     left_out = default_exclusions(frame, "returned")
     roles = {name: entry.role for name, entry in left_out.items()}
     assert roles == {
-        "price": "numbers as text",
-        "discount": "numbers as text",
+        "ratio": "numbers as text",
         "day": "identifier",  # a distinct text on each of the four rows
         "version": "identifier",
     }
-    assert left_out["price"].reason == "a column of numbers written as text ('$1,275.74')"
+    assert left_out["ratio"].reason == "a column of numbers written as text ('1,5')"
     assert written_number(frame["day"]) is None and written_number(frame["version"]) is None
-    decimal_comma = pd.Series(["1,5", "2,25"], name="ratio")  # read with a decimal point
-    assert written_number(decimal_comma) == "1,5"
     # As the target: not a class label per value, and not a number either, until saved as one.
     for task in ("regression", "multiclass"):
-        problem = target_problem(frame["price"], task)
-        assert problem.startswith("'price' holds numbers written as text (such as '$1,275.74')")
+        problem = target_problem(frame["ratio"], task)
+        assert problem.startswith("'ratio' holds numbers written as text (such as '1,5')")
         assert "Save the column as plain numbers" in problem

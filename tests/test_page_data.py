@@ -121,10 +121,12 @@ def test_load_sample_loads_the_sample_chosen_in_the_same_moment():
     assert len(at.session_state.table) == 891
 
 
-def test_numbers_written_as_text_are_left_out_with_what_to_do():
+def test_numbers_written_as_text_are_read_as_numbers_or_left_out_with_what_to_do():
     at = upload("orders.csv", ORDERS.encode())
     assert not at.exception
-    assert set(at.multiselect(key="data_excluded").value) >= {"price", "discount"}
+    assert any("read as numbers without their signs and separators" in t for t in texts(at.caption))
+    excluded = at.multiselect(key="data_excluded").value
+    assert "ratio" in excluded and "price" not in excluded
     (left_out,) = [t for t in texts(at.caption) if t.startswith("Left out by default")]
-    assert "'price' is a column of numbers written as text ('$1,275.74')" in left_out
+    assert "'ratio' is a column of numbers written as text ('1,5')" in left_out
     assert left_out.endswith("Save numbers written as text as plain numbers to use them.")
