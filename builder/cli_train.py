@@ -43,7 +43,7 @@ class Table(NamedTuple):
 LEFT_OUT_REASONS = {
     "identifier": "a distinct value in every row (an identifier): a network would memorise it",
     "free text": "a distinct text on most rows (free text): each would be a category of its own",
-    "numbers as text": "numbers written as text (a currency sign, a percent sign or separators): "
+    "numbers as text": "numbers not written the file's way (another decimal mark): "
     "save the column as plain numbers to use it",
     "empty": "no value in any row",
     "excluded": "left out by the experiment",

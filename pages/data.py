@@ -107,8 +107,8 @@ if lesson.shown("data"):
             "data",
             help_text="Identifier-like columns (a distinct value per row, e.g. PassengerId, "
             "Name), free text (a distinct text on most rows, e.g. a car's name), numbers "
-            "written as text (e.g. '$1,200' or '12%': save them as plain numbers to use "
-            "them) and empty columns are left out by default: a network would memorise "
+            "written another way than the file's (e.g. '1,5' among decimal points: save them "
+            "as plain numbers to use them) and empty columns are left out by default: a network would memorise "
             "them instead of learning. Remove one here to put it back.",
         ),
     )

@@ -205,4 +205,4 @@ def test_numbers_written_as_text_are_read_as_numbers_or_left_out_with_a_way_to_u
     for task in ("regression", "multiclass"):
         problem = target_problem(frame["ratio"], task)
         assert problem.startswith("'ratio' holds numbers written as text (such as '1,5')")
-        assert "Save the column as plain numbers" in problem
+        assert "save the column as plain numbers" in problem

@@ -306,7 +306,7 @@ def identifiers(frame: pd.DataFrame, target: str | None) -> list[Finding]:
 
 
 def written_numbers(frame: pd.DataFrame, target: str | None) -> list[Finding]:
-    """Text columns of numbers written with a currency sign, a percent sign or separators."""
+    """Text columns of numbers not written the file's way (``builder.tables.written``)."""
     examples = {name: written_number(frame[name]) for name in frame.columns}
     names = [name for name, example in examples.items() if example is not None]
     if not names:
@@ -316,13 +316,13 @@ def written_numbers(frame: pd.DataFrame, target: str | None) -> list[Finding]:
         Finding(
             "numbers-as-text",
             f"Numbers written as text: {_names(names)}",
-            f"Values such as {shown} are numbers, but a currency sign, a percent sign, "
-            "thousands separators or another decimal mark than the file's make them text. "
+            f"Values such as {shown} are numbers, but not written the file's way (another "
+            "decimal mark, or separators not in groups of three), so they were read as text. "
             "As text, each value could only be a category of its own, so these columns are "
             "left out of the features"
             + ("; and the target cannot be predicted as a number." if target in names else "."),
-            "Save these columns as plain numbers (e.g. 1234.5, and 0.12 or 12 for 12%) and "
-            "upload the file again; a decimal comma can also be chosen under Read options.",
+            "Choose the file's decimal mark under Read options (Data page), or save these "
+            "columns as plain numbers (e.g. 1234.5) and upload the file again.",
             tuple(names),
         )
     ]

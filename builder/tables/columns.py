@@ -86,19 +86,19 @@ def free_text_columns(frame: pd.DataFrame) -> list[str]:
 
 
 def written_number(series: pd.Series) -> str | None:
-    """One of the column's values when it is a text column of numbers written with a
-    currency sign, a percent sign, separators or another decimal mark than the file's
-    (the network cannot use them as numbers), else None."""
+    """One of the column's values when it is a text column of numbers that the file's
+    reading did not take for numbers (another decimal mark than the file's, separators
+    not in groups of three), else None."""
     return written.example(series) if column_kind(series) == "text" else None
 
 
 def written_number_problem(name: str, example: str) -> str:
     """What to do about a column of numbers written as text, in a sentence."""
     return (
-        f"'{name}' holds numbers written as text (such as '{example}'): a currency sign, a "
-        "percent sign, thousands separators or another decimal mark than the file's keep "
-        "them from being read as numbers. Save the column as plain numbers (e.g. 1234.5) "
-        "and upload the file again."
+        f"'{name}' holds numbers written as text (such as '{example}'), not the file's way "
+        "(another decimal mark, or separators not in groups of three), so they were not read "
+        "as numbers. Choose the decimal mark under Read options on the Data page, or save "
+        "the column as plain numbers (e.g. 1234.5) and upload the file again."
     )
 
 
