@@ -76,12 +76,13 @@ def test_pause_step_stop_then_continue_and_restart_from_the_same_start(app_url, 
     click_button(page, "train_pause")
     expect(page.locator(".st-key-train_resume button").first).to_contain_text("Resume")
     held = _paused_at(page)
-    # Paused, the page shows where the run stands: every epoch done, in every place.
-    assert page.evaluate(LOSS_POINTS) == held
+    # Paused, the page shows where the run stands: every epoch done, in every place (the
+    # chart is drawn a moment after the text of the same redraw).
+    page.wait_for_function(f"() => ({LOSS_POINTS})() === {held}", timeout=10_000)
     assert page.evaluate(EPOCHS_SHOWN) == [held, held]
     click_button(page, "train_step")
     expect(page.get_by_text(f"Paused after epoch {held + 1}.")).to_be_visible(timeout=WAIT_MS)
-    assert page.evaluate(LOSS_POINTS) == held + 1
+    page.wait_for_function(f"() => ({LOSS_POINTS})() === {held + 1}", timeout=10_000)
     click_button(page, "train_resume")
     expect(page.get_by_text(re.compile(r"^Paused after"))).to_have_count(0)
     # Resumed, the run trains on; paused again before Stop, so that Stop cannot come after
