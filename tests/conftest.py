@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from builder.worker.serve import HOLD_FILE_VARIABLE
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("NNB_CHROMIUM", "/usr/bin/chromium")
@@ -101,7 +103,21 @@ def data_dir(tmp_path_factory):
     """Workspaces of this test session live in a folder of their own (servers inherit it)."""
     folder = tmp_path_factory.mktemp("nnb-data")
     os.environ["NNB_DATA_DIR"] = str(folder)
+    os.environ[HOLD_FILE_VARIABLE] = str(folder / "hold-jobs")
     return folder
+
+
+@contextmanager
+def jobs_held():
+    """Jobs that reach a worker inside this block wait there, before their first epoch,
+    until it ends: a test sees their start-up for as long as it needs, whatever the
+    machine's speed. Works for the servers and pools this test session starts."""
+    hold = Path(os.environ[HOLD_FILE_VARIABLE])
+    hold.touch()
+    try:
+        yield
+    finally:
+        hold.unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ from builder.experiment.lesson import HIDDEN, LOCKED, Lesson
 from builder.experiment.presets import preset_experiment
 from tests.test_browser_train import set_number
 from tests.test_journey import go
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -28,6 +29,11 @@ def _link(app_url: str, query: dict[str, str]) -> str:
 
 def _query_of(page) -> dict[str, str]:
     return {key: values[0] for key, values in parse_qs(urlsplit(page.url).query).items()}
+
+
+def _edited_epochs(page) -> int | None:
+    query = _query_of(page)
+    return share.decode(query[share.PARAM]).train.epochs if share.PARAM in query else None
 
 
 def test_a_lesson_link_opens_exactly_the_lesson_s_app(app_url, page):
@@ -55,7 +61,8 @@ def test_a_lesson_link_opens_exactly_the_lesson_s_app(app_url, page):
     set_number(page, "train_epochs", 7)
 
     # The address bar keeps the lesson beside the edited experiment, so a reload keeps both.
-    page.wait_for_function("() => new URLSearchParams(location.search).has('lesson')")
+    # It is written a moment after the edit: reload once it holds the edit.
+    wait_until(lambda: _edited_epochs(page) == 7, "the edited epochs in the address bar")
     page.reload()
     expect(note).to_be_visible()
     expect(page.locator(".st-key-train_learning_rate").get_by_role("slider")).to_have_attribute(

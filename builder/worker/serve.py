@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import sys
 import threading
+import time
 import traceback
 import warnings
 from multiprocessing.connection import wait
@@ -30,6 +31,10 @@ FAST_COMPILE_VERSIONS = ("2.21.",)
 # Training is background work: on a full classroom server the pages and their
 # live charts must keep the CPU before the workers do.
 WORKER_NICENESS = 10
+# Browser tests that must see a job before its first epoch (a moment on a warm worker)
+# name a file here and create it: the job waits while it exists. Unset, nothing waits.
+HOLD_FILE_VARIABLE = "NNB_TEST_HOLD_FILE"
+HOLD_LIMIT_S = 120
 
 
 def _tensorflow_version() -> str:
@@ -134,6 +139,14 @@ class PauseControl:
         self.conn.send(("going", self.job_id))
 
 
+def _held_by_a_test() -> None:
+    """Wait while the file ``NNB_TEST_HOLD_FILE`` names exists (at most ``HOLD_LIMIT_S``)."""
+    path = os.environ.get(HOLD_FILE_VARIABLE)
+    deadline = time.monotonic() + HOLD_LIMIT_S
+    while path and os.path.exists(path) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def serve(
     conn,
     stop_event,
@@ -188,6 +201,7 @@ def serve(
 
         hold = PauseControl(conn, job_id, stop_event, pause_event, step_event)
         try:
+            _held_by_a_test()
             result = tasks.run(kind, payload, send_epoch, stop_event.is_set, send_weights, hold)
             reply = ("done", job_id, result)
         except BuilderError as error:
