@@ -5,7 +5,7 @@ PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint chromium servers
+.PHONY: run test test-busy lint chromium servers
 
 $(INSTALLED): pyproject.toml
 	python3 -m venv $(VENV)
@@ -36,3 +36,15 @@ TEST_JOBS ?= 2
 
 test: $(INSTALLED) chromium servers lint
 	$(PYTHON) -m pytest -n $(TEST_JOBS) --dist loadfile --durations=30
+
+# The suite while stress-ng keeps every core busy, RUNS times in a row (docs/TESTING.md):
+# a test that races fails here long before it fails in CI. Stops at the first failed run.
+RUNS ?= 3
+
+test-busy: $(INSTALLED) chromium servers
+	@command -v stress-ng >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q stress-ng; }
+	@stress-ng --cpu 0 --timeout 6h --quiet & stress=$$!; trap 'kill $$stress' EXIT; \
+	for run in $$(seq $(RUNS)); do \
+		echo "== busy run $$run of $(RUNS)"; \
+		$(PYTHON) -m pytest -n $(TEST_JOBS) --dist loadfile -q || { echo "== busy run $$run failed"; exit 1; }; \
+	done

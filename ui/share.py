@@ -17,6 +17,7 @@ from builder.tables.samples import SAMPLES
 from ui import lesson, state
 
 RESTORED = "share_restored"
+SENT = "share_sent"  # the query this session last sent to the address bar whole
 
 
 def restore_from_url() -> None:
@@ -88,5 +89,10 @@ def write_to_url() -> None:
     experiment = state.experiment()
     wanted = {} if experiment == Experiment() else share.to_query(experiment)
     wanted |= lesson.query()
-    if dict(st.query_params) != wanted:
+    # st.query_params is updated before its message leaves, and a rerun requested
+    # meanwhile (a second quick edit) drops the message: the server then believes the
+    # address bar holds the edit while it does not. What this session last sent whole
+    # counts too, so the next run sends it again.
+    if dict(st.query_params) != wanted or st.session_state.get(SENT) != wanted:
         st.query_params.from_dict(wanted)
+        st.session_state[SENT] = wanted
