@@ -163,6 +163,6 @@ def test_the_server_imports_mlflow_only_to_log_a_run():
         "print(f'{t - started:.2f} {time.perf_counter() - t:.2f}')"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, check=True, timeout=60, capture_output=True
+        [sys.executable, "-c", code], cwd=ROOT, check=True, timeout=300, capture_output=True
     )
     print("import seconds, recorder then mlflow:", done.stdout.decode())
