@@ -404,24 +404,25 @@ def test_a_server_stopped_while_its_first_worker_starts_stops_at_once(tmp_path):
     gate = tmp_path / "gate"
     gate.touch()
     script = f"""
-import os, time
+import os, signal, time
 from multiprocessing import forkserver
 from builder.training import jobs
 from tests.waiting import wait_until
 
 real_context = jobs.worker_context
-def gated_context():
+def gated_context():  # the gate first: it holds the fork server before TensorFlow's import
     context = real_context()
-    context.set_forkserver_preload([*forkserver._forkserver._preload_modules, "tests.fork_gate"])
+    context.set_forkserver_preload(["tests.fork_gate", *forkserver._forkserver._preload_modules])
     return context
 jobs.worker_context = gated_context
 
 pool = jobs.WorkerPool(max_workers=1, warm_workers=1)
-wait_until(lambda: os.path.exists({str(gate) + ".reached"!r}), "the fork server at the gate")
+wait_until(lambda: os.path.exists({str(gate) + ".reached"!r}), "the fork server at the gate", 600)
 started = time.monotonic()
 pool.shutdown()
 took = time.monotonic() - started
 print(pool._started.is_set(), round(took, 2))
+os.kill(forkserver._forkserver._forkserver_pid, signal.SIGKILL)  # it would import TensorFlow
 os.unlink({str(gate)!r})
 """
     done = subprocess.run(
