@@ -38,6 +38,7 @@ def render(
     cookie_days: int,
     static_dir: Path | None = None,
     mime_types: str = MIME_TYPES,
+    fail_seconds: int = FAIL_SECONDS,
 ) -> str:
     """The nginx configuration for these replicas.
 
@@ -49,6 +50,7 @@ def render(
         cookie_days: how long the routing cookie lasts (``NNB_WORKSPACE_DAYS``).
         static_dir: Streamlit's static folder; the installed Streamlit's when None.
         mime_types: nginx's MIME types file.
+        fail_seconds: how long a replica found down is skipped before nginx tries it again.
 
     Raises:
         ValueError: fewer than one replica, or a replica that is not ``host:port``.
@@ -64,7 +66,7 @@ def render(
         # The zone shares the replica's failures among nginx's worker processes: without it
         # each worker learns on its own that the replica is down, and a request costs a retry.
         servers = [f"        zone nnb_{name} 64k;"]
-        servers += [f"        server {replica} max_fails=1 fail_timeout={FAIL_SECONDS}s;"]
+        servers += [f"        server {replica} max_fails=1 fail_timeout={fail_seconds}s;"]
         servers += [f"        server {other} backup;" for other in replicas if other != replica]
         upstreams.append(f"    upstream nnb_{name} {{\n" + "\n".join(servers) + "\n    }")
     share = 100 / len(replicas)

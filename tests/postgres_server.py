@@ -23,7 +23,7 @@ from pathlib import Path
 
 from tests.conftest import free_port
 
-START_SECONDS = 60
+START_SECONDS = 120  # a busy two-core machine
 USER = "nnb"
 
 

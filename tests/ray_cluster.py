@@ -22,10 +22,11 @@ import time
 from pathlib import Path
 
 from tests.processes import descendants
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 RAY = str(Path(sys.executable).with_name("ray"))
-START_SECONDS = 120
+START_SECONDS = 300  # a node takes minutes on a busy two-core machine
 PER_NODE_PORTS = (
     "node-manager-port",
     "object-manager-port",
@@ -42,15 +43,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _listening(address: str) -> bool:
-    host, port = address.split(":")
-    with socket.socket() as probe:
-        return probe.connect_ex((host, int(port))) == 0
-
-
 def _node(args: list[str], log: Path) -> subprocess.Popen:
     # The actors must import this checkout's ``builder``, whatever is installed.
     env = {**os.environ, "PYTHONPATH": str(ROOT), "RAY_USAGE_STATS_ENABLED": "0"}
+    env["PYTHONUNBUFFERED"] = "1"  # "Ray runtime started." reaches the log at once
     common = [
         "--block",
         "--node-ip-address=127.0.0.1",
@@ -84,6 +80,13 @@ def _wait_for_nodes(count: int, nodes: list[subprocess.Popen], logs: Path) -> No
         time.sleep(0.2)
 
 
+def _started(node: subprocess.Popen, log: Path) -> bool:
+    """Whether ``ray start`` says its node runs (registered with the cluster's GCS)."""
+    text = log.read_text() if log.exists() else ""
+    assert node.poll() is None, f"a Ray node did not start: {text[-1500:]}"
+    return "Ray runtime started." in text
+
+
 class LocalCluster:
     """A running cluster: its head's ``host:port`` and its processes."""
 
@@ -110,11 +113,10 @@ def local_cluster(workers: int = 2):
     head_args += [f"--ray-client-server-port={free_port()}"]
     nodes = [_node(head_args, temp / "head.log")]
     try:
-        deadline = time.monotonic() + START_SECONDS
-        while not _listening(address):
-            assert nodes[0].poll() is None, f"the Ray head did not start; see {temp / 'head.log'}"
-            assert time.monotonic() < deadline, "the Ray head never answered"
-            time.sleep(0.2)
+        # Its port answers before its node has registered: a driver joining then waits a
+        # minute for the node, and gave up at load 40. `ray start` says when it has.
+        log = temp / "head.log"
+        wait_until(lambda: _started(nodes[0], log), "the Ray head to start", START_SECONDS, 0.2)
         connect(address)
         # One at a time: nodes sharing a host and a session would otherwise pick the same ports.
         for number in range(workers):

@@ -15,7 +15,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,  # a busy machine imports slowly
     )
 
 

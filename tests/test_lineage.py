@@ -15,7 +15,7 @@ from builder.training.runs import CONTINUED, RESTARTED, Run
 from builder.workspace import recorder
 from builder.workspace.store import WorkspaceStore
 
-WAIT = 180  # a fresh worker imports TensorFlow first, on a busy machine
+WAIT = 600  # a fresh worker imports TensorFlow first, on a busy machine (load 40 seen)
 # Adam moves each weight by about the learning rate a step: a few dozen steps at this rate
 # stay far below this, where the parent's 0.001 (or a fresh start) moves them by 0.01 or more.
 TINY_RATE, BARELY = 1e-6, 1e-4
@@ -38,7 +38,7 @@ def _largest_change(weights: dict, other: dict) -> float:
 
 def _trained(store, wid, pool, experiment, start_from=None) -> Run:
     live = recorder.start(store, wid, experiment, pool=pool, start_from=start_from)
-    assert live.job.wait(WAIT) and live.saved.wait(10), live.job.error
+    assert live.job.wait(WAIT) and live.saved.wait(WAIT), live.job.error
     return next(run for run in recorder.runs(store, wid) if run.number == live.number)
 
 

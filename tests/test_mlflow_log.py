@@ -11,7 +11,6 @@ import logging
 import socket
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
@@ -24,8 +23,9 @@ from builder.training import jobs
 from builder.workspace import mlflow_log, recorder
 from builder.workspace.store import WorkspaceStore
 from tests.conftest import ROOT, free_port
+from tests.waiting import wait_until
 
-WAIT = 180  # a fresh worker imports TensorFlow first, on a busy machine
+WAIT = 600  # a fresh worker imports TensorFlow first, on a busy machine (load 40 seen)
 QUIET = {
     "MLFLOW_ALLOW_FILE_STORE": "true",
     "MLFLOW_DISABLE_TELEMETRY": "true",
@@ -54,15 +54,12 @@ def logged(tmp_path_factory):
             experiment = preset_experiment("iris")
             experiment.train.epochs = 3
             live = recorder.start(store, wid, experiment, pool=pool)
-            assert live.job.wait(WAIT) and live.saved.wait(10), live.job.error
+            assert live.job.wait(WAIT) and live.saved.wait(WAIT), live.job.error
         finally:
             pool.shutdown()
         (run,) = recorder.runs(store, wid)
         client = MlflowClient(tracking_uri=uri)
-        deadline = time.monotonic() + 60
-        while (found := _logged_run(client)) is None:
-            assert time.monotonic() < deadline, "the run was not logged to MLflow within 60 s"
-            time.sleep(0.2)
+        found = wait_until(lambda: _logged_run(client), "the run logged to MLflow", WAIT, 0.2)
         yield run, found, client
 
 
@@ -131,11 +128,13 @@ def test_an_unreachable_tracking_server_costs_a_warning_within_seconds(
         mlflow_log.TRACKING_URI: unreachable,
     }.items():
         monkeypatch.setenv(name, value)
-    started = time.monotonic()
     with caplog.at_level(logging.WARNING, logger=mlflow_log.__name__):
         thread = mlflow_log.log_in_background(run)
-        thread.join(30)
-    assert not thread.is_alive() and time.monotonic() - started < 10
+        # Ended, not "within N s": with the settings above it ends after one try of at most
+        # 2 s, however slow the machine is to get there; were they overridden by the app's
+        # defaults (3 tries of 30 s), a server that never answers would hold it past 60 s.
+        thread.join(60)
+    assert not thread.is_alive()
     (warning,) = [r for r in caplog.records if r.name == mlflow_log.__name__]
     assert warning.getMessage().startswith("Could not log iris · run 1 to MLflow: ")
 
@@ -164,6 +163,6 @@ def test_the_server_imports_mlflow_only_to_log_a_run():
         "print(f'{t - started:.2f} {time.perf_counter() - t:.2f}')"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, check=True, timeout=60, capture_output=True
+        [sys.executable, "-c", code], cwd=ROOT, check=True, timeout=300, capture_output=True
     )
     print("import seconds, recorder then mlflow:", done.stdout.decode())

@@ -12,7 +12,6 @@ import contextlib
 import os
 import signal
 import subprocess
-import time
 import urllib.request
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from deploy.nginx import render, streamlit_static
 from tests.conftest import ARTIFACTS, ROOT, free_port, start_server, stop_server
 from tests.ray_cluster import local_cluster
 from tests.test_browser_workspace import token_of, train_briefly
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -39,8 +39,17 @@ def run_nginx(replicas: list[str], folder: Path):
     port = free_port()
     limits = load_limits()
     conf = folder / "nginx.conf"
+    # A replica found down is skipped for 10 minutes, not 10 s: nginx then tries it again,
+    # which a loaded machine's slow requests could reach while the test still looks.
     conf.write_text(
-        render(replicas, f"127.0.0.1:{port}", folder, limits.max_upload_mb, limits.workspace_days)
+        render(
+            replicas,
+            f"127.0.0.1:{port}",
+            folder,
+            limits.max_upload_mb,
+            limits.workspace_days,
+            fail_seconds=600,
+        )
     )
     # As root, nginx's workers would run as nobody, who cannot enter pytest's private
     # folders to buffer an upload: they run as the one user, as for a host without root.
@@ -55,15 +64,7 @@ def run_nginx(replicas: list[str], folder: Path):
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert server.poll() is None, f"nginx did not start; see {folder / 'error.log'}"
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "nginx never answered"
-                time.sleep(0.2)
+        wait_until(lambda: _answers(server, url, folder), "nginx to answer", 60, 0.2)
         yield url
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -72,6 +73,15 @@ def run_nginx(replicas: list[str], folder: Path):
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait(timeout=10)
+
+
+def _answers(server: subprocess.Popen, url: str, folder: Path) -> bool:
+    assert server.poll() is None, f"nginx did not start; see {folder / 'error.log'}"
+    try:
+        urllib.request.urlopen(f"{url}/_stcore/health", timeout=10).close()
+    except OSError:
+        return False
+    return True
 
 
 @pytest.fixture(scope="module")

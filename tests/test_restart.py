@@ -6,9 +6,11 @@ import signal
 import pytest
 from playwright.sync_api import expect
 
+from builder.workspace.store import WorkspaceStore, workspace_id
 from tests.conftest import free_port, start_server, stop_server
 from tests.processes import descendants, still_running
 from tests.test_browser import click_button
+from tests.test_browser_workspace import token_of
 from tests.test_faults import expect_long_run_settings, start_long_run, wait_for_epoch_past
 from tests.test_journey import set_epochs
 
@@ -29,11 +31,11 @@ def test_a_restarted_server_gives_back_the_runs_and_continues_the_interrupted_on
         set_epochs(page, 2)
         click_button(page, "train_start")
         expect(page.get_by_text("Finished 2 epochs")).to_be_visible(timeout=180_000)
-        epoch, _ = start_long_run(page, url)  # the first epoch saved its weights
+        start_long_run(page, url)  # the first epoch saved its weights
         workers = descendants(server.pid)
         assert workers
         stop_server(server, signum)
-        assert still_running(workers, 15) == [], "processes of the stopped server live on"
+        assert still_running(workers, 60) == [], "processes of the stopped server live on"
 
         server = start_server(port, env)
         # The tab reconnects by itself, to a new session that finds the browser's workspace:
@@ -48,7 +50,11 @@ def test_a_restarted_server_gives_back_the_runs_and_continues_the_interrupted_on
 
         continue_button = page.locator(".st-key-train_continue_2 button").first
         saved = int(re.search(r"epoch (\d+)", continue_button.inner_text())[1])
-        assert 1 <= saved <= epoch + 1
+        # Weights are saved every 2 s of epochs of about a second, and the run went on while
+        # the server stopped: it continues from saved weights of an epoch it recorded.
+        store = WorkspaceStore(tmp_path)
+        (cut,) = [run for run in store.runs(workspace_id(token_of(page))) if run.number == 2]
+        assert 1 <= saved <= len(cut.history)
         continue_button.click()
         expect(page.locator(".st-key-train_stop button").first).to_be_enabled()
         # Epochs of about a second and a page redrawn twice a second: the line may skip

@@ -19,6 +19,7 @@ from builder.workspace import checkpoints
 from builder.workspace.database import DatabaseError
 from builder.workspace.store import SCHEMA, WorkspaceFull, WorkspaceStore, new_token, workspace_id
 from tests.conftest import ROOT
+from tests.waiting import wait_until
 
 
 def _run(number: int, size: int = 10) -> Run:
@@ -147,10 +148,9 @@ def test_a_writer_killed_mid_write_leaves_the_last_good_state(tmp_path, database
     token = writer.stdout.readline().strip()
     store = WorkspaceStore(tmp_path, database_url=database_url)
     wid = workspace_id(token)
-    deadline = time.monotonic() + 60
-    while len(store.runs(wid)) < 3 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.15)  # somewhere inside a write
+    # The writer goes on writing 3 MB runs: the kill lands in one of them, or between two;
+    # what follows holds wherever it lands.
+    wait_until(lambda: len(store.runs(wid)) >= 3, "three runs written", 120)
     writer.send_signal(signal.SIGKILL)
     writer.wait()
     if database_url is None:
@@ -171,9 +171,10 @@ def test_a_writer_killed_mid_write_leaves_the_last_good_state(tmp_path, database
 
 def test_workspaces_unseen_past_the_time_to_live_are_swept_with_their_files(tmp_path, database_url):
     store = WorkspaceStore(tmp_path, HostLimits(workspace_days=1), database_url)
+    seen = time.time()  # it was seen at this moment or later, however slow the lines between
     old_token, old, _ = store.open(None)
     store.finish_run(_run(store.new_run(old, preset_experiment("iris"))), old)
-    assert store.sweep(time.time() + 86400 - 60) == 0  # not yet a day unseen
+    assert store.sweep(seen + 86400 - 60) == 0  # not yet a day unseen
     assert store.sweep(time.time() + 86400 + 60) == 1
     assert store.revision(old) is None and not (tmp_path / "files" / old).exists()
     _, kept, _ = store.open(None)
@@ -305,10 +306,13 @@ def test_a_postgresql_store_goes_on_after_its_connections_are_cut(tmp_path, post
     url = postgres.new_database()
     store = WorkspaceStore(tmp_path, database_url=url)
     token, wid, _ = store.open(None)
+    others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
     with psycopg.connect(url, autocommit=True) as admin:  # as a restarted server does
-        admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        admin.execute(f"SELECT pg_terminate_backend(pid) {others}")
+        # A server process sends its goodbye before it ends: once none is left, every idle
+        # connection of the store has been told (a query that races the goodbye fails).
+        wait_until(
+            lambda: admin.execute(f"SELECT count(*) {others}").fetchone() == (0,),
+            "the store's server processes to end",
         )
-    time.sleep(0.2)  # the goodbyes reach the idle connections
     assert store.open(token)[1] == wid
