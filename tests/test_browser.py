@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from tests.conftest import serve_app
+from tests.conftest import new_context, serve_app
 
 pytestmark = pytest.mark.browser
 
@@ -123,7 +123,7 @@ def test_a_fresh_server_opened_at_a_page_address_runs_it_through_app_py(page, ad
 
 def test_two_students_never_see_each_others_data(app_url, browser):
     """Two browser contexts are two students on one classroom server."""
-    first, second = (browser.new_context().new_page() for _ in range(2))
+    first, second = (new_context(browser).new_page() for _ in range(2))
     try:
         first.goto(app_url)
         click_button(first, "home_sample_titanic")

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from builder.workspace.classes import NOT_OPENED
+from tests.conftest import new_context
 from tests.test_browser import choose, click_button
 from tests.test_browser_train import WAIT_MS
 from tests.test_journey import set_epochs
@@ -68,7 +69,7 @@ def join_and_train(pages: list, code: str) -> None:
 
 
 def test_a_teacher_sees_three_students_runs_marked_and_a_wrong_key_sees_nothing(app_url, browser):
-    contexts = [browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in range(4)]
+    contexts = [new_context(browser, viewport={"width": 1400, "height": 1000}) for _ in range(4)]
     teacher, *students = (context.new_page() for context in contexts)
     try:
         for page in students:

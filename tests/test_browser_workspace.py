@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from builder.workspace.store import new_token
-from tests.conftest import ROOT, serve_app
+from tests.conftest import ROOT, new_context, serve_app
 from tests.test_browser import click_button
 from tests.test_browser_train import (
     WAIT_MS,
@@ -134,17 +134,17 @@ def test_after_training_a_reload_and_a_reopened_tab_keep_the_upload_run_and_mode
 
 
 def test_another_browser_and_a_forged_token_open_an_empty_workspace(store_url, browser):
-    owner = browser.new_context().new_page()
+    owner = new_context(browser).new_page()
     others = []
     try:
         open_train_page(owner, store_url, "iris")
         train_briefly(owner, 2)
         token = token_of(owner)
 
-        forged, forged_token = browser.new_context(), new_token()
+        forged, forged_token = new_context(browser), new_token()
         forged.add_cookies([{"name": COOKIE, "value": forged_token, "url": store_url}])
-        stolen_link = browser.new_context()  # the owner's address, as a shared link
-        for context in (browser.new_context(), forged, stolen_link):
+        stolen_link = new_context(browser)  # the owner's address, as a shared link
+        for context in (new_context(browser), forged, stolen_link):
             others.append(context.new_page())
         for other in others[:2]:
             other.goto(f"{store_url}/train")

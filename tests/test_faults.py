@@ -16,7 +16,7 @@ from builder.experiment.presets import preset_experiment
 from builder.experiment.spec import LayerSpec
 from builder.training import jobs
 from builder.workspace.store import get_store
-from tests.conftest import serve_app
+from tests.conftest import new_context, serve_app
 from tests.test_browser import click_button
 from tests.test_browser_workspace import token_of
 from tests.waiting import wait_until
@@ -104,7 +104,7 @@ def one_slot_url():
 
 
 def test_a_network_blip_shorter_than_the_grace_keeps_the_run(one_slot_url, browser):
-    context = browser.new_context()
+    context = new_context(browser)
     context.add_init_script(KEEP_SOCKETS)
     page = context.new_page()
     try:
@@ -129,7 +129,7 @@ def test_a_network_blip_shorter_than_the_grace_keeps_the_run(one_slot_url, brows
 
 
 def test_a_closed_tab_frees_its_slot_and_its_link_opens_clear(one_slot_url, browser):
-    first, second, again = (browser.new_context().new_page() for _ in range(3))
+    first, second, again = (new_context(browser).new_page() for _ in range(3))
     try:
         start_long_run(first, one_slot_url)
         link, token = first.url, token_of(first)
