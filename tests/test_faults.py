@@ -31,7 +31,7 @@ ONE_SLOT = {
 }
 # An epoch of the long run takes seconds, and far longer on a loaded machine: Stop and
 # the slot's release come after the epoch in progress.
-LONG_WAIT_MS = 300_000
+LONG_WAIT_MS = 600_000
 EPOCH = re.compile(r"Epoch \d+ of 1000")
 PROGRESS = re.compile(r"Epoch (\d+) of 1000 · .* about (\d+) s left")
 # Keeps the page's websockets reachable, so a test can cut them like a network blip would.
@@ -69,7 +69,7 @@ def start_long_run(page, url: str) -> tuple[int, int]:
     return _progress(page)
 
 
-def wait_for_epoch_past(page, saved: int, seconds: float = 180) -> None:
+def wait_for_epoch_past(page, saved: int, seconds: float = 600) -> None:
     """Wait until the progress line shows an epoch after ``saved`` (read in the browser, in
     one go, at every frame)."""
     page.wait_for_function(

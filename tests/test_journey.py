@@ -30,7 +30,7 @@ from tests.test_browser_train import LOSS_POINTS, set_number, turn_off_early_sto
 
 pytestmark = pytest.mark.browser
 
-TRAINING_TIMEOUT = 300_000  # ms; a shared machine may queue the run behind others
+TRAINING_TIMEOUT = 600_000  # ms; a shared machine may queue the run behind others
 STOPPED = re.compile(r"Stopped after (\d+) epoch")
 # Once compiled, an epoch of these small tables takes about 2 ms: a preset's 10 or 150
 # epochs end between two redraws of the progress line (every 0.5 s). 1000 epochs, the
@@ -288,7 +288,7 @@ def predicted_by_the_bundle(folder: Path, rows: Path) -> np.ndarray:
         cwd=folder,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=900,  # a Python importing TensorFlow on a loaded machine
     )
     assert done.returncode == 0, done.stderr[-3000:]
     written = pd.read_csv(rows.with_name(f"{rows.stem}_predictions.csv"))

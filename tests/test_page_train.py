@@ -9,7 +9,9 @@ from tests.apptest_helpers import texts, with_sample
 from tests.conftest import jobs_held
 from tests.waiting import wait_until
 
-WAIT = 240  # a fresh worker imports TensorFlow first; the machine may be busy
+# A fresh worker imports TensorFlow first: at a load average of 40 on 2 cores, the (niced)
+# workers' import and first epochs took more than 240 s.
+WAIT = 900
 # A run that must still train when the test stops it: iris in batches of one ran its 1000
 # epochs in about 3 s once compiled, so the host's cap is raised for these tests and the
 # run asks for far more epochs than any machine trains before the test's Stop.
