@@ -3,6 +3,8 @@
 import json
 import time
 
+import pytest
+
 from builder.numbers import shown
 from builder.training.playback import horizon, watch_seconds
 from tests.apptest_helpers import texts, with_sample
@@ -27,6 +29,17 @@ def _train_page(epochs: int, instant: bool = True):
     if instant:
         at.toggle(key="train_instant_widget").set_value(True).run()
     return at
+
+
+@pytest.fixture
+def long_runs(monkeypatch):
+    """Lets a run ask for ``LONG_RUN_EPOCHS``; the jobs the test adds are stopped when it
+    ends, passed or failed, so that a failed test leaves no run holding a worker."""
+    monkeypatch.setenv("NNB_MAX_EPOCHS", str(LONG_RUN_EPOCHS))
+    jobs = []
+    yield jobs
+    for job in jobs:
+        job.stop()
 
 
 def _finish(at):
@@ -95,13 +108,13 @@ def test_a_fast_run_is_replayed_at_a_watchable_pace_and_then_kept():
     assert not at.exception
 
 
-def test_training_goes_on_on_other_pages_and_stop_keeps_the_model(monkeypatch):
-    monkeypatch.setenv("NNB_MAX_EPOCHS", str(LONG_RUN_EPOCHS))
+def test_training_goes_on_on_other_pages_and_stop_keeps_the_model(long_runs):
     at = _train_page(LONG_RUN_EPOCHS)
     at.number_input(key="train_batch_size").set_value(1).run()
     at.checkbox(key="train_early_stopping").uncheck().run()  # a run long enough to stop
     at.button(key="train_start").click().run()
     job = at.session_state["job"]
+    long_runs.append(job)
     at.switch_page("pages/explore.py").run()
     assert not at.exception
     wait_until(lambda: len(job.history) >= 3, "three epochs of the run", WAIT)
@@ -115,21 +128,21 @@ def test_training_goes_on_on_other_pages_and_stop_keeps_the_model(monkeypatch):
     assert 3 <= job.result["epochs_run"] < LONG_RUN_EPOCHS
     assert any("model trained so far is kept" in t for t in texts(at.warning))
     assert at.session_state["runs"][0].state == "stopped"
-    # The curves' axis fits the epochs run, not the 1000 planned.
+    # The curves' axis fits the epochs run, not the epochs planned.
     loss_chart = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert loss_chart["layout"]["xaxis"]["range"] == [0.5, job.result["epochs_run"] + 0.5]
     assert not at.exception
 
 
 def test_a_run_early_stopping_may_end_shows_an_axis_with_room_and_an_upper_bound_on_time(
-    monkeypatch,
+    long_runs,
 ):
-    monkeypatch.setenv("NNB_MAX_EPOCHS", str(LONG_RUN_EPOCHS))
     at = _train_page(LONG_RUN_EPOCHS)
     at.number_input(key="train_batch_size").set_value(1).run()
     at.number_input(key="train_patience").set_value(10_000).run()  # on, but not ending it here
     at.button(key="train_start").click().run()
     job = at.session_state["job"]
+    long_runs.append(job)
     wait_until(lambda: len(job.history) >= 3, "three epochs of the run", WAIT)
     at.run()
     caption = next(t for t in texts(at.caption) if t.startswith("Epoch "))
