@@ -40,6 +40,18 @@ def turn_off_early_stopping(page) -> None:
     expect(page.locator(".st-key-train_early_stopping input")).not_to_be_checked()
 
 
+# Stop has been taken: the page says "Stopping…" (a run held before its first epoch in a
+# worker), or Train is enabled again (a run stopped while queued ends at once). Called
+# right after Stop was clicked: the page run that enabled Stop had disabled Train.
+STOP_TAKEN = """() => document.body.innerText.includes('Stopping…')
+    || !document.querySelector('.st-key-train_start button').disabled"""
+
+
+def wait_for_stop_taken(page) -> None:
+    """Wait until the page shows that the Stop just clicked has been taken."""
+    page.wait_for_function(STOP_TAKEN, timeout=WAIT_MS)
+
+
 def wait_for_loss_points(page, test: str) -> int:
     """Wait until the live loss chart's point count passes ``test`` (JS, on ``n``); return it.
 

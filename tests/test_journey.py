@@ -26,7 +26,12 @@ from builder.experiment.spec import DataSpec, NetworkSpec
 from builder.tables.samples import SAMPLE_DIR, SAMPLES
 from tests.conftest import jobs_held
 from tests.test_browser import choose, click_button
-from tests.test_browser_train import LOSS_POINTS, set_number, turn_off_early_stopping
+from tests.test_browser_train import (
+    LOSS_POINTS,
+    set_number,
+    turn_off_early_stopping,
+    wait_for_stop_taken,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -218,7 +223,7 @@ def train_again_and_stop(page, journey: Journey) -> None:
     with jobs_held():
         click_button(page, "train_start")
         click_button(page, "train_stop")
-        expect(page.get_by_text("Stopping… The network is still being built")).to_be_visible()
+        wait_for_stop_taken(page)
     stopped = page.get_by_text(STOPPED)
     expect(stopped).to_be_visible(timeout=TRAINING_TIMEOUT)
     assert int(STOPPED.search(stopped.inner_text())[1]) < EPOCHS

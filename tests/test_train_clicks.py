@@ -7,17 +7,12 @@ from playwright.sync_api import expect
 
 from tests.conftest import jobs_held
 from tests.test_browser import click_button
-from tests.test_browser_train import WAIT_MS
+from tests.test_browser_train import WAIT_MS, wait_for_stop_taken
 from tests.test_journey import set_epochs
 
 pytestmark = pytest.mark.browser
 
 ROUNDS = 4
-
-
-def stopping(page):
-    """The answer to Stop while the run is held before its first epoch."""
-    return page.get_by_text("Stopping… The network is still being built")
 
 
 def test_quick_train_stop_clicks_record_one_run_per_train(app_url, page):
@@ -26,13 +21,14 @@ def test_quick_train_stop_clicks_record_one_run_per_train(app_url, page):
     set_epochs(page, 1000)
     for _ in range(ROUNDS):
         # As fast as the buttons allow: Stop is enabled once the run is submitted,
-        # Train again once the stopped run has ended. Each run is held before its first
-        # epoch until Stop has been taken: iris's 1000 epochs last only seconds on a warm
-        # worker, and a run that ended first would leave Stop disabled.
+        # Train again once the stopped run has ended. A run that reaches a worker is held
+        # there before its first epoch until Stop has been taken: iris's 1000 epochs last
+        # only seconds on a warm worker, and a run that ended first would leave Stop
+        # disabled. (A run still queued for a cold worker is stopped at once.)
         with jobs_held():
             click_button(page, "train_start")
             click_button(page, "train_stop")
-            expect(stopping(page)).to_be_visible()
+            wait_for_stop_taken(page)
     expect(page.get_by_text(re.compile(r"Stopped after \d+ epoch"))).to_be_visible(timeout=WAIT_MS)
     runs = page.get_by_test_id("stDataFrame").last
     expect(runs).to_contain_text(f"iris · run {ROUNDS}")
@@ -49,7 +45,7 @@ def test_a_double_click_on_train_starts_one_run(app_url, page):
     with jobs_held():  # until Stop is taken: see the test above
         page.locator(".st-key-train_start button").first.dblclick()
         click_button(page, "train_stop")
-        expect(stopping(page)).to_be_visible()
+        wait_for_stop_taken(page)
     expect(page.get_by_text(re.compile(r"Stopped after \d+ epoch"))).to_be_visible(timeout=WAIT_MS)
     runs = page.get_by_test_id("stDataFrame").last
     expect(runs).to_contain_text("iris · run 1")
