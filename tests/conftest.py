@@ -19,6 +19,8 @@ from builder.worker.serve import HOLD_FILE_VARIABLE
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("NNB_CHROMIUM", "/usr/bin/chromium")
+# How long a browser test waits for a state, a click or a page load by default.
+BROWSER_WAIT_MS = 120_000
 # Without these, Chromium tries to reach Google's services, which a closed network refuses.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -150,8 +152,11 @@ def browser():
     """Headless Debian Chromium driven by Playwright."""
     from playwright.sync_api import expect, sync_playwright
 
-    # A shared CI machine can take longer than Playwright's 5 s default to draw a page.
-    expect.set_options(timeout=30_000)
+    # A shared CI machine can take far longer than Playwright's 5 s default to draw a page:
+    # at a load average of 40 on 2 cores, a page run drew its heading, then its metrics
+    # more than 30 s later, and a click waited 50 s for a link to be still. A wait costs
+    # nothing when the state comes early.
+    expect.set_options(timeout=BROWSER_WAIT_MS)
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium is not installed at {CHROMIUM}: run `apt-get install chromium`.")
@@ -163,12 +168,19 @@ def browser():
         chromium.close()
 
 
+def new_context(browser, **options):
+    """A browser context whose pages wait ``BROWSER_WAIT_MS`` for clicks and page loads
+    (Playwright's own 30 s is per page or context, not for the whole browser)."""
+    context = browser.new_context(**options)
+    context.set_default_timeout(BROWSER_WAIT_MS)
+    return context
+
+
 @pytest.fixture
 def page(browser, request):
     """A fresh browser context and page; a screenshot is saved when the test fails."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = new_context(browser, viewport={"width": 1400, "height": 1000})
     tab = context.new_page()
-    tab.set_default_timeout(30_000)
     yield tab
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:

@@ -23,6 +23,11 @@ CELLS = """element => {
     })).filter(cell => cell.n > 0);
 }"""
 
+DRAWN = """() => {
+    const element = document.querySelector('.st-key-evaluate_confusion .js-plotly-plot');
+    return Boolean(element?.data?.[1]?.customdata && element._fullLayout?.yaxis?.d2p);
+}"""
+
 
 def test_a_click_on_a_confusion_cell_lists_the_test_rows_behind_it(app_url, page):
     page.goto(f"{app_url}/train?preset=iris")
@@ -32,8 +37,12 @@ def test_a_click_on_a_confusion_cell_lists_the_test_rows_behind_it(app_url, page
     go(page, "Evaluate")
     chooser = page.locator(".st-key-evaluate_cell").get_by_role("combobox")
     expect(chooser).to_have_value(re.compile("^true "))
+    # The page's run has ended (nothing above the matrix moves any more), and Plotly has
+    # drawn the figure, which it does a moment after its element is on the page.
+    expect(page.locator("[data-test-script-state=notRunning]")).to_have_count(1)
     matrix = page.locator(".st-key-evaluate_confusion .js-plotly-plot").first
     matrix.scroll_into_view_if_needed()
+    page.wait_for_function(DRAWN, timeout=WAIT_MS)
     cells = matrix.evaluate(CELLS)
     # A cell other than the one listed first, so the click is what changes the choice.
     cell = next(cell for cell in cells if cell["label"] != chooser.input_value())

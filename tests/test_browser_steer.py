@@ -11,13 +11,10 @@ from builder.workspace.store import get_store
 from tests.test_browser import choose, click_button
 from tests.test_browser_train import LOSS_POINTS, WAIT_MS, set_number
 from tests.test_browser_workspace import token_of
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.browser
 
-# The loss curve's point count, only while the page does not yet say the run finished.
-POINTS_BEFORE_THE_END = (
-    f"() => document.body.innerText.includes('Finished ') ? -1 : ({LOSS_POINTS})()"
-)
 # The epoch as the caption, the sidebar and the runs table's live row show it, read at once.
 EPOCHS_SHOWN = """() => {
   const text = document.body.innerText;
@@ -26,6 +23,18 @@ EPOCHS_SHOWN = """() => {
     .match(/epoch (\\d+) of/);
   return [caption && +caption[1], sidebar && +sidebar[1]];
 }"""
+
+
+# While the page does not yet say the run finished: the loss curve's point count with the
+# epochs the caption and the sidebar show, all read in one go (-1 once it says so).
+LIVE_VIEW = f"""() => document.body.innerText.includes('Finished ') ? -1 :
+    [({LOSS_POINTS})(), ...({EPOCHS_SHOWN})()]"""
+
+
+def _points_are(page, points: int) -> None:
+    """Wait until the loss chart draws ``points`` points: it is drawn a moment after the
+    text of the same redraw, and a redraw replaces it."""
+    page.wait_for_function(f"() => ({LOSS_POINTS})() === {points}", timeout=WAIT_MS)
 
 
 def _open_train(page, app_url: str, preset: str) -> None:
@@ -40,17 +49,18 @@ def test_the_iris_curves_grow_over_successive_redraws_before_the_run_finishes(ap
     for _ in range(3):
         test = f"n > {counts[-1]}" if counts else "n >= 1"
         found = page.wait_for_function(
-            f"() => {{ const n = ({POINTS_BEFORE_THE_END})(); return n < 0 ? 'ended' : "
-            f"(({test}) ? n : false); }}",
+            f"() => {{ const view = ({LIVE_VIEW})(); if (view === -1) return 'ended'; "
+            f"const n = view[0]; return ({test}) ? view : false; }}",
             timeout=WAIT_MS,
         ).json_value()
         assert found != "ended", f"the run was drawn finished after {counts} points"
-        counts.append(found)
+        points, caption, sidebar = found
+        # The same redraw shows the epoch in the caption and in the sidebar.
+        assert caption is not None and sidebar is not None, found
+        counts.append(points)
     assert counts[0] < counts[1] < counts[2] < 150
-    caption, sidebar = page.evaluate(EPOCHS_SHOWN)
-    assert caption is not None and sidebar is not None
     expect(page.get_by_text(re.compile(r"^Finished 150 epochs"))).to_be_visible(timeout=WAIT_MS)
-    assert page.evaluate(LOSS_POINTS) == 150
+    _points_are(page, 150)
 
 
 def _paused_at(page) -> int:
@@ -78,11 +88,11 @@ def test_pause_step_stop_then_continue_and_restart_from_the_same_start(app_url, 
     held = _paused_at(page)
     # Paused, the page shows where the run stands: every epoch done, in every place (the
     # chart is drawn a moment after the text of the same redraw).
-    page.wait_for_function(f"() => ({LOSS_POINTS})() === {held}", timeout=10_000)
+    _points_are(page, held)
     assert page.evaluate(EPOCHS_SHOWN) == [held, held]
     click_button(page, "train_step")
     expect(page.get_by_text(f"Paused after epoch {held + 1}.")).to_be_visible(timeout=WAIT_MS)
-    page.wait_for_function(f"() => ({LOSS_POINTS})() === {held + 1}", timeout=10_000)
+    _points_are(page, held + 1)
     click_button(page, "train_resume")
     expect(page.get_by_text(re.compile(r"^Paused after"))).to_have_count(0)
     # Resumed, the run trains on; paused again before Stop, so that Stop cannot come after
@@ -102,7 +112,7 @@ def test_pause_step_stop_then_continue_and_restart_from_the_same_start(app_url, 
     click_button(page, "train_continue_from")
     expect(page.get_by_text(f"Finished {ran + 5} epochs")).to_be_visible(timeout=WAIT_MS)
     expect(page.get_by_test_id("stDataFrame").first).to_contain_text("run 1, continued")
-    assert page.evaluate(LOSS_POINTS) == ran + 5
+    _points_are(page, ran + 5)
 
     # Restart from run 1's initial weights with 5 epochs.
     set_number(page, "train_epochs", 5)
@@ -111,7 +121,11 @@ def test_pause_step_stop_then_continue_and_restart_from_the_same_start(app_url, 
     expect(page.get_by_text("Finished 5 epochs")).to_be_visible(timeout=WAIT_MS)
     expect(page.get_by_test_id("stDataFrame").first).to_contain_text("run 1, same start")
 
-    runs = _run_records(page)
+    # The store has a run's end a moment after the page shows it (a recorder thread writes it).
+    runs = wait_until(
+        lambda: (found := _run_records(page)).get(3) and found[3].result and found,
+        "run 3 written to the store with its result",
+    )
     first, continued, restarted = runs[1], runs[2], runs[3]
     assert (continued.parent, continued.origin) == (1, "continued")
     assert (restarted.parent, restarted.origin) == (1, "restarted")

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from builder.workspace.store import new_token
-from tests.conftest import ROOT, serve_app
+from tests.conftest import ROOT, new_context, serve_app
 from tests.test_browser import click_button
 from tests.test_browser_train import (
     WAIT_MS,
@@ -76,7 +76,7 @@ def test_a_reload_mid_training_follows_the_run_and_a_second_tab_sees_it(store_ur
     assert token_of(page) not in page.url
 
     page.reload()
-    expect(page.get_by_text(EPOCH)).to_be_visible()
+    expect(page.get_by_text(EPOCH)).to_be_visible(timeout=WAIT_MS)
     # The same run: its curve comes back whole and keeps growing.
     after = wait_for_loss_points(page, f"n >= {before}")
     assert wait_for_loss_points(page, f"n > {after}") > after
@@ -89,8 +89,10 @@ def test_a_reload_mid_training_follows_the_run_and_a_second_tab_sees_it(store_ur
         shown = wait_for_loss_points(second, "n >= 3")
         assert wait_for_loss_points(second, f"n > {shown}") > shown
         click_button(second, "train_stop")  # stopping in one tab stops the run for both
-        expect(second.get_by_text(re.compile(r"Stopped after \d+ epoch"))).to_be_visible()
-        expect(page.get_by_text(re.compile(r"Stopped after \d+ epoch"))).to_be_visible()
+        # After the epoch in progress: thousands of steps, long on a loaded machine.
+        stopped = re.compile(r"Stopped after \d+ epoch")
+        expect(second.get_by_text(stopped)).to_be_visible(timeout=WAIT_MS)
+        expect(page.get_by_text(stopped)).to_be_visible(timeout=WAIT_MS)
         for tab in (page, second):
             expect(tab.get_by_test_id("stDataFrame").last).to_contain_text("wine · run 1")
             expect(tab.get_by_test_id("stSidebar")).to_contain_text("Runs: 1")
@@ -132,17 +134,17 @@ def test_after_training_a_reload_and_a_reopened_tab_keep_the_upload_run_and_mode
 
 
 def test_another_browser_and_a_forged_token_open_an_empty_workspace(store_url, browser):
-    owner = browser.new_context().new_page()
+    owner = new_context(browser).new_page()
     others = []
     try:
         open_train_page(owner, store_url, "iris")
         train_briefly(owner, 2)
         token = token_of(owner)
 
-        forged, forged_token = browser.new_context(), new_token()
+        forged, forged_token = new_context(browser), new_token()
         forged.add_cookies([{"name": COOKIE, "value": forged_token, "url": store_url}])
-        stolen_link = browser.new_context()  # the owner's address, as a shared link
-        for context in (browser.new_context(), forged, stolen_link):
+        stolen_link = new_context(browser)  # the owner's address, as a shared link
+        for context in (new_context(browser), forged, stolen_link):
             others.append(context.new_page())
         for other in others[:2]:
             other.goto(f"{store_url}/train")

@@ -24,13 +24,18 @@ from builder.experiment.defaults import proposed_experiment
 from builder.experiment.presets import PRESETS
 from builder.experiment.spec import DataSpec, NetworkSpec
 from builder.tables.samples import SAMPLE_DIR, SAMPLES
+from tests.conftest import jobs_held
 from tests.test_browser import choose, click_button
-from tests.test_browser_train import set_number
+from tests.test_browser_train import (
+    LOSS_POINTS,
+    set_number,
+    turn_off_early_stopping,
+    wait_for_stop_taken,
+)
 
 pytestmark = pytest.mark.browser
 
-TRAINING_TIMEOUT = 180_000  # ms; a shared machine may queue the run behind others
-EPOCH = re.compile(r"Epoch (\d+) of (\d+)")
+TRAINING_TIMEOUT = 600_000  # ms; a shared machine may queue the run behind others
 STOPPED = re.compile(r"Stopped after (\d+) epoch")
 # Once compiled, an epoch of these small tables takes about 2 ms: a preset's 10 or 150
 # epochs end between two redraws of the progress line (every 0.5 s). 1000 epochs, the
@@ -117,46 +122,26 @@ def set_epochs(page, epochs: int) -> None:
     set_number(page, "train_epochs", epochs)
 
 
-def train_and_watch(page) -> list[int]:
-    """Press Train and wait for the finish; return the epochs the progress line showed."""
+# The epoch the progress line shows while the run is under way (not 0, not the last), or
+# -1 once the page says the run finished: read in one go in the browser, at every frame.
+EPOCH_UNDER_WAY = """epochs => {
+    const text = document.body.innerText;
+    if (/Finished \\d+ epochs/.test(text)) return -1;
+    const shown = text.match(/Epoch (\\d+) of/);
+    const epoch = shown ? +shown[1] : 0;
+    return epoch > 0 && epoch < epochs ? epoch : false;
+}"""
+
+
+def train_and_watch(page) -> int:
+    """Press Train, wait for an epoch drawn while the run is under way and then for the
+    finish; return that epoch (-1 if the page showed the finish first)."""
     click_button(page, "train_start")
-    finished = page.get_by_text(re.compile(r"Finished \d+ epochs"))
-    seen: list[int] = []
-    for _ in range(TRAINING_TIMEOUT // 200):
-        if finished.is_visible():
-            break
-        caption = page.get_by_text(EPOCH)
-        if caption.count():
-            match = EPOCH.search(caption.first.inner_text())
-            if match:
-                seen.append(int(match[1]))
-        page.wait_for_timeout(200)
-    expect(finished).to_be_visible()
-    return seen
-
-
-def choose_run(page, key: str, number: int) -> None:
-    """Pick run ``number`` in a page's run select box."""
-    choose(page, key, re.compile(rf" · run {number} · "))
-    settle(page)
-
-
-def settle(page) -> None:
-    """Wait until the script run a widget change asked for has ended (buttons then hold new data)."""
-    page.wait_for_timeout(300)  # the rerun request leaves the browser first
-    expect(page.locator("[data-test-script-state=notRunning]")).to_have_count(1)
-
-
-def chart_points(page, key: str) -> int:
-    """How many points the first curve of a keyed Plotly chart draws, once it has a curve
-    (a chart the page draws anew holds no data for a moment)."""
-    plot = page.locator(f".st-key-{key} .js-plotly-plot").first
-    for _ in range(50):
-        points = plot.evaluate("element => element.data?.[0]?.x?.length ?? null")
-        if points is not None:
-            return points
-        page.wait_for_timeout(200)
-    raise AssertionError(f"the chart {key} drew no curve within 10 s")
+    under_way = page.wait_for_function(EPOCH_UNDER_WAY, arg=EPOCHS, timeout=TRAINING_TIMEOUT)
+    expect(page.get_by_text(re.compile(r"Finished \d+ epochs"))).to_be_visible(
+        timeout=TRAINING_TIMEOUT
+    )
+    return under_way.json_value()
 
 
 def load(page, app_url: str, journey: Journey, table: Path) -> None:
@@ -208,7 +193,7 @@ def build(page, journey: Journey) -> None:
 
 
 def train(page, journey: Journey, table: Path) -> None:
-    """One run watched to its end, then a second run stopped; both are kept."""
+    """One run watched to its end; both its curves keep every epoch."""
     go(page, "Train")
     if journey.preset:
         proposed = PRESETS[journey.preset].experiment.train
@@ -216,21 +201,29 @@ def train(page, journey: Journey, table: Path) -> None:
         frame = pd.read_csv(table, sep=None, engine="python")
         upload = DataSpec(source="upload", title=table.name, files=[table.name])
         proposed = proposed_experiment(frame, upload, journey.target).train
-    expect(page.locator(".st-key-train_epochs input")).to_have_value(str(proposed.epochs))
+    # The first box: a rerun can hold the page's old Epochs box beside the new one.
+    expect(page.locator(".st-key-train_epochs input").first).to_have_value(str(proposed.epochs))
     if proposed.early_stopping:  # the run is to last every epoch, to watch the curve grow
-        page.locator(".st-key-train_early_stopping label").click()
-        settle(page)
+        turn_off_early_stopping(page)
     set_epochs(page, EPOCHS)
-    seen = train_and_watch(page)
+    under_way = train_and_watch(page)
     # The curve grew while the run went on, and ends with one point per epoch.
-    assert any(0 < epoch < EPOCHS for epoch in seen), seen
+    assert 0 < under_way < EPOCHS, f"no epoch was drawn before the finish ({under_way})"
     expect(page.get_by_text(f"Finished {EPOCHS} epochs")).to_be_visible()
-    assert chart_points(page, "train_chart_loss") == EPOCHS
+    page.wait_for_function(f"() => ({LOSS_POINTS})() === {EPOCHS}", timeout=TRAINING_TIMEOUT)
     expect(page.get_by_test_id("stDataFrame").last).to_contain_text(journey.run_name(1))
 
-    # A second run, stopped at once, keeps what it trained and says so.
-    click_button(page, "train_start")
-    click_button(page, "train_stop")
+
+def train_again_and_stop(page, journey: Journey) -> None:
+    """A second run, stopped at once, keeps what it trained and says so.
+
+    The worker holds the run before its first epoch until Stop has been taken: a small
+    table's 1000 epochs last a few seconds, and may otherwise end before Stop comes."""
+    go(page, "Train")
+    with jobs_held():
+        click_button(page, "train_start")
+        click_button(page, "train_stop")
+        wait_for_stop_taken(page)
     stopped = page.get_by_text(STOPPED)
     expect(stopped).to_be_visible(timeout=TRAINING_TIMEOUT)
     assert int(STOPPED.search(stopped.inner_text())[1]) < EPOCHS
@@ -238,9 +231,13 @@ def train(page, journey: Journey, table: Path) -> None:
 
 
 def headline(page, journey: Journey) -> None:
-    """The finished run's headline score, beside its baseline, and the preset's promise kept."""
+    """The finished run's headline score, beside its baseline, and the preset's promise kept.
+
+    Its only run so far: the page shows it without a choice (a choice's rerun would leave
+    the old run's scores on the page for a moment, with nothing to tell them apart)."""
     go(page, "Evaluate")
-    choose_run(page, "evaluate_run", 1)
+    runs = page.locator(".st-key-evaluate_run").get_by_role("combobox")
+    expect(runs).to_have_value(re.compile(rf"^{re.escape(journey.run_name(1))} · "))
     label, form, baseline = HEADLINE["regression" if journey.regression else "classification"]
     metric = page.get_by_test_id("stMetric").filter(has_text=re.compile(rf"^{label}"))
     expect(metric.get_by_test_id("stMetricValue")).to_have_text(form)
@@ -259,8 +256,10 @@ def predicted_by_the_app(page, rows: Path, tmp_path: Path) -> pd.DataFrame:
     """The Evaluate page's predictions for an uploaded file, downloaded as CSV."""
     page.get_by_role("tab", name="Predict").click()
     page.locator(".st-key-evaluate_batch input[type=file]").set_input_files(str(rows))
-    with page.expect_download() as download:
-        click_button(page, "evaluate_batch_download")
+    button = page.locator(".st-key-evaluate_batch_download button").first
+    expect(button).to_be_visible(timeout=TRAINING_TIMEOUT)
+    with page.expect_download(timeout=TRAINING_TIMEOUT) as download:
+        button.click()
     saved = tmp_path / "predictions.csv"
     download.value.save_as(saved)
     return pd.read_csv(saved)
@@ -269,11 +268,13 @@ def predicted_by_the_app(page, rows: Path, tmp_path: Path) -> pd.DataFrame:
 def download_bundle(page, tmp_path: Path) -> Path:
     """The finished run's bundle from the Export page, converted on request, unzipped."""
     go(page, "Export")
-    choose_run(page, "export_run", 1)  # the finished run, not the stopped one
+    # The finished run, not the stopped one. The click's message carries every widget's
+    # value, the choice too, so the conversion is of run 1 even during the choice's rerun.
+    choose(page, "export_run", re.compile(r" · run 1 · "))
     click_button(page, "export_convert")
     button = page.locator(".st-key-export_download_bundle button").first
     expect(button).to_be_visible(timeout=TRAINING_TIMEOUT)  # a worker converts it
-    with page.expect_download() as download:
+    with page.expect_download(timeout=TRAINING_TIMEOUT) as download:
         button.click()
     saved = tmp_path / download.value.suggested_filename
     download.value.save_as(saved)
@@ -292,7 +293,7 @@ def predicted_by_the_bundle(folder: Path, rows: Path) -> np.ndarray:
         cwd=folder,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=900,  # a Python importing TensorFlow on a loaded machine
     )
     assert done.returncode == 0, done.stderr[-3000:]
     written = pd.read_csv(rows.with_name(f"{rows.stem}_predictions.csv"))
@@ -342,12 +343,14 @@ def test_a_new_user_goes_from_data_to_a_model_used_elsewhere(journey, app_url, p
         explore(page, journey)
     with step("build"):
         build(page, journey)
-    with step("train, then train again and stop"):
+    with step("train and watch the curve grow"):
         train(page, journey, table)
     with step("evaluate"):
         headline(page, journey)
         rows, frame = some_rows(table, tmp_path)
         app = predicted_by_the_app(page, rows, tmp_path)
+    with step("train again and stop"):
+        train_again_and_stop(page, journey)
     with step("export the bundle and predict with it elsewhere"):
         folder = download_bundle(page, tmp_path)
         check_outputs(journey, predicted_by_the_bundle(folder, rows), app, frame)

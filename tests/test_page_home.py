@@ -7,6 +7,7 @@ from builder.training.runs import Run
 from builder.workspace import store as store_module
 from builder.workspace.store import get_store
 from tests.apptest_helpers import start_app, texts, with_sample
+from tests.test_page_train import WAIT
 from ui.workspace import NO_DATABASE
 
 
@@ -58,7 +59,7 @@ def test_a_samples_card_sets_up_its_tutorial_and_lands_on_train_ready_to_press_i
     at.number_input(key="train_epochs").set_value(3).run()
     at.toggle(key="train_instant_widget").set_value(True).run()  # AppTest runs no timer
     at.button(key="train_start").click().run()
-    assert at.session_state["job"].wait(240), "the training job did not end"
+    assert at.session_state["job"].wait(WAIT), "the training job did not end"
     at.run()
     assert not at.exception
     assert any("Finished 3 epochs" in t for t in texts(at.success))

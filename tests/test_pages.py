@@ -134,7 +134,7 @@ for page in PAGES:
 print(sorted(m for m in ("tensorflow", "keras") if m in sys.modules))
 """
     result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, cwd=ROOT
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=900, cwd=ROOT
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().splitlines()[-1] == "[]"
