@@ -20,16 +20,20 @@ import pandas as pd
 
 SIGNS = "$€£¥"
 SAMPLE = 200  # values tried first, so a text column of words is ruled out at once
+# No number written as text is longer: a column with a longer value is not tried at all.
+LONGEST = 64
 # Any decimal mark or grouping: what the data checks call a number written as text.
 _ANY_DIGITS = r"\d{1,3}(?:[,.' \u00a0]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
-ANY_WRITTEN = re.compile(rf"[-+]?\s*[{SIGNS}]?\s*[-+]?(?:{_ANY_DIGITS})\s*[%{SIGNS}]?")
+ANY_WRITTEN = re.compile(rf"[-+]?\s*(?:[{SIGNS}]\s*)?[-+]?(?:{_ANY_DIGITS})\s*[%{SIGNS}]?")
 
 
 def written_pattern(decimal: str) -> str:
     """A number written with the decimal mark ``decimal``, its signs and separators."""
     groups = ",' \u00a0" if decimal == "." else ".' \u00a0"
     digits = rf"(?:\d{{1,3}}(?:[{groups}]\d{{3}})+|\d+)(?:{re.escape(decimal)}\d+)?"
-    return rf"[-+]?\s*[{SIGNS}]?\s*[-+]?{digits}\s*[%{SIGNS}]?"
+    # Never two runs of spaces side by side ("\s*[$]?\s*"): on a long run of spaces the
+    # ways to split it multiply, and a 32,000-space cell took a minute to refuse.
+    return rf"[-+]?\s*(?:[{SIGNS}]\s*)?[-+]?{digits}\s*[%{SIGNS}]?"
 
 
 def cleaning_pattern(decimal: str) -> str:
@@ -45,6 +49,8 @@ def _text_values(series: pd.Series) -> pd.Series | None:
 
 
 def _all_match(values: pd.Series, pattern: str | re.Pattern) -> bool:
+    if values.str.len().max() > LONGEST:
+        return False
     return all(part.str.fullmatch(pattern).all() for part in (values.head(SAMPLE), values))
 
 
