@@ -14,15 +14,15 @@ import io
 import itertools
 import re
 import warnings
-import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 
 import pandas as pd
+from pandas.io.parsers import TextParser
 
 from builder.config import HostLimits, load_limits
 from builder.errors import DataError
-from builder.tables import written
+from builder.tables import workbook, written
 
 WHITESPACE = " "  # runs of spaces and tabs, as in aligned columns (most UCI .data files)
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe", WHITESPACE: "whitespace"}
@@ -126,7 +126,7 @@ def read_table(
             f"{limits.max_upload_mb} MB. Use a sample of the rows."
         )
     if content.startswith(_ZIP_MAGIC) or name.lower().endswith(EXCEL_SUFFIXES):
-        frame, report = _read_excel(content, name, options)
+        frame, report = _read_excel(content, name, options, limits)
     elif name.lower().endswith(".xls"):
         raise DataError(
             f"'{name}' is an old Excel 97-2003 file (.xls). Save it as .xlsx or CSV and upload that."
@@ -229,25 +229,21 @@ def _number_columns(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _read_excel(content: bytes, name: str, options: ReadOptions) -> tuple[pd.DataFrame, ReadReport]:
-    try:
-        book = pd.ExcelFile(io.BytesIO(content), engine="openpyxl")
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise DataError(
-            f"'{name}' could not be opened as an Excel workbook. Save it again as .xlsx or CSV."
-        ) from error
-    sheets = list(book.sheet_names)
-    sheet = options.sheet or sheets[0]
-    if sheet not in sheets:
-        raise DataError(f"'{name}' has no sheet '{sheet}'. Its sheets: {_names(sheets)}.")
+def _read_excel(
+    content: bytes, name: str, options: ReadOptions, limits: HostLimits
+) -> tuple[pd.DataFrame, ReadReport]:
+    rows, sheets, sheet = workbook.read_sheet(content, name, options.sheet, limits)
     header = options.header is not False  # detected in text files only
-    frame = pd.read_excel(
-        book,
-        sheet_name=sheet,
+    if not rows:
+        raise DataError(f"'{name}' has no values in sheet '{sheet}'. Choose a sheet of data.")
+    # The parser pandas' own read_excel hands a sheet's rows to: the same types and markers.
+    frame = TextParser(
+        rows,
         header=0 if header else None,
         na_values=list(options.na_values),
         keep_default_na=False,
-    )
+        skip_blank_lines=False,
+    ).read()
     if not header:
         frame = _number_columns(frame)
     report = ReadReport(
