@@ -134,6 +134,7 @@ def read_table(
     else:
         frame, report = _read_text(content, name, options)
     frame = _tidy_columns(frame, report)
+    _read_long_integers(frame, report)
     _read_written_numbers(frame, report)
     _check_shape(frame, name, limits)
     report.rows, report.columns = frame.shape
@@ -152,6 +153,13 @@ def _read_text(content: bytes, name: str, options: ReadOptions) -> tuple[pd.Data
         raise DataError(
             f"'{name}' does not look like a text table (it holds binary data). "
             "Upload a CSV, TSV, TXT or XLSX file."
+        )
+    if wide and not marked:
+        # Without a byte-order mark a UTF-16/32 codec reads any text as other characters.
+        raise DataError(
+            f"'{name}' is not {options.encoding} text: it does not start with the byte-order "
+            "mark such files carry. Choose 'detect' (or utf-8) as the encoding under Read "
+            "options."
         )
     text, encoding = _decode(content, options.encoding or marked)
     if _looks_binary(text[:8192]):
@@ -195,6 +203,11 @@ def _read_text(content: bytes, name: str, options: ReadOptions) -> tuple[pd.Data
             ) from error
         except pd.errors.ParserError as error:
             raise DataError(_ragged_message(name, str(error), delimiter)) from error
+        except UnicodeError as error:
+            raise DataError(
+                f"'{name}' cannot be read as {encoding}. Choose another encoding under Read "
+                "options, or 'detect'."
+            ) from error
     report = ReadReport(
         name=name,
         kind="text",
@@ -463,6 +476,28 @@ def _read_written_numbers(frame: pd.DataFrame, report: ReadReport) -> None:
             report.written[name] = example
 
 
+def _read_long_integers(frame: pd.DataFrame, report: ReadReport) -> None:
+    """Keep whole numbers too long for 64 bits (21-digit identifiers) as text, in place.
+
+    pandas leaves them as Python ints in a column of objects, which no later step (nor the
+    exported script) reads as numbers; as text they stay exact, as identifiers must.
+    """
+    long = [
+        name
+        for name in frame.columns
+        if pd.api.types.is_object_dtype(frame[name])
+        and pd.api.types.infer_dtype(frame[name], skipna=True) in ("integer", "mixed-integer")
+    ]
+    for name in long:
+        frame[name] = frame[name].map(lambda value: value if pd.isna(value) else str(value))
+        frame[name] = frame[name].astype("str")
+    if long:
+        report.warnings.append(
+            f"Column(s) {_names(long)} hold whole numbers too long to compute with (more "
+            "than 19 digits), such as identifiers; they are kept as text."
+        )
+
+
 def _base_name(name: str) -> str:
     # pandas renames a repeated header 'x' to 'x.1'.
     return re.sub(r"\.\d+$", "", name)
@@ -488,6 +523,12 @@ def _check_shape(frame: pd.DataFrame, name: str, limits: HostLimits) -> None:
         raise DataError(
             f"'{name}' has {rows:,} rows; this server accepts up to {limits.max_rows:,} rows. "
             "Upload a sample of the rows."
+        )
+    if rows * columns > limits.max_cells:
+        raise DataError(
+            f"'{name}' has {rows:,} rows x {columns:,} columns, {rows * columns:,} values; this "
+            f"server accepts up to {limits.max_cells:,}. Upload a sample of the rows or fewer "
+            "columns."
         )
     if columns > limits.max_columns:
         raise DataError(

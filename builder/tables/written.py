@@ -44,6 +44,9 @@ def cleaning_pattern(decimal: str) -> str:
 def _text_values(series: pd.Series) -> pd.Series | None:
     if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
         return None
+    # Text only: a column of whole numbers too long for 64 bits is Python ints, not text.
+    if pd.api.types.infer_dtype(series, skipna=True) != "string":
+        return None
     values = series.dropna().astype(str).str.strip()
     return values if len(values) else None
 
@@ -72,5 +75,7 @@ def example(series: pd.Series) -> str | None:
     values = _text_values(series)
     if values is None or not _all_match(values, ANY_WRITTEN):
         return None
+    if values.str.fullmatch(r"[-+]?\d+").all():
+        return None  # whole numbers too long for 64 bits, kept as text on purpose
     decorated = values[~values.str.fullmatch(_ANY_DIGITS)]
     return str((decorated if len(decorated) else values).iloc[0])
