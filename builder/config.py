@@ -23,6 +23,7 @@ class HostLimits:
     # and an .xlsx may unpack to at most this many MB.
     read_seconds: int = 60
     read_memory_mb: int = 2000
+    max_concurrent_reads: int = 4  # more wait their turn: each may use read_memory_mb
     max_unzipped_mb: int = 500
     max_layers: int = 10
     max_units: int = 512

@@ -85,17 +85,22 @@ def read_with_usage(
     args = (files, options, stack_column, stack_labels, limits)
     if not hasattr(os, "fork"):
         return load_files(*args), None
-    started = time.perf_counter()
-    readable, writable = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: read, send, and leave without running the server's exit code
-        os.close(readable)
-        _child(writable, args, limits)
-    os.close(writable)
-    try:
-        payload = _collect(readable, pid, limits)
-    finally:
-        os.close(readable)
+    with _slot(limits.max_concurrent_reads):
+        started = time.perf_counter()
+        readable, writable = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: read, send, and leave without running the server's exit code
+            os.close(readable)
+            _child(writable, args, limits)
+        os.close(writable)
+        try:
+            payload = _collect(readable, pid, limits)
+        except BaseException:  # never leave a child reading for a caller who has gone
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            raise
+        finally:
+            os.close(readable)
     if payload and payload != TIMEOUT and not measure:
         threading.Thread(target=os.waitpid, args=(pid, 0), daemon=True).start()
         return _outcome(payload, 0, files, limits), None
@@ -112,10 +117,24 @@ def read_with_usage(
         raise
 
 
+_slots: dict[int, threading.BoundedSemaphore] = {}
+_slots_lock = threading.Lock()
+
+
+def _slot(count: int) -> threading.BoundedSemaphore:
+    """The semaphore that lets ``count`` reads run at once (each may use the memory cap)."""
+    with _slots_lock:
+        return _slots.setdefault(count, threading.BoundedSemaphore(count))
+
+
 def _child(writable: int, args: tuple, limits: HostLimits) -> None:
     """Run in the forked child: never returns."""
     code = 0
     try:
+        # Hold none of the server's files: its sockets, nor the pipe of a read in another
+        # thread, whose end of file must not wait for this child.
+        os.closerange(3, writable)
+        os.closerange(writable + 1, os.sysconf("SC_OPEN_MAX"))
         _quiet_signals()
         _cap(limits)
         try:
