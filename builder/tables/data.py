@@ -486,7 +486,7 @@ def _read_long_integers(frame: pd.DataFrame, report: ReadReport) -> None:
         name
         for name in frame.columns
         if pd.api.types.is_object_dtype(frame[name])
-        and pd.api.types.infer_dtype(frame[name], skipna=True) in ("integer", "mixed-integer")
+        and pd.api.types.infer_dtype(frame[name], skipna=True) == "integer"
     ]
     for name in long:
         frame[name] = frame[name].map(lambda value: value if pd.isna(value) else str(value))
