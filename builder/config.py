@@ -16,6 +16,15 @@ class HostLimits:
     max_upload_mb: int = 50
     max_rows: int = 1_000_000
     max_columns: int = 500
+    # Values in one table (rows x columns): 20 million float64 are 160 MB.
+    max_cells: int = 20_000_000
+    # Reading one upload: at most this many CPU seconds and MB of memory (it runs in a
+    # short-lived process of its own, so a file that needs more stops only its own read),
+    # and an .xlsx may unpack to at most this many MB.
+    read_seconds: int = 60
+    read_memory_mb: int = 2000
+    max_concurrent_reads: int = 4  # more wait their turn: each may use read_memory_mb
+    max_unzipped_mb: int = 500
     max_layers: int = 10
     max_units: int = 512
     max_epochs: int = 1000

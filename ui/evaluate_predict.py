@@ -12,7 +12,7 @@ from builder.judging.evaluation import (
     predictions_table,
     typical_row,
 )
-from builder.tables.data import read_table
+from builder.tables.bounded import load_files_bounded
 
 
 def render(network: TrainedNetwork, frame: pd.DataFrame) -> None:
@@ -68,7 +68,7 @@ def _batch(network: TrainedNetwork) -> None:
     if upload is None:
         return
     try:
-        table, _ = read_table(upload.getvalue(), upload.name)
+        table, _ = load_files_bounded([(upload.name, upload.getvalue())])
         extra = check_columns(table, network)
         result = predictions_table(table, network)
     except BuilderError as error:

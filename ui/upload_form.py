@@ -10,7 +10,8 @@ import streamlit as st
 
 from builder.errors import DataError
 from builder.experiment.spec import DataSpec
-from builder.tables.data import DELIMITERS, ReadOptions, load_files
+from builder.tables.bounded import load_files_bounded
+from builder.tables.data import DELIMITERS, ReadOptions
 from ui import lesson, state, workspace
 
 DETECT = "detect"
@@ -101,7 +102,9 @@ def render() -> None:
         if st.session_state.get("data_read_signature") != signature:
             st.session_state.data_read_signature = signature
             try:
-                frame, reports = load_files(files, options, stack_column.strip() or "source")
+                frame, reports = load_files_bounded(
+                    files, options, stack_column.strip() or "source"
+                )
                 title = ", ".join(name for name, _ in files)
                 spec = DataSpec(source="upload", title=title, files=[name for name, _ in files])
                 state.set_table(frame, reports, spec, None)

@@ -21,7 +21,8 @@ import streamlit as st
 from builder.config import load_limits
 from builder.errors import BuilderError, DataError, SpecError
 from builder.experiment.spec import DataSpec, Experiment, check_limits
-from builder.tables.data import ReadOptions, load_files
+from builder.tables.bounded import load_files_bounded
+from builder.tables.data import ReadOptions
 from builder.training import lineage
 from builder.training.runs import CONTINUED, RESTARTED, Run
 from builder.workspace import recorder
@@ -217,7 +218,7 @@ def load_upload(files: list[tuple[str, bytes]], options: dict, stack_column: str
         DataError: the files cannot be read (or no longer fit the host's caps).
     """
     options = {**options, "na_values": tuple(options["na_values"])}
-    frame, reports = load_files(files, ReadOptions(**options), stack_column)
+    frame, reports = load_files_bounded(files, ReadOptions(**options), stack_column)
     names = [name for name, _ in files]
     state.set_table(
         frame, reports, DataSpec(source="upload", title=", ".join(names), files=names), None

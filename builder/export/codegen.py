@@ -338,7 +338,7 @@ def _written(target: str, report: ReadReport | None) -> str:
         return ""
     decimal = report.decimal or "."
     names = _list([_text(name) for name in report.written], "    ")
-    shown = ", ".join(f"'{value}'" for value in report.written.values())
+    shown = ", ".join(f"'{_plain(value)}'" for value in report.written.values())
     pattern = written.cleaning_pattern(decimal)
     point = "" if decimal == "." else f'.str.replace({_text(decimal)}, ".")'
     return (

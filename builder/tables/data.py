@@ -14,15 +14,15 @@ import io
 import itertools
 import re
 import warnings
-import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 
 import pandas as pd
+from pandas.io.parsers import TextParser
 
 from builder.config import HostLimits, load_limits
 from builder.errors import DataError
-from builder.tables import written
+from builder.tables import workbook, written
 
 WHITESPACE = " "  # runs of spaces and tabs, as in aligned columns (most UCI .data files)
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe", WHITESPACE: "whitespace"}
@@ -126,7 +126,7 @@ def read_table(
             f"{limits.max_upload_mb} MB. Use a sample of the rows."
         )
     if content.startswith(_ZIP_MAGIC) or name.lower().endswith(EXCEL_SUFFIXES):
-        frame, report = _read_excel(content, name, options)
+        frame, report = _read_excel(content, name, options, limits)
     elif name.lower().endswith(".xls"):
         raise DataError(
             f"'{name}' is an old Excel 97-2003 file (.xls). Save it as .xlsx or CSV and upload that."
@@ -134,6 +134,7 @@ def read_table(
     else:
         frame, report = _read_text(content, name, options)
     frame = _tidy_columns(frame, report)
+    _read_long_integers(frame, report)
     _read_written_numbers(frame, report)
     _check_shape(frame, name, limits)
     report.rows, report.columns = frame.shape
@@ -152,6 +153,13 @@ def _read_text(content: bytes, name: str, options: ReadOptions) -> tuple[pd.Data
         raise DataError(
             f"'{name}' does not look like a text table (it holds binary data). "
             "Upload a CSV, TSV, TXT or XLSX file."
+        )
+    if wide and not marked:
+        # Without a byte-order mark a UTF-16/32 codec reads any text as other characters.
+        raise DataError(
+            f"'{name}' is not {options.encoding} text: it does not start with the byte-order "
+            "mark such files carry. Choose 'detect' (or utf-8) as the encoding under Read "
+            "options."
         )
     text, encoding = _decode(content, options.encoding or marked)
     if _looks_binary(text[:8192]):
@@ -195,6 +203,11 @@ def _read_text(content: bytes, name: str, options: ReadOptions) -> tuple[pd.Data
             ) from error
         except pd.errors.ParserError as error:
             raise DataError(_ragged_message(name, str(error), delimiter)) from error
+        except UnicodeError as error:
+            raise DataError(
+                f"'{name}' cannot be read as {encoding}. Choose another encoding under Read "
+                "options, or 'detect'."
+            ) from error
     report = ReadReport(
         name=name,
         kind="text",
@@ -229,25 +242,21 @@ def _number_columns(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _read_excel(content: bytes, name: str, options: ReadOptions) -> tuple[pd.DataFrame, ReadReport]:
-    try:
-        book = pd.ExcelFile(io.BytesIO(content), engine="openpyxl")
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise DataError(
-            f"'{name}' could not be opened as an Excel workbook. Save it again as .xlsx or CSV."
-        ) from error
-    sheets = list(book.sheet_names)
-    sheet = options.sheet or sheets[0]
-    if sheet not in sheets:
-        raise DataError(f"'{name}' has no sheet '{sheet}'. Its sheets: {_names(sheets)}.")
+def _read_excel(
+    content: bytes, name: str, options: ReadOptions, limits: HostLimits
+) -> tuple[pd.DataFrame, ReadReport]:
+    rows, sheets, sheet = workbook.read_sheet(content, name, options.sheet, limits)
     header = options.header is not False  # detected in text files only
-    frame = pd.read_excel(
-        book,
-        sheet_name=sheet,
+    if not rows:
+        raise DataError(f"'{name}' has no values in sheet '{sheet}'. Choose a sheet of data.")
+    # The parser pandas' own read_excel hands a sheet's rows to: the same types and markers.
+    frame = TextParser(
+        rows,
         header=0 if header else None,
         na_values=list(options.na_values),
         keep_default_na=False,
-    )
+        skip_blank_lines=False,
+    ).read()
     if not header:
         frame = _number_columns(frame)
     report = ReadReport(
@@ -467,6 +476,28 @@ def _read_written_numbers(frame: pd.DataFrame, report: ReadReport) -> None:
             report.written[name] = example
 
 
+def _read_long_integers(frame: pd.DataFrame, report: ReadReport) -> None:
+    """Keep whole numbers too long for 64 bits (21-digit identifiers) as text, in place.
+
+    pandas leaves them as Python ints in a column of objects, which no later step (nor the
+    exported script) reads as numbers; as text they stay exact, as identifiers must.
+    """
+    long = [
+        name
+        for name in frame.columns
+        if pd.api.types.is_object_dtype(frame[name])
+        and pd.api.types.infer_dtype(frame[name], skipna=True) == "integer"
+    ]
+    for name in long:
+        frame[name] = frame[name].map(lambda value: value if pd.isna(value) else str(value))
+        frame[name] = frame[name].astype("str")
+    if long:
+        report.warnings.append(
+            f"Column(s) {_names(long)} hold whole numbers too long to compute with (more "
+            "than 19 digits), such as identifiers; they are kept as text."
+        )
+
+
 def _base_name(name: str) -> str:
     # pandas renames a repeated header 'x' to 'x.1'.
     return re.sub(r"\.\d+$", "", name)
@@ -492,6 +523,12 @@ def _check_shape(frame: pd.DataFrame, name: str, limits: HostLimits) -> None:
         raise DataError(
             f"'{name}' has {rows:,} rows; this server accepts up to {limits.max_rows:,} rows. "
             "Upload a sample of the rows."
+        )
+    if rows * columns > limits.max_cells:
+        raise DataError(
+            f"'{name}' has {rows:,} rows x {columns:,} columns, {rows * columns:,} values; this "
+            f"server accepts up to {limits.max_cells:,}. Upload a sample of the rows or fewer "
+            "columns."
         )
     if columns > limits.max_columns:
         raise DataError(

@@ -20,16 +20,20 @@ import pandas as pd
 
 SIGNS = "$€£¥"
 SAMPLE = 200  # values tried first, so a text column of words is ruled out at once
+# No number written as text is longer: a column with a longer value is not tried at all.
+LONGEST = 64
 # Any decimal mark or grouping: what the data checks call a number written as text.
 _ANY_DIGITS = r"\d{1,3}(?:[,.' \u00a0]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
-ANY_WRITTEN = re.compile(rf"[-+]?\s*[{SIGNS}]?\s*[-+]?(?:{_ANY_DIGITS})\s*[%{SIGNS}]?")
+ANY_WRITTEN = re.compile(rf"[-+]?\s*(?:[{SIGNS}]\s*)?[-+]?(?:{_ANY_DIGITS})\s*[%{SIGNS}]?")
 
 
 def written_pattern(decimal: str) -> str:
     """A number written with the decimal mark ``decimal``, its signs and separators."""
     groups = ",' \u00a0" if decimal == "." else ".' \u00a0"
     digits = rf"(?:\d{{1,3}}(?:[{groups}]\d{{3}})+|\d+)(?:{re.escape(decimal)}\d+)?"
-    return rf"[-+]?\s*[{SIGNS}]?\s*[-+]?{digits}\s*[%{SIGNS}]?"
+    # Never two runs of spaces side by side ("\s*[$]?\s*"): on a long run of spaces the
+    # ways to split it multiply, and a 32,000-space cell took a minute to refuse.
+    return rf"[-+]?\s*(?:[{SIGNS}]\s*)?[-+]?{digits}\s*[%{SIGNS}]?"
 
 
 def cleaning_pattern(decimal: str) -> str:
@@ -40,11 +44,16 @@ def cleaning_pattern(decimal: str) -> str:
 def _text_values(series: pd.Series) -> pd.Series | None:
     if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
         return None
+    # Text only: a column of whole numbers too long for 64 bits is Python ints, not text.
+    if pd.api.types.infer_dtype(series, skipna=True) != "string":
+        return None
     values = series.dropna().astype(str).str.strip()
     return values if len(values) else None
 
 
 def _all_match(values: pd.Series, pattern: str | re.Pattern) -> bool:
+    if values.str.len().max() > LONGEST:
+        return False
     return all(part.str.fullmatch(pattern).all() for part in (values.head(SAMPLE), values))
 
 
@@ -66,5 +75,7 @@ def example(series: pd.Series) -> str | None:
     values = _text_values(series)
     if values is None or not _all_match(values, ANY_WRITTEN):
         return None
+    if values.str.fullmatch(r"[-+]?\d+").all():
+        return None  # whole numbers too long for 64 bits, kept as text on purpose
     decorated = values[~values.str.fullmatch(_ANY_DIGITS)]
     return str((decorated if len(decorated) else values).iloc[0])

@@ -76,7 +76,9 @@ def written_pattern(decimal: str) -> str:
     """A number written with the decimal mark ``decimal``, its signs and separators."""
     groups = ",' \u00a0" if decimal == "." else ".' \u00a0"
     digits = rf"(?:\d{{1,3}}(?:[{groups}]\d{{3}})+|\d+)(?:{re.escape(decimal)}\d+)?"
-    return rf"[-+]?\s*[{SIGNS}]?\s*[-+]?{digits}\s*[%{SIGNS}]?"
+    # Never two runs of spaces side by side ("\s*[$]?\s*"): on a long run of spaces the
+    # ways to split it multiply, and a 32,000-space cell took a minute to refuse.
+    return rf"[-+]?\s*(?:[{SIGNS}]\s*)?[-+]?{digits}\s*[%{SIGNS}]?"
 
 
 def cleaning_pattern(decimal: str) -> str:
