@@ -60,7 +60,7 @@ def test_a_monkey_walk_never_shows_an_error_page(browser, tmp_path):
         stop_server(server)
     minutes = (time.monotonic() - started) / 60
     print(f"{len(walk.actions)} actions in {minutes:.1f} min")
-    problems = server_problems(log.read_text(errors="replace")[start:])
+    problems = server_problems(log.read_bytes()[start:].decode(errors="replace"))
     if walk.errors or problems:
         print(walk.replay_text())
     assert not walk.errors

@@ -31,6 +31,7 @@ def open_build_page(page) -> None:
 
 
 def test_arrow_keys_50_ms_apart_and_two_quick_clicks_leave_the_last_value(app_url, page):
+    page.set_default_timeout(120_000)  # a busy machine draws slowly; no step waits on time
     page.goto(app_url)
     page.evaluate(WATCH_ERRORS)
     open_build_page(page)
