@@ -59,7 +59,8 @@ def test_a_monkey_walk_never_shows_an_error_page(browser, tmp_path):
             context.close()
         stop_server(server)
     minutes = (time.monotonic() - started) / 60
-    print(f"{len(walk.actions)} actions in {minutes:.1f} min")
+    skipped = sum("skipped" in action for action in walk.actions)
+    print(f"{len(walk.actions)} actions ({skipped} skipped) in {minutes:.1f} min")
     problems = server_problems(log.read_bytes()[start:].decode(errors="replace"))
     if walk.errors or problems:
         print(walk.replay_text())
