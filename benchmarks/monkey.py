@@ -121,7 +121,7 @@ def main() -> None:
             # Memory "before": after one page view has started the worker pool.
             page = browser.new_page()
             page.goto(url)
-            page.locator("[data-test-script-state=notRunning]").wait_for()
+            page.locator("[data-test-script-state=notRunning]").wait_for(state="attached")
             page.close()
             before = memory_mb(server.pid)
             poller.start()

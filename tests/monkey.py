@@ -247,7 +247,7 @@ def _reload(walk: Walk, page) -> str:
 
 def _settle(walk: Walk, page) -> str:
     """Let the server catch up now and then, so the walk also sees pages drawn whole."""
-    page.locator("[data-test-script-state=notRunning]").wait_for(timeout=10_000)
+    page.locator("[data-test-script-state=notRunning]").wait_for(state="attached", timeout=10_000)
     return ""
 
 
