@@ -41,8 +41,13 @@ def test_arrow_keys_50_ms_apart_and_two_quick_clicks_leave_the_last_value(app_ur
     page.goto(app_url)
     page.evaluate(WATCH_ERRORS)
     open_build_page(page)
+    # Focus the slider once the page is drawn whole: a focus given during the first
+    # draw goes with the element it replaces.
+    settled(page)
+    expect(page.locator("[data-test-script-state=notRunning]")).to_have_count(1)
     slider = page.locator(SLIDER).first
     slider.focus()
+    expect(slider).to_be_focused()
     for _ in range(5):
         page.keyboard.press("ArrowRight")
         page.wait_for_timeout(50)  # the pace of the events is what is tested
