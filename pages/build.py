@@ -7,6 +7,7 @@ from builder.config import load_limits
 from builder.experiment.summary import class_labels, diagram_geometry, feature_notes, summarize
 from builder.plots.diagram import network_figure
 from ui import (
+    boundary,
     code_view,
     layer_editor,
     lesson,
@@ -36,7 +37,7 @@ st.subheader("Presets")
 st.button(
     "Use the defaults for this table",
     key="build_use_defaults",
-    on_click=apply_defaults,
+    on_click=boundary.callback(apply_defaults),
     **lesson.controls(
         *(group for group in lesson.EVERYTHING if group != "data"),
         disabled=state.table() is None,

@@ -12,7 +12,7 @@ from builder.tables.columns import (
     target_problem,
 )
 from builder.tables.samples import SAMPLES
-from ui import code_view, lesson, next_step, state, upload_form
+from ui import boundary, code_view, lesson, next_step, state, upload_form
 from ui.entry import run_through_app
 
 run_through_app()
@@ -47,7 +47,7 @@ if lesson.shown("data"):
             type="primary",
             # The box's value as the click finds it: arguments bound when the button was last
             # drawn are stale when the click comes before the new choice's rerun has ended.
-            on_click=lambda: state.use_sample(st.session_state.data_sample),
+            on_click=boundary.callback(lambda: state.use_sample(st.session_state.data_sample)),
             **lesson.controls("data", help_text="Replaces the current table with this sample."),
         )
     else:
@@ -81,7 +81,7 @@ if lesson.shown("data"):
         "Target: the column to predict",
         list(frame.columns),
         key="data_target",
-        on_change=state.sync_data_choices,
+        on_change=boundary.callback(state.sync_data_choices),
         **lesson.controls(
             "data", help_text="The network learns to predict this column from the others."
         ),
@@ -92,7 +92,7 @@ if lesson.shown("data"):
         ["inferred", *TASKS],
         format_func=lambda t: f"{guess} (inferred: {reason})" if t == "inferred" else t,
         key="data_task",
-        on_change=state.sync_data_choices,
+        on_change=boundary.callback(state.sync_data_choices),
         **lesson.controls(
             "data",
             help_text="Binary: two classes. Multiclass: several classes. Regression: a number.",
@@ -102,7 +102,7 @@ if lesson.shown("data"):
         "Columns left out of the features",
         [c for c in frame.columns if c != target],
         key="data_excluded",
-        on_change=state.sync_data_choices,
+        on_change=boundary.callback(state.sync_data_choices),
         **lesson.controls(
             "data",
             help_text="Identifier-like columns (a distinct value per row, e.g. PassengerId, "

@@ -11,7 +11,7 @@ from builder.experiment import experiment_file, naming, share
 from builder.experiment.spec import check_limits
 from builder.export.codegen import training_script
 from builder.tables.samples import SAMPLES
-from ui import export_model, lesson, lesson_panel, state
+from ui import boundary, export_model, lesson, lesson_panel, state
 from ui.entry import run_through_app
 
 run_through_app()
@@ -43,7 +43,7 @@ def open_section() -> None:
         "Experiment file (.json)",
         type=["json"],
         key="export_upload_json",
-        on_change=open_experiment,
+        on_change=boundary.callback(open_experiment),
         **lesson.controls(
             *lesson.EVERYTHING,
             help_text="A file saved with 'Download the experiment' above. It replaces the data "

@@ -5,7 +5,7 @@ import streamlit as st
 from builder.config import load_limits
 from builder.experiment.presets import PRESETS, sample_preset
 from builder.tables.samples import SAMPLES
-from ui import lesson, preset_picker, state, workspace
+from ui import boundary, lesson, preset_picker, state, workspace
 from ui.entry import run_through_app
 
 run_through_app()
@@ -59,7 +59,7 @@ with fresh.popover("Start fresh", help="Forget your table, runs and models, keep
     st.button(
         "Forget everything",
         key="home_start_fresh",
-        on_click=workspace.start_fresh,
+        on_click=boundary.callback(workspace.start_fresh),
         help="Start again with an empty workspace in this browser.",
     )
 with delete.popover("Delete my data", help="Remove everything this server keeps for you."):
@@ -68,6 +68,6 @@ with delete.popover("Delete my data", help="Remove everything this server keeps 
         "Delete from the server",
         key="home_delete_data",
         type="primary",
-        on_click=workspace.delete_data,
+        on_click=boundary.callback(workspace.delete_data),
         help="Deletes this browser's workspace; the next visit starts empty.",
     )

@@ -13,6 +13,7 @@ from builder.config import load_limits
 from builder.errors import BuilderError
 from builder.experiment.spec import check_limits
 from ui import (
+    boundary,
     classroom_board,
     code_view,
     lesson,
@@ -69,7 +70,7 @@ left.button(
     "Train",
     key="train_start",
     type="primary",
-    on_click=start_training,
+    on_click=boundary.callback(start_training),
     disabled=running,
     help="Train the network you built with these settings, in the background.",
 )
@@ -77,7 +78,7 @@ right.toggle(
     "Show each epoch the moment it arrives",
     value=st.session_state.get(train_live.INSTANT, False),
     key="train_instant_widget",
-    on_change=keep_pace_choice,
+    on_change=boundary.callback(keep_pace_choice),
     help="Off: epochs that arrive faster than you could follow are drawn over a few "
     "seconds, so you can watch the curves grow; every point is a real epoch. On: each "
     "epoch is drawn as soon as it arrives.",
@@ -87,6 +88,7 @@ if error := st.session_state.pop("train_error", None):
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
+@boundary.guarded
 def live_progress() -> None:
     """Redraw the live run on a timer; once it has ended and been drawn, rerun the page
     to keep the run."""
@@ -100,6 +102,7 @@ def live_progress() -> None:
 # it went on redrawing finished runs twice a second in some tabs of a loaded server
 # (the browser kept the old timer); a fragment the page no longer has is never rerun.
 @st.fragment(run_every=INSIDE_REFRESH_SECONDS)
+@boundary.guarded
 def live_inside() -> None:
     """Redraw the network as it learns, on its own slower timer: its figures are the
     page's largest, and they change only with a new weight snapshot."""

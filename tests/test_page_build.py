@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from builder.experiment.presets import PRESETS
 from tests.apptest_helpers import with_sample
+from ui.layer_editor import GENERATIONS, units_keys
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,6 +36,13 @@ def _metric(at: AppTest, label: str) -> str:
 
 def _ids(at: AppTest) -> list[int]:
     return list(at.session_state.build_layer_ids)
+
+
+def _units(at: AppTest, layer: int):
+    """A layer's units slider and exact box, under the keys they have now."""
+    generations = at.session_state.get(GENERATIONS, {})
+    slider, box = units_keys(layer, generations)
+    return at.select_slider(key=slider), at.number_input(key=box)
 
 
 def test_without_data_the_page_offers_presets_and_points_to_data():
@@ -68,14 +76,13 @@ def test_add_remove_duplicate_and_reorder_layers_by_key():
     at.button(key="build_add_layer").click().run()
     assert [row[1] for row in _summary(at)] == ["(None, 8)", "(None, 6)", "(None, 6)", "(None, 1)"]
     third = _ids(at)[2]
-    at.select_slider(key=f"build_units_{third}").set_value(3).run()
+    _units(at, third)[0].set_value(3).run()
     assert [row[2] for row in _summary(at)] == [72, 54, 21, 4]
 
     at.button(key=f"build_up_{third}").click().run()
     assert _ids(at) == [first, third, second]
     assert [row[1] for row in _summary(at)] == ["(None, 8)", "(None, 3)", "(None, 6)", "(None, 1)"]
-    assert at.select_slider(key=f"build_units_{third}").value == 3
-    assert at.number_input(key=f"build_units_exact_{third}").value == 3
+    assert [widget.value for widget in _units(at, third)] == [3, 3]
 
     at.button(key=f"build_down_{first}").click().run()
     assert [row[1] for row in _summary(at)] == ["(None, 3)", "(None, 8)", "(None, 6)", "(None, 1)"]
@@ -138,24 +145,24 @@ def test_a_wrong_output_for_the_task_is_warned_about():
 def test_the_units_slider_doubles_past_16_and_the_box_takes_any_number():
     at = _build_page("iris")
     first = _ids(at)[0]
-    stops = at.select_slider(key=f"build_units_{first}").options
+    stops = _units(at, first)[0].options
     assert stops[:16] == [str(n) for n in range(1, 17)]
     assert stops[16:] == ["32", "64", "128", "256", "512"]
-    at.select_slider(key=f"build_units_{first}").set_value(16).run()
-    assert at.number_input(key=f"build_units_exact_{first}").value == 16
-    at.number_input(key=f"build_units_exact_{first}").set_value(100).run()
-    assert at.select_slider(key=f"build_units_{first}").value == 100
+    _units(at, first)[0].set_value(16).run()
+    assert _units(at, first)[1].value == 16
+    _units(at, first)[1].set_value(100).run()
+    assert _units(at, first)[0].value == 100
     assert at.session_state.experiment.network.hidden[0].units == 100
 
 
 def test_edits_survive_a_visit_to_another_page():
     at = _build_page("wine-type")
     first = _ids(at)[0]
-    at.number_input(key=f"build_units_exact_{first}").set_value(40).run()
-    assert at.select_slider(key=f"build_units_{first}").value == 40
+    _units(at, first)[1].set_value(40).run()
+    assert _units(at, first)[0].value == 40
     at.switch_page("pages/data.py").run()
     at.switch_page("pages/build.py").run()
-    assert at.number_input(key=f"build_units_exact_{first}").value == 40
+    assert _units(at, first)[1].value == 40
     assert _summary(at)[0] == ("dense (Dense)", "(None, 40)", 480)
 
 
@@ -217,8 +224,8 @@ def test_host_caps_bound_the_controls(monkeypatch):
     monkeypatch.setenv("NNB_MAX_UNITS", "64")
     monkeypatch.setenv("NNB_MAX_LAYERS", "2")
     at = _build_page("pima-small")
-    assert at.select_slider(key=f"build_units_{_ids(at)[0]}").options[-1] == "64"
-    assert at.number_input(key=f"build_units_exact_{_ids(at)[0]}").max == 64
+    slider, box = _units(at, _ids(at)[0])
+    assert slider.options[-1] == "64" and box.max == 64
     assert at.button(key="build_add_layer").disabled
     at.selectbox(key="build_preset_choice").set_value("wide-overfit").run()
     at.button(key="build_preset_apply").click().run()
@@ -268,3 +275,71 @@ def test_the_defaults_button_replaces_a_presets_settings_and_keeps_its_data():
     )
     assert at.checkbox(key="build_scale_target").value is True
     assert any("defaults for this table" in s.value for s in at.success)
+
+
+def _shown_units(at: AppTest, layer: int) -> list[int]:
+    """The layer's units as the slider, the box and the experiment have them."""
+    index = _ids(at).index(layer)
+    units = at.session_state.experiment.network.hidden[index].units
+    return [int(widget.value) for widget in _units(at, layer)] + [units]
+
+
+def test_slider_and_box_changed_in_one_rerun_raise_nothing_and_the_box_set_last_wins():
+    # Events faster than the reruns reach the server together: two slider moves, then a
+    # number typed in the box. Each one's callback used to delete the other's state,
+    # so the second callback raised KeyError and the user saw Streamlit's error page.
+    at = _build_page("iris")
+    (layer,) = _ids(at)
+    slider, box = _units(at, layer)
+    slider.set_value(5)
+    slider.set_value(6)
+    box.set_value(7)
+    at.run()
+    assert not at.exception and not at.error
+    assert _shown_units(at, layer) == [7, 7, 7]
+    assert _summary(at)[0] == ("dense (Dense)", "(None, 7)", 35)
+
+
+@pytest.mark.parametrize(
+    "edits",
+    [
+        [("slider", 5), ("slider", 6), ("box", 23)],
+        [("box", 23), ("slider", 4), ("slider", 12)],
+        [("slider", 3), ("box", 40), ("slider", 64), ("box", 9)],
+        [("box", 2), ("box", 100), ("slider", 2)],
+    ],
+)
+def test_the_units_value_set_last_wins_in_any_order(edits):
+    at = _build_page("iris")
+    (layer,) = _ids(at)
+    for which, value in edits:
+        slider, box = _units(at, layer)
+        (slider if which == "slider" else box).set_value(value).run()
+        assert not at.exception and not at.error
+        assert _shown_units(at, layer) == [value] * 3
+
+
+def test_units_of_several_layers_edited_together_each_keep_their_value():
+    at = _build_page("pima-small")
+    first, second = _ids(at)
+    _units(at, first)[0].set_value(12)
+    _units(at, second)[1].set_value(30)
+    _units(at, first)[1].set_value(13)
+    at.run()
+    assert not at.exception
+    assert _shown_units(at, first) == [13, 13, 13]
+    assert _shown_units(at, second) == [30, 30, 30]
+
+
+def test_layer_buttons_pressed_together_act_on_the_layers_they_belong_to():
+    # Both clicks reach the server before a rerun: each button's arguments are those of
+    # the run that drew it. Positions then were stale once the first click moved a layer.
+    at = _build_page("pima-small")
+    first, second = _ids(at)
+    _units(at, second)[1].set_value(5).run()
+    at.button(key=f"build_down_{first}").click()
+    at.button(key=f"build_remove_{second}").click()
+    at.run()
+    assert not at.exception
+    assert _ids(at) == [first]
+    assert [row[1] for row in _summary(at)] == ["(None, 8)", "(None, 1)"]

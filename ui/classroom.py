@@ -20,7 +20,7 @@ from builder.experiment.spec import Experiment, check_limits
 from builder.tables.samples import SAMPLES
 from builder.workspace.classes import ClassInfo, ClassStore, Upload, WrongGuess, get_classes
 from builder.workspace.store import get_store
-from ui import state, workspace
+from ui import boundary, state, workspace
 
 TEACHER = "class_teacher"  # (code, key) of the board this session opened
 CREATED = "class_created"  # (code, key) to show once, just after creating
@@ -75,7 +75,7 @@ def render_membership() -> ClassInfo | None:
         st.button(
             "Leave this class",
             key="class_leave",
-            on_click=classes().leave,
+            on_click=boundary.callback(classes().leave),
             args=(wid,),
             help="Your runs stop going to the board; your own work stays here.",
         )

@@ -20,7 +20,7 @@ from builder.config import load_limits
 from builder.errors import DataError, SpecError
 from builder.experiment.spec import check_limits
 from builder.plots.charts_training import comparison_figure
-from ui import classroom, state
+from ui import boundary, classroom, state
 
 BOARD_SECONDS = 3.0  # students' runs end every few seconds in a busy class
 STUDENT_SECONDS = 5.0
@@ -44,7 +44,7 @@ def render_teacher(code: str, key: str) -> None:
         "Students see the board (only their own runs and their rank)",
         value=info.students_see_board,
         key="class_board_students_see",
-        on_change=_set_students_see,
+        on_change=boundary.callback(_set_students_see),
         args=(code, key),
         help="Off: only you see the board. On: each student sees their own rows and place, "
         "never another student's name or run.",
@@ -52,7 +52,7 @@ def render_teacher(code: str, key: str) -> None:
     right.button(
         "Close the board",
         key="class_board_close",
-        on_click=classroom.close_board,
+        on_click=boundary.callback(classroom.close_board),
         help="Forget the teacher key in this tab; enter it again to come back.",
     )
     if message := st.session_state.pop("class_board_message", None):
@@ -72,6 +72,7 @@ def _set_students_see(code: str, key: str) -> None:
 
 
 @st.fragment(run_every=BOARD_SECONDS)
+@boundary.guarded
 def _live_board(code: str, key: str) -> None:
     """The table, the curves and the chooser, read again every few seconds."""
     started = time.perf_counter()
@@ -127,6 +128,7 @@ def _open_run(label: str, experiment) -> None:
 
 
 @st.fragment(run_every=STUDENT_SECONDS)
+@boundary.guarded
 def render_student(info) -> None:
     """A student's own rows and place, when the teacher lets students see the board."""
     wid = st.session_state.workspace_id

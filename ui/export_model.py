@@ -23,7 +23,7 @@ from builder.tables.samples import SAMPLES
 from builder.training import jobs
 from builder.training.runs import Run
 from builder.workspace.store import get_store
-from ui import sessions, state
+from ui import boundary, sessions, state
 
 REFRESH_SECONDS = 0.5
 
@@ -92,6 +92,7 @@ def _offer_conversion(run: Run, failed: jobs.Job | None) -> None:
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
+@boundary.guarded
 def _conversion_progress(job_id: str) -> None:
     """Redraw while the conversion is queued or runs; rerun the page once it has ended."""
     job = st.session_state.export_conversions[job_id]

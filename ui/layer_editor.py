@@ -10,10 +10,17 @@ from itertools import count
 import streamlit as st
 
 from builder.experiment.spec import ACTIVATIONS, INITIALIZERS, LayerSpec, NetworkSpec
-from ui import lesson, state
+from ui import boundary, lesson, state
 
 IDS = "build_layer_ids"
 OWNER = "build_layers_owner"
+# The units slider and its exact box show the same setting. An edit of one gives the other
+# a new key, so it is drawn afresh from the setting: a value the browser still sends for
+# the old one (events 50 ms apart outrun the reruns) then belongs to a widget that is gone
+# and changes nothing, and the last value the user set wins. Deleting the twin's state
+# instead raised KeyError when both callbacks ran in one rerun, and let stale values win.
+GENERATIONS = "build_unit_generations"
+SLIDER, BOX = "build_units", "build_units_exact"
 _NEW_IDS = count(1)
 
 ACTIVATION_HELP = (
@@ -37,26 +44,46 @@ def layer_ids(hidden: list[LayerSpec]) -> list[int]:
     return ids
 
 
-def _add(hidden: list[LayerSpec]) -> None:
+def _add(hidden: list[LayerSpec], max_layers: int) -> None:
+    if st.session_state.get(OWNER) is not hidden or len(hidden) >= max_layers:
+        return  # a stack replaced meanwhile, or a second click past the limit
     hidden.append(LayerSpec(units=hidden[-1].units if hidden else 8))
     st.session_state[IDS].append(next(_NEW_IDS))
 
 
-def _remove(hidden: list[LayerSpec], index: int) -> None:
-    del hidden[index]
-    del st.session_state[IDS][index]
+def _index(hidden: list[LayerSpec], layer_id: int) -> int | None:
+    """Where the layer is now, or None once it is gone.
+
+    A button's arguments are those of the run that drew it: a second click that arrives
+    before the first one's rerun has ended would otherwise act on a position that has
+    since moved (or no longer exists). The stack may also have been replaced meanwhile.
+    """
+    ids = st.session_state.get(IDS, [])
+    if st.session_state.get(OWNER) is not hidden or layer_id not in ids:
+        return None
+    return ids.index(layer_id)
 
 
-def _move(hidden: list[LayerSpec], index: int, step: int) -> None:
+def _remove(hidden: list[LayerSpec], layer_id: int) -> None:
+    if (index := _index(hidden, layer_id)) is not None:
+        del hidden[index]
+        del st.session_state[IDS][index]
+
+
+def _move(hidden: list[LayerSpec], layer_id: int, step: int) -> None:
+    index = _index(hidden, layer_id)
+    if index is None or not 0 <= index + step < len(hidden):
+        return
     other = index + step
     ids = st.session_state[IDS]
     hidden[index], hidden[other] = hidden[other], hidden[index]
     ids[index], ids[other] = ids[other], ids[index]
 
 
-def _duplicate(hidden: list[LayerSpec], index: int) -> None:
-    hidden.insert(index + 1, copy.deepcopy(hidden[index]))
-    st.session_state[IDS].insert(index + 1, next(_NEW_IDS))
+def _duplicate(hidden: list[LayerSpec], layer_id: int, max_layers: int) -> None:
+    if (index := _index(hidden, layer_id)) is not None and len(hidden) < max_layers:
+        hidden.insert(index + 1, copy.deepcopy(hidden[index]))
+        st.session_state[IDS].insert(index + 1, next(_NEW_IDS))
 
 
 def _buttons(hidden: list[LayerSpec], index: int, layer_id: int, max_layers: int) -> None:
@@ -66,10 +93,10 @@ def _buttons(hidden: list[LayerSpec], index: int, layer_id: int, max_layers: int
         ("down", "arrow_downward", "Move this layer towards the output",
          index == len(hidden) - 1, _move, 1),
         ("duplicate", "content_copy", "Insert a copy of this layer below",
-         len(hidden) >= max_layers, _duplicate, None),
+         len(hidden) >= max_layers, _duplicate, max_layers),
         ("remove", "delete", "Remove this layer", False, _remove, None),
     )  # fmt: skip
-    for column, (name, icon, help_text, disabled, action, step) in zip(
+    for column, (name, icon, help_text, disabled, action, extra) in zip(
         st.columns(len(buttons), gap="small"), buttons, strict=True
     ):
         column.button(
@@ -77,9 +104,30 @@ def _buttons(hidden: list[LayerSpec], index: int, layer_id: int, max_layers: int
             icon=f":material/{icon}:",
             key=f"build_{name}_{layer_id}",
             **lesson.controls("network", help_text=help_text, disabled=disabled),
-            on_click=action,
-            args=(hidden, index) if step is None else (hidden, index, step),
+            on_click=boundary.callback(action),
+            args=(hidden, layer_id) if extra is None else (hidden, layer_id, extra),
         )
+
+
+def units_keys(layer_id: int, generations: dict | None = None) -> tuple[str, str]:
+    """The keys of a layer's units slider and exact box as they are now.
+
+    Args:
+        layer_id: the layer's stable id.
+        generations: the session's ``GENERATIONS`` (read from the session when None).
+    """
+    if generations is None:
+        generations = st.session_state.get(GENERATIONS, {})
+    return tuple(
+        f"{kind}_{layer_id}" + (f"_v{n}" if (n := generations.get((kind, layer_id))) else "")
+        for kind in (SLIDER, BOX)
+    )
+
+
+def _renew(kind: str, layer_id: int) -> None:
+    """Give a units widget a new key (an edit callback of its twin; see GENERATIONS)."""
+    generations = st.session_state.setdefault(GENERATIONS, {})
+    generations[kind, layer_id] = generations.get((kind, layer_id), 0) + 1
 
 
 def unit_steps(current: int, max_units: int) -> list[int]:
@@ -92,7 +140,7 @@ def unit_steps(current: int, max_units: int) -> list[int]:
 def _controls(layer: LayerSpec, layer_id: int, max_units: int) -> None:
     """The settings of one layer, bound to its LayerSpec."""
     units, exact, activation, initializer = st.columns([3, 1, 2, 2])
-    slider_key, box_key = f"build_units_{layer_id}", f"build_units_exact_{layer_id}"
+    slider_key, box_key = units_keys(layer_id)
     state.bind(
         units.select_slider,
         slider_key,
@@ -101,7 +149,7 @@ def _controls(layer: LayerSpec, layer_id: int, max_units: int) -> None:
         "Units",
         unit_steps(min(layer.units, max_units), max_units),
         to_widget=lambda u: min(u, max_units),
-        on_edit=lambda: st.session_state.pop(box_key, None),
+        on_edit=lambda: _renew(BOX, layer_id),
         help="Neurons in this layer. The slider moves in steps of one up to 16, then doubles; "
         "type any number in the box beside it.",
     )
@@ -115,7 +163,7 @@ def _controls(layer: LayerSpec, layer_id: int, max_units: int) -> None:
         max_value=max_units,
         step=1,
         to_widget=lambda u: min(u, max_units),
-        on_edit=lambda: st.session_state.pop(slider_key, None),
+        on_edit=lambda: _renew(SLIDER, layer_id),
         help=f"Any number of neurons from 1 to {max_units} (this server's limit).",
     )
     state.bind(
@@ -195,8 +243,8 @@ def render(network: NetworkSpec, max_layers: int, max_units: int) -> None:
         "Add layer",
         icon=":material/add:",
         key="build_add_layer",
-        on_click=_add,
-        args=(hidden,),
+        on_click=boundary.callback(_add),
+        args=(hidden, max_layers),
         **lesson.controls(
             "network",
             disabled=len(hidden) >= max_layers,

@@ -8,7 +8,7 @@ from builder.errors import DataError, SpecError
 from builder.experiment.presets import PRESETS, preset_experiment, sample_preset
 from builder.experiment.spec import NetworkSpec, check_limits
 from builder.training.runs import layers_text
-from ui import lesson, state
+from ui import boundary, lesson, state
 
 PENDING = "build_preset_pending"
 
@@ -98,7 +98,7 @@ def render(limits: HostLimits) -> None:
     right.button(
         "Apply preset",
         key="build_preset_apply",
-        on_click=_request,
+        on_click=boundary.callback(_request),
         args=(limits,),
         type="primary",
         **lesson.controls(
@@ -119,14 +119,14 @@ def render(limits: HostLimits) -> None:
         yes.button(
             f"Replace with {pending}",
             key="build_preset_confirm",
-            on_click=_apply,
+            on_click=boundary.callback(_apply),
             args=(pending, limits),
             help="Load the preset's data and settings.",
         )
         no.button(
             "Keep my work",
             key="build_preset_cancel",
-            on_click=st.session_state.pop,
+            on_click=boundary.callback(st.session_state.pop),
             args=(PENDING, None),
             help="Leave the data and the network as they are.",
         )

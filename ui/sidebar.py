@@ -3,7 +3,7 @@
 import streamlit as st
 
 from builder.training.progress import Progress, progress
-from ui import state
+from ui import boundary, state
 
 # The runs line redraws on this timer while the session's job is queued or trains.
 JOB_REFRESH_SECONDS = 1.0
@@ -57,9 +57,10 @@ def show_runs_line(shown: Progress) -> None:
 def _live_runs_line() -> None:
     """The runs line, redrawn while the job is queued or trains; the page reruns when
     it ends, so the new run is counted and offered on every page."""
-    st.caption(runs_line())
-    if _active_job() is None:
-        st.rerun()
+    with boundary.guard(notices=False):
+        st.caption(runs_line())
+        if _active_job() is None:
+            st.rerun()
 
 
 def render_status(page_follows_job: bool = False) -> None:

@@ -15,7 +15,7 @@ from builder.experiment.spec import DataSpec, Experiment, check_columns
 from builder.tables.columns import excluded_for_new_target, infer_task
 from builder.tables.data import ReadReport
 from builder.tables.samples import SAMPLES, load_sample
-from ui import lesson
+from ui import boundary, lesson
 
 DEFAULTS = {
     "table": None,
@@ -220,12 +220,14 @@ def bind(
 
     def store() -> None:
         # As an on_change callback this runs before the rerun, so the sidebar is never stale.
+        if key not in st.session_state:
+            return  # reset in this same rerun by an earlier callback (defaults, a preset)
         raw = st.session_state[key]
         setattr(owner, attr, from_widget(raw) if from_widget else raw)
         if on_edit:
             on_edit()
 
-    value = widget(*args, key=key, on_change=store, **kwargs)
+    value = widget(*args, key=key, on_change=boundary.callback(store), **kwargs)
     value = from_widget(value) if from_widget else value
     setattr(owner, attr, value)
     return value

@@ -12,7 +12,7 @@ from builder.config import HostLimits
 from builder.errors import SpecError
 from builder.training import jobs
 from builder.training.runs import Run
-from ui import lesson, state, train_live, workspace
+from ui import boundary, lesson, state, train_live, workspace
 
 
 def _started(before: jobs.Job | None) -> None:
@@ -81,7 +81,7 @@ def render(runs: list[Run], training: bool, limits: HostLimits) -> None:
         "Continue training",
         key="train_continue_from",
         icon=":material/fast_forward:",
-        on_click=_continue,
+        on_click=boundary.callback(_continue),
         args=(number,),
         **lesson.controls(
             "epochs",
@@ -94,7 +94,7 @@ def render(runs: list[Run], training: bool, limits: HostLimits) -> None:
         "Restart from its initial weights",
         key="train_restart_from",
         icon=":material/replay:",
-        on_click=_restart,
+        on_click=boundary.callback(_restart),
         args=(number,),
         disabled=training,
         help=f"Train the network as it is set now from the very weights {run.name} started "

@@ -17,7 +17,7 @@ from builder.training import jobs
 from builder.training.playback import Playback
 from builder.training.progress import PAUSED, REPLAYING, Progress, progress
 from builder.training.runs import Run, from_job
-from ui import sidebar, train_inside, train_panel
+from ui import boundary, sidebar, train_inside, train_panel
 
 PLAYBACK = "train_playback"
 INSTANT = "train_instant"
@@ -123,7 +123,7 @@ def controls(job: jobs.Job | None, view: Progress | None) -> None:
             "Resume",
             key="train_resume",
             icon=":material/play_arrow:",
-            on_click=_resume,
+            on_click=boundary.callback(_resume),
             disabled=stopping,
             help="Go on training from where the run paused.",
         )
@@ -132,7 +132,7 @@ def controls(job: jobs.Job | None, view: Progress | None) -> None:
             "Pause",
             key="train_pause",
             icon=":material/pause:",
-            on_click=_pause,
+            on_click=boundary.callback(_pause),
             disabled=not live or stopping,
             help="Pause after the epoch in progress, look at the curves and the network, "
             "then resume; a paused run keeps its worker.",
@@ -141,7 +141,7 @@ def controls(job: jobs.Job | None, view: Progress | None) -> None:
         "Step one epoch",
         key="train_step",
         icon=":material/skip_next:",
-        on_click=_step,
+        on_click=boundary.callback(_step),
         disabled=not live or view.state != PAUSED,
         help="While paused: train one more epoch, then pause again.",
     )
@@ -149,7 +149,7 @@ def controls(job: jobs.Job | None, view: Progress | None) -> None:
         "Stopping…" if stopping else "Stop",
         key="train_stop",
         icon=":material/stop:",
-        on_click=_stop,
+        on_click=boundary.callback(_stop),
         disabled=not live or stopping,
         help="Stop after the current epoch and keep the model trained so far.",
     )
@@ -157,7 +157,7 @@ def controls(job: jobs.Job | None, view: Progress | None) -> None:
         now.button(
             "Show all epochs now",
             key="train_show_now",
-            on_click=_show_now,
+            on_click=boundary.callback(_show_now),
             help="The epochs arrived faster than you could follow; they are drawn over a few "
             "seconds. Every point is a real epoch. Show the ones that arrived at once.",
         )

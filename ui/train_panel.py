@@ -19,7 +19,7 @@ from builder.training.progress import (
 )
 from builder.training.runs import Run, curve_keys, differences, runs_table
 from builder.workspace import recorder
-from ui import state, workspace
+from ui import boundary, state, workspace
 
 # The runs table's (sprintf) format of ``shown``: four significant digits.
 SHOWN = "%.4g"
@@ -159,7 +159,7 @@ def _notices(runs: list[Run], training: bool) -> None:
         st.button(
             f"Continue {run.name} from epoch {run.checkpoint_epoch}",
             key=f"train_continue_{run.number}",
-            on_click=workspace.continue_run,
+            on_click=boundary.callback(workspace.continue_run),
             args=(run.number,),
             disabled=training,
             help="Train on from the last saved weights up to the run's planned epochs "
@@ -248,6 +248,6 @@ def show_comparison(runs: list[Run], training: bool = False) -> None:
     st.button(
         "Clear runs",
         key="train_clear_runs",
-        on_click=workspace.clear_runs,
+        on_click=boundary.callback(workspace.clear_runs),
         help="Forget every run of this browser, and delete their models from the server.",
     )
