@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from builder.errors import BuilderError
+from builder.export.cells import csv_bytes
 from builder.judging import metrics
 from builder.judging.evaluation import (
     TrainedNetwork,
@@ -79,7 +80,7 @@ def _batch(network: TrainedNetwork) -> None:
     st.dataframe(result.head(200), key="evaluate_batch_preview")
     st.download_button(
         "Download predictions (CSV)",
-        result.to_csv(index=False).encode(),
+        csv_bytes(result),
         file_name="predictions.csv",
         mime="text/csv",
         key="evaluate_batch_download",

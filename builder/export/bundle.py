@@ -16,6 +16,7 @@ import pandas as pd
 
 from builder.experiment import experiment_file
 from builder.experiment.spec import Experiment
+from builder.export.cells import csv_bytes
 from builder.export.codegen import bundle_data_name
 from builder.export.prediction import predict_script, preprocessing_json
 from builder.export.tensorboard_logs import event_files
@@ -134,9 +135,10 @@ def run_files(
 
 
 def example_rows(frame: pd.DataFrame, result: dict, count: int = 5) -> bytes:
-    """The first test rows' feature columns as a CSV, in the columns' own units."""
+    """The first test rows' feature columns as a CSV, in the columns' own units (text cells
+    a spreadsheet would run as formulas get an apostrophe in front, ``cells.neutral``)."""
     rows = frame.loc[result["test_rows"][:count], result["prep"]["columns"]]
-    return rows.to_csv(index=False).encode()
+    return csv_bytes(rows)
 
 
 def zip_bytes(files: dict[str, bytes], folder: str = "") -> bytes:
