@@ -13,8 +13,8 @@ from builder.tables.columns import (
 )
 from builder.tables.samples import SAMPLES
 from ui import code_view, lesson, next_step, state, upload_form
-from ui.text import literal
 from ui.entry import run_through_app
+from ui.text import literal
 
 run_through_app()
 

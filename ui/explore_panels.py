@@ -79,7 +79,9 @@ def relationships_tab(
     strongest = profile.target_correlations(corr, target) if target else None
     if task == "multiclass":
         st.info(
-            literal(f"'{target}' holds class labels, not amounts: compare distributions split by it.")
+            literal(
+                f"'{target}' holds class labels, not amounts: compare distributions split by it."
+            )
         )
     elif strongest is not None and not strongest.empty:
         figure = charts.target_correlation_bar(strongest, target, method)
