@@ -202,3 +202,23 @@ def test_the_readmes_snippet_predicts_from_columns_read_by_pandas(unzipped, tmp_
     assert done.returncode == 0, done.stderr[-3000:]
     predicted = np.array(json.loads(done.stdout.strip().splitlines()[-1]))
     assert np.allclose(predicted, result["predictions"], atol=1e-4)
+
+
+def test_predict_py_writes_formula_like_cells_as_text(unzipped, tmp_path):
+    folder, frame, result, _ = unzipped
+    rows = frame.loc[result["test_rows"][:5]].drop(columns=["cultivar"])
+    hostile = ['=HYPERLINK("http://127.0.0.9","x")', "+SUM(1,2)", " @cmd", "-1+2", "north"]
+    rows["cellar"] = hostile
+    new_rows = tmp_path / "hostile.csv"
+    rows.to_csv(new_rows, index=False)
+    done = run(folder, "predict.py", str(new_rows))
+    assert done.returncode == 0, done.stderr[-3000:]
+    written = pd.read_csv(tmp_path / "hostile_predictions.csv")
+    assert written["cellar"].tolist() == ["'" + cell for cell in hostile[:4]] + ["north"]
+    # Numbers stay numbers (the wine columns and the probabilities), and nothing else moved.
+    probabilities = written[[f"P({c})" for c in result["classes"]]]
+    assert all(kind == "f" for kind in probabilities.dtypes.map(lambda d: d.kind))
+    assert written.drop(columns=["cellar"]).columns.tolist()[: rows.shape[1] - 1] == [
+        c for c in rows.columns if c != "cellar"
+    ]
+

@@ -41,5 +41,9 @@ def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """``frame`` as UTF-8 CSV without its index, formulas neutralised."""
-    return neutralised(frame).to_csv(index=False).encode()
+    """``frame`` as UTF-8 CSV without its index, formulas neutralised.
+
+    Lines end with CRLF (RFC 4180): the writer then quotes a cell holding a carriage
+    return too, which would otherwise end the row in a spreadsheet.
+    """
+    return neutralised(frame).to_csv(index=False, lineterminator="\r\n").encode()

@@ -18,7 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from builder.plots.text import plain, plain_all
+from builder.plots.text import in_template, plain, plain_all
 from builder.tables.profile import CategoryCounts, ClassBalance, Histogram, ScatterSample
 
 # ---------------------------------------------------------------- shared look
@@ -224,7 +224,7 @@ def scatter_figure(sample: ScatterSample) -> go.Figure:
     two-valued columns get one colour per value, named in the legend.
     """
     rows = sample.frame
-    hover = f"{plain(sample.x)}: %{{x}}<br>{plain(sample.y)}: %{{y}}"
+    hover = f"{in_template(sample.x)}: %{{x}}<br>{in_template(sample.y)}: %{{y}}"
     marker = {"size": 5, "opacity": 0.65 if len(rows) > 1000 else 0.85}
     traces = []
     colour = rows[sample.color] if sample.color else None
@@ -239,7 +239,11 @@ def scatter_figure(sample: ScatterSample) -> go.Figure:
         }
         traces.append(
             _points(
-                rows, sample, marker, hover + f"<br>{plain(sample.color)}: %{{marker.color}}", None
+                rows,
+                sample,
+                marker,
+                hover + f"<br>{in_template(sample.color)}: %{{marker.color}}",
+                None,
             )
         )
     else:

@@ -365,7 +365,9 @@ def predict(rows: Path, runtime: str, output: Path | None) -> Path:
             f"pip install {PACKAGES[runtime]}"
         ) from None
     output = output or rows.with_name(f"{rows.stem}_predictions.csv")
-    neutralised(with_predictions(frame, outputs, prep)).to_csv(output, index=False)
+    # CRLF, as RFC 4180 has it: a cell holding a carriage return is then quoted too.
+    table = neutralised(with_predictions(frame, outputs, prep))
+    table.to_csv(output, index=False, lineterminator="\r\n")
     return output
 
 

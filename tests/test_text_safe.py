@@ -1,0 +1,107 @@
+"""Text from users stays text: the Markdown and Plotly escapes, and CSV cells that a
+spreadsheet would run as formulas."""
+
+import csv
+import io
+import re
+
+import pandas as pd
+import pytest
+
+from builder.export import cells
+from builder.export.bundle import example_rows
+from builder.export.standalone import predict
+from builder.plots import charts
+from builder.plots.text import in_template, plain
+from builder.tables.profile import class_balance
+from ui.text import literal, unescaped
+
+HOSTILE = [
+    "![x](http://127.0.0.9/x.png)",
+    "[Log in again here](http://127.0.0.9/)",
+    "<a href=//127.0.0.9>x</a>",
+    "<img src=x onerror=alert(1)>",
+    "%{x}",
+    "www.example.com and a@b.co",
+    ":red[alarm] :material/home: :smile: $x^2$",
+    "**bold** _it_ `code` ~~gone~~ # heading\n---\n> quote\n1. list",
+    "&lt; &amp; \\*",
+    "C:\\temp\\file.csv",
+]
+FORMULAS = ['=HYPERLINK("http://127.0.0.9","x")', "+SUM(1,2)", "-2+3", "@cmd", "\tx", "\rx"]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_literal_shows_the_characters_themselves(text):
+    shown = literal(text)
+    assert unescaped(shown) == text
+    # Every ASCII punctuation mark is escaped: none is left to start Markdown or HTML.
+    bare = re.sub(r"\\.", "", shown, flags=re.S)
+    assert not re.search(r"[!-/:-@\[-`{-~]", bare), bare
+    # GitHub-flavoured autolinks and Streamlit's emoji need these right after ':', '@', 'www'.
+    assert not re.search(r"(?i)https?\\:\\/|www\\\.|\\@[a-z]|\\:[a-z]", shown)
+
+
+def test_literal_leaves_plain_words_alone():
+    assert literal("Survived") == "Survived"
+    assert literal(3.5) == "3\\.5"
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_plain_leaves_plotly_no_tag_and_no_template_field(text):
+    assert "<" not in plain(text) and ">" not in plain(text)
+    assert "%{" not in in_template(text)
+    # Plotly draws the entities back as the characters.
+    drawn = in_template(text).replace("&#37;", "%").replace("&lt;", "<").replace("&gt;", ">")
+    assert drawn.replace("&amp;", "&") == text
+
+
+def test_chart_titles_axes_categories_and_legends_are_plain():
+    hostile = "<a href=//127.0.0.9>x</a>"
+    balance = class_balance(pd.Series([hostile] * 5 + ["<b>b</b>"] * 3))
+    fig = charts.class_balance_bar(balance, hostile)
+    shown = [fig.layout.title.text, fig.layout.xaxis.title.text, *fig.data[0].x]
+    assert all("<" not in text for text in shown), shown
+    assert fig.data[0].x[0] == "&lt;a href=//127.0.0.9&gt;x&lt;/a&gt;"
+
+
+def test_neutral_prefixes_formulas_and_restore_undoes_it():
+    for value in [*FORMULAS, " =1+1", "'=1", '"@x', "'abc", "plain", "", "-"]:
+        written = cells.neutral(value)
+        assert cells.restore(written) == value
+        if re.match(r"[\s\"']*[=+\-@\t\r]", value):
+            assert written == "'" + value
+        else:
+            assert written == value
+    assert cells.neutral(-1.5) == -1.5 and cells.neutral(None) is None
+
+
+def test_csv_bytes_changes_text_cells_and_names_only():
+    frame = pd.DataFrame(
+        {
+            "=cmd|' /C calc'!A0": FORMULAS,
+            "amount": [-1.5, 2.0, -3.0, 4.0, 5.0, -6.0],
+            "class": pd.Categorical(["@a", "b", "+c", "d", "e", "f"]),
+        }
+    )
+    rows = list(csv.reader(io.StringIO(cells.csv_bytes(frame).decode(), newline="")))
+    assert rows[0] == ["'=cmd|' /C calc'!A0", "amount", "class"]
+    assert [row[0] for row in rows[1:]] == ["'" + value for value in FORMULAS]
+    assert [row[1] for row in rows[1:]] == ["-1.5", "2.0", "-3.0", "4.0", "5.0", "-6.0"]
+    assert [row[2] for row in rows[1:]] == ["'@a", "b", "'+c", "d", "e", "f"]
+    read = pd.read_csv(io.BytesIO(cells.csv_bytes(frame)))
+    assert read["amount"].dtype.kind == "f"  # numbers stay numbers
+    assert [cells.restore(v) for v in read.iloc[:, 0]] == FORMULAS
+
+
+def test_predict_py_has_the_apps_rule():
+    assert predict.FORMULA.pattern == cells.FORMULA.pattern
+    frame = pd.DataFrame({"@name": [*FORMULAS, "ok"], "x": [-1, 2, 3, 4, 5, 6, 7]})
+    assert predict.neutralised(frame).equals(cells.neutralised(frame))
+
+
+def test_the_bundles_example_rows_are_neutralised():
+    frame = pd.DataFrame({"city": ['=HYPERLINK("http://127.0.0.9")', "Oslo"], "t": [-4, 3]})
+    result = {"test_rows": [0, 1], "prep": {"columns": ["city", "t"]}}
+    rows = list(csv.reader(io.StringIO(example_rows(frame, result).decode(), newline="")))
+    assert rows == [["city", "t"], ['\'=HYPERLINK("http://127.0.0.9")', "-4"], ["Oslo", "3"]]
