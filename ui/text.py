@@ -18,9 +18,10 @@ import string
 _PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
 # GitHub-flavoured Markdown turns "http://…", "www.…" and "a@b.co" into links after
 # escapes are undone, and Streamlit turns ":smile:" into an emoji: a word joiner (U+2060,
-# invisible, no line break) after ':' and '@' and inside "www." breaks every such pattern.
+# invisible, no line break) after a ':' or '@' that something follows and inside "www."
+# breaks every such pattern, and leaves "Note: text" as it was.
 _JOINER = "\u2060"
-_LINK_START = re.compile(r"(\\[:@]|(?i:www))")
+_LINK_START = re.compile(r"(\\[:@](?=\S)|(?i:www)(?=\\\.))")
 
 
 def literal(value: object) -> str:
