@@ -20,6 +20,7 @@ from builder.experiment.spec import DataSpec
 from builder.export.bundle import REQUIREMENTS, run_files, upload_data, zip_bytes
 from builder.export.codegen import training_script
 from builder.export.standalone import predict
+from builder.markdown import unescaped
 from builder.numbers import shown
 from builder.tables import written as written_numbers
 from builder.tables.data import load_files
@@ -178,7 +179,7 @@ def test_a_bundle_without_its_data_says_where_to_put_it(unzipped):
     script = training_script(experiment, frame, bundled=True)
     files = run_files(experiment, result, STEM, script)
     assert not any(name.startswith("data/") for name in files)
-    assert "put `data/wine lab.csv` beside it" in files["README.md"].decode()
+    assert "put data/wine lab.csv beside it" in unescaped(files["README.md"].decode())
 
 
 def readme_snippet() -> str:
@@ -221,4 +222,3 @@ def test_predict_py_writes_formula_like_cells_as_text(unzipped, tmp_path):
     assert written.drop(columns=["cellar"]).columns.tolist()[: rows.shape[1] - 1] == [
         c for c in rows.columns if c != "cellar"
     ]
-

@@ -8,8 +8,10 @@ import re
 import pandas as pd
 import pytest
 
+from builder.experiment.presets import preset_experiment
+from builder.experiment.spec import DataSpec
 from builder.export import cells
-from builder.export.bundle import example_rows
+from builder.export.bundle import example_rows, readme
 from builder.export.standalone import predict
 from builder.plots import charts
 from builder.plots.text import in_template, plain
@@ -105,3 +107,22 @@ def test_the_bundles_example_rows_are_neutralised():
     result = {"test_rows": [0, 1], "prep": {"columns": ["city", "t"]}}
     rows = list(csv.reader(io.StringIO(example_rows(frame, result).decode(), newline="")))
     assert rows == [["city", "t"], ['\'=HYPERLINK("http://127.0.0.9")', "-4"], ["Oslo", "3"]]
+
+
+def test_the_bundles_readme_writes_users_names_as_text():
+    hostile = "![x](http://127.0.0.9/x.png) `code` [Log in again here](http://127.0.0.9/)"
+    experiment = preset_experiment("iris")
+    experiment.data = DataSpec(source="upload", title=hostile, files=[f"{hostile}.csv"])
+    experiment.data.target = hostile
+    result = {
+        "metrics": {"test": {"accuracy": 0.9}},
+        "prep": {"columns": [hostile, "<img src=x onerror=alert(1)>"]},
+        "task": "binary",
+        "classes": [hostile, "b"],
+        "epochs_run": 3,
+        "ended": "finished",
+    }
+    text = readme("run-1", experiment, result, {"predict.py": b""}, with_data=False)
+    for markup in (r"(?<!\\)\]\(", r"(?<!\\)<img", r"https?://", r"(?<!\\)`code"):
+        assert not re.search(markup, text), markup
+    assert hostile in unescaped(text)
