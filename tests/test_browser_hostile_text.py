@@ -74,6 +74,8 @@ def test_an_upload_with_hostile_names_shows_as_text_on_every_page(app_url, page)
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
     page.goto(f"{app_url}/data")
+    # The first page of a fresh server on a busy machine can take longer than 30 s.
+    expect(page.get_by_role("heading", name="Data", exact=True)).to_be_visible(timeout=120_000)
     page.get_by_text("My own file(s)").click()
     page.locator(".st-key-data_upload input[type=file]").set_input_files(
         {"name": FILE_NAME, "mimeType": "text/csv", "buffer": hostile_table()}

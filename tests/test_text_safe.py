@@ -4,6 +4,8 @@ spreadsheet would run as formulas."""
 import csv
 import io
 import re
+import tomllib
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -126,3 +128,9 @@ def test_the_bundles_readme_writes_users_names_as_text():
     for markup in (r"(?<!\\)\]\(", r"(?<!\\)<img", r"https?://", r"(?<!\\)`code"):
         assert not re.search(markup, text), markup
     assert hostile in unescaped(text)
+
+
+def test_tables_offer_no_csv_export_of_their_own():
+    """Streamlit's table toolbar writes cells raw; the app's own downloads neutralise them."""
+    config = Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml"
+    assert tomllib.loads(config.read_text())["client"]["disableDataExport"] is True
