@@ -54,6 +54,8 @@ def assert_nothing_from_users(page, requests: list[str]) -> None:
     """No element links to or loads an address from users' text; no request left 127.0.0.1."""
     for element in page.evaluate(ADDRESSES):
         url = element["url"]
+        if url.startswith("#"):
+            continue  # a heading's own anchor on this page (a slug of its text)
         assert "127.0.0.9" not in url and "example" not in url, element
         assert not element["onerror"] and "url(" not in element["style"], element
         if element["tag"].lower() in ("img", "image", "iframe", "embed", "object", "source"):

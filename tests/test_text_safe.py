@@ -16,6 +16,7 @@ from builder.export import cells
 from builder.export.bundle import example_rows, readme
 from builder.export.standalone import predict
 from builder.plots import charts
+from builder.plots.charts_training import comparison_figure
 from builder.plots.text import in_template, plain
 from builder.tables.profile import class_balance
 from ui.text import literal, unescaped
@@ -134,3 +135,13 @@ def test_tables_offer_no_csv_export_of_their_own():
     """Streamlit's table toolbar writes cells raw; the app's own downloads neutralise them."""
     config = Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml"
     assert tomllib.loads(config.read_text())["client"]["disableDataExport"] is True
+
+
+def test_a_students_name_is_plain_text_in_the_board_legend():
+    history = [{"epoch": 1, "val_loss": 0.9}, {"epoch": 2, "val_loss": 0.7}]
+    name = '<a href="http://127.0.0.9/">Log in again here</a> · run 1'
+    fig = comparison_figure([(name, history), ("Ada · run 2", history)], "val_loss")
+    assert [trace.name for trace in fig.data] == [
+        '&lt;a href="http://127.0.0.9/"&gt;Log in again here&lt;/a&gt; · run 1',
+        "Ada · run 2",
+    ]
