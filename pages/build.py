@@ -18,6 +18,7 @@ from ui import (
     state,
 )
 from ui.entry import run_through_app
+from ui.text import literal
 
 run_through_app()
 
@@ -80,7 +81,7 @@ st.dataframe(
     key="build_summary",
 )
 for note in feature_notes(features):
-    st.warning(note, icon=":material/warning:")
+    st.warning(literal(note), icon=":material/warning:")
 
 st.subheader("Diagram")
 geometry = diagram_geometry([f.name for f in features], network, task, classes, data.target)

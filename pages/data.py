@@ -14,6 +14,7 @@ from builder.tables.columns import (
 from builder.tables.samples import SAMPLES
 from ui import boundary, code_view, lesson, next_step, state, upload_form
 from ui.entry import run_through_app
+from ui.text import literal
 
 run_through_app()
 
@@ -59,11 +60,11 @@ if frame is None:
     st.stop()
 
 data = state.experiment().data
-st.subheader(data.title)
+st.subheader(literal(data.title))
 for report in st.session_state.reports:
-    st.caption(f"**{report.name}**: {report.describe()}")
+    st.caption(f"**{literal(report.name)}**: {literal(report.describe())}")
     for warning in report.warnings:
-        st.warning(warning, icon=":material/warning:")
+        st.warning(literal(warning), icon=":material/warning:")
 
 rows, cols = frame.shape
 metric_columns = st.columns(3)
@@ -116,15 +117,17 @@ left_out = default_exclusions(frame, target)
 if left_out:
     written = any(why.role == "numbers as text" for why in left_out.values())
     st.caption(
-        "Left out by default: "
-        + "; ".join(f"'{name}' is {why.reason}" for name, why in left_out.items())
-        + (". Save numbers written as text as plain numbers to use them." if written else "")
+        literal(
+            "Left out by default: "
+            + "; ".join(f"'{name}' is {why.reason}" for name, why in left_out.items())
+            + (". Save numbers written as text as plain numbers to use them." if written else "")
+        )
     )
 problem = target_problem(frame[target], state.task()) or feature_problem(
     frame, target, data.excluded
 )
 if problem:
-    st.error(problem, icon=":material/target:")
+    st.error(literal(problem), icon=":material/target:")
 code_view.render("data", key="data_code_expander")
 
 infos = describe_columns(frame, target, data.excluded, left_out)

@@ -13,6 +13,7 @@ from ui import (
     state,
 )
 from ui.entry import run_through_app
+from ui.text import literal
 
 run_through_app()
 
@@ -27,8 +28,10 @@ run = state.choose_run("evaluate_run", "Every run of this browser that produced 
 frame = state.run_table(run)
 if frame is None:
     st.warning(
-        f"{run.name} was trained on '{run.experiment.data.title}', which is no longer loaded. "
-        "Upload that file again on the Data page to evaluate it.",
+        literal(
+            f"{run.name} was trained on '{run.experiment.data.title}', which is no longer "
+            "loaded. Upload that file again on the Data page to evaluate it."
+        ),
         icon=":material/warning:",
     )
     st.stop()
@@ -44,6 +47,6 @@ try:
     with inside:
         evaluate_inside.render(run, network, frame, threshold)
 except BuilderError as error:
-    st.error(str(error), icon=":material/error:")
+    st.error(literal(error), icon=":material/error:")
 
 next_step.render("evaluate")

@@ -8,6 +8,7 @@ from builder.tables import profile
 from ui import explore_panels, next_step, state
 from ui.entry import run_through_app
 from ui.explore_panels import HELP, METHODS, MODES, category_counts, histogram, nothing, summarize
+from ui.text import literal
 
 run_through_app()
 
@@ -46,7 +47,7 @@ if tabs[0].open:
             balance = profile.class_balance(frame[target])
             st.plotly_chart(charts.class_balance_bar(balance, target), key="explore_balance")
             if balance.warning:
-                st.warning(balance.warning, icon=":material/balance:")
+                st.warning(literal(balance.warning), icon=":material/balance:")
         elif target in numeric:
             spread = histogram(frame, target, 30)
             st.plotly_chart(charts.histogram_figure(spread), key="explore_target_histogram")
@@ -93,7 +94,7 @@ if tabs[1].open:
                 counts = category_counts(frame, column, group)
                 st.plotly_chart(charts.category_bar(counts, mode == "stack"), key="explore_bars")
         except DataError as error:
-            st.error(str(error), icon=":material/error:")
+            st.error(literal(error), icon=":material/error:")
 
 if tabs[2].open:
     with tabs[2]:

@@ -13,6 +13,7 @@ from builder.export.codegen import training_script
 from builder.tables.samples import SAMPLES
 from ui import boundary, export_model, lesson, lesson_panel, state
 from ui.entry import run_through_app
+from ui.text import literal
 
 run_through_app()
 
@@ -27,11 +28,14 @@ def open_experiment() -> None:
         check_limits(experiment, load_limits())
         state.apply_experiment(experiment)
     except (SpecError, DataError) as error:
-        st.session_state.export_error = f"'{upload.name}' could not be opened. {error}"
+        st.session_state.export_error = literal(f"'{upload.name}' could not be opened. {error}")
         return
-    message = f"Opened **{naming.stem(experiment)}**: its data, preprocessing, network, training."
+    message = (
+        f"Opened **{literal(naming.stem(experiment))}**: its data, preprocessing, network, "
+        "training."
+    )
     if experiment.data.source not in SAMPLES:
-        files = ", ".join(experiment.data.files) or "its data file"
+        files = literal(", ".join(experiment.data.files) or "its data file")
         message += f" It runs on an uploaded file ({files}): upload it on the **Data** page."
     st.session_state.export_message = message
 
@@ -91,7 +95,7 @@ st.subheader("Python script")
 try:
     script = training_script(experiment, state.table(), st.session_state.reports)
 except (SpecError, DataError) as error:
-    st.info(str(error), icon=":material/info:")
+    st.info(literal(error), icon=":material/info:")
 else:
     st.download_button(
         "Download the script (.py)",

@@ -7,6 +7,7 @@ from builder.experiment.presets import PRESETS, sample_preset
 from builder.tables.samples import SAMPLES
 from ui import boundary, lesson, preset_picker, state, workspace
 from ui.entry import run_through_app
+from ui.text import literal
 
 run_through_app()
 
@@ -44,7 +45,7 @@ for position, sample in enumerate(SAMPLES.values()):
             ),
         ):
             if error := preset_picker.apply(preset, load_limits()):
-                st.error(error, icon=":material/error:")
+                st.error(literal(error), icon=":material/error:")
             else:
                 st.session_state.train_message = preset_picker.ready_message(preset)
                 st.switch_page("pages/train.py")

@@ -26,6 +26,7 @@ from ui import (
     workspace,
 )
 from ui.entry import run_through_app
+from ui.text import literal
 
 run_through_app()
 
@@ -49,7 +50,7 @@ def start_training() -> None:
         workspace.start_training(experiment, table)
         train_live.start_playback(st.session_state.job)
     except BuilderError as error:
-        st.session_state.train_error = str(error)
+        st.session_state.train_error = literal(error)
 
 
 def keep_pace_choice() -> None:

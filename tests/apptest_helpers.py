@@ -4,6 +4,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from ui.text import unescaped
+
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["home", "data", "explore", "build", "train", "evaluate", "export"]
 
@@ -19,5 +21,6 @@ def with_sample(key: str) -> AppTest:
 
 
 def texts(elements) -> list[str]:
-    """The text of rendered elements (errors, warnings, infos, captions)."""
-    return [str(element.value) for element in elements]
+    """The text of rendered elements (errors, warnings, infos, captions, markdown) as the
+    page shows it: without the escapes that keep users' text literal (``ui.text.literal``)."""
+    return [unescaped(str(element.value)) for element in elements]

@@ -20,6 +20,7 @@ from builder.experiment.spec import DataSpec
 from builder.export.bundle import REQUIREMENTS, run_files, upload_data, zip_bytes
 from builder.export.codegen import training_script
 from builder.export.standalone import predict
+from builder.markdown import unescaped
 from builder.numbers import shown
 from builder.tables import written as written_numbers
 from builder.tables.data import load_files
@@ -178,7 +179,7 @@ def test_a_bundle_without_its_data_says_where_to_put_it(unzipped):
     script = training_script(experiment, frame, bundled=True)
     files = run_files(experiment, result, STEM, script)
     assert not any(name.startswith("data/") for name in files)
-    assert "put `data/wine lab.csv` beside it" in files["README.md"].decode()
+    assert "put data/wine lab.csv beside it" in unescaped(files["README.md"].decode())
 
 
 def readme_snippet() -> str:
@@ -202,3 +203,22 @@ def test_the_readmes_snippet_predicts_from_columns_read_by_pandas(unzipped, tmp_
     assert done.returncode == 0, done.stderr[-3000:]
     predicted = np.array(json.loads(done.stdout.strip().splitlines()[-1]))
     assert np.allclose(predicted, result["predictions"], atol=1e-4)
+
+
+def test_predict_py_writes_formula_like_cells_as_text(unzipped, tmp_path):
+    folder, frame, result, _ = unzipped
+    rows = frame.loc[result["test_rows"][:5]].drop(columns=["cultivar"])
+    hostile = ['=HYPERLINK("http://127.0.0.9","x")', "+SUM(1,2)", " @cmd", "-1+2", "north"]
+    rows["cellar"] = hostile
+    new_rows = tmp_path / "hostile.csv"
+    rows.to_csv(new_rows, index=False)
+    done = run(folder, "predict.py", str(new_rows))
+    assert done.returncode == 0, done.stderr[-3000:]
+    written = pd.read_csv(tmp_path / "hostile_predictions.csv")
+    assert written["cellar"].tolist() == ["'" + cell for cell in hostile[:4]] + ["north"]
+    # Numbers stay numbers (the wine columns and the probabilities), and nothing else moved.
+    probabilities = written[[f"P({c})" for c in result["classes"]]]
+    assert all(kind == "f" for kind in probabilities.dtypes.map(lambda d: d.kind))
+    assert written.drop(columns=["cellar"]).columns.tolist()[: rows.shape[1] - 1] == [
+        c for c in rows.columns if c != "cellar"
+    ]

@@ -71,7 +71,7 @@ def test_prediction_form_and_trace(titanic_run):
     classes = titanic_run.result["classes"]
     predicted = classes[int(survives >= 0.5)]
     truth = classes[titanic_run.result["y_test"][4]]
-    sentence = f"The network predicts **{predicted}** ({percent(max(died, survives))})"
+    sentence = f"The network predicts {predicted} ({percent(max(died, survives))})"
     stated = [t for t in texts(at.success) + texts(at.warning) if t.startswith(sentence)]
     assert stated == [f"{sentence}; the true class is {truth}."]
 

@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ui.text import unescaped
+
 ROOT = Path(__file__).resolve().parent.parent
 TABS = ["Summary", "Distributions", "Relationships", "Checks"]
 WIDGETS = ["column", "group", "mode", "bins", "share", "x", "y", "color", "method"]
@@ -33,7 +35,7 @@ def chart_titles(at: AppTest) -> list[str]:
 
 
 def texts(elements) -> list[str]:
-    return [str(element.value) for element in elements]
+    return [unescaped(str(element.value)) for element in elements]
 
 
 def test_without_data_the_page_says_where_to_load_it():

@@ -71,7 +71,7 @@ def test_train_shows_curves_and_keeps_each_run_for_comparison():
     assert [run.name for run in at.session_state["runs"]] == ["iris · run 1", "iris · run 2"]
     assert at.multiselect(key="train_compare").value == [1, 2]
     assert at.dataframe[0].value.shape[0] == 2
-    differ = " ".join(m.value for m in at.markdown)
+    differ = " ".join(texts(at.markdown))
     assert "train.learning_rate: iris · run 1 = 0.001, iris · run 2 = 0.01" in differ
     assert not at.exception
 
@@ -206,4 +206,4 @@ def test_the_runs_to_compare_stay_chosen_when_settings_change_and_pages_are_visi
     at.switch_page("pages/train.py").run()
     assert not at.exception
     assert at.multiselect(key="train_compare").value == [1, 3]
-    assert "train.learning_rate" not in " ".join(m.value for m in at.markdown)  # same runs
+    assert "train.learning_rate" not in " ".join(texts(at.markdown))  # same runs

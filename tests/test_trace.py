@@ -54,7 +54,7 @@ def test_the_prediction_is_stated_with_the_true_class(titanic):
         traced = trace_for_diagram(row, network)
         p = result["predictions"][position][predicted]
         assert traced.sentence == (
-            f"The network predicts **{predicted}** ({percent(p)}); the true class is {truth}."
+            f"The network predicts {predicted} ({percent(p)}); the true class is {truth}."
         )
         assert traced.correct == (str(predicted) == truth)
         assert traced.labels[-1] == [

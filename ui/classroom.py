@@ -21,6 +21,7 @@ from builder.tables.samples import SAMPLES
 from builder.workspace.classes import ClassInfo, ClassStore, Upload, WrongGuess, get_classes
 from builder.workspace.store import get_store
 from ui import boundary, state, workspace
+from ui.text import literal
 
 TEACHER = "class_teacher"  # (code, key) of the board this session opened
 CREATED = "class_created"  # (code, key) to show once, just after creating
@@ -33,8 +34,8 @@ def classes() -> ClassStore:
 
 
 def plain(text: str) -> str:
-    """``text`` with Markdown's special characters escaped: names and titles come from users."""
-    return "".join(f"\\{ch}" if ch in "\\`*_{}[]()<>#+-.!|~:$" else ch for ch in text)
+    """``text`` shown literally in Markdown (``text.literal``): names and titles come from users."""
+    return literal(text)
 
 
 def closes(info: ClassInfo) -> str:
@@ -55,7 +56,7 @@ def _guarded(action, *args):
     except ClassError as error:
         if isinstance(error, WrongGuess):
             _LIMITER.failed(wid)
-        st.error(str(error), icon=":material/error:")
+        st.error(literal(error), icon=":material/error:")
         return None
 
 
@@ -71,7 +72,7 @@ def render_membership() -> ClassInfo | None:
             icon=":material/groups:",
         )
         if info.challenge:
-            st.info(f"Challenge: {info.challenge.goal}", icon=":material/flag:")
+            st.info(f"Challenge: {literal(info.challenge.goal)}", icon=":material/flag:")
         st.button(
             "Leave this class",
             key="class_leave",
@@ -111,9 +112,13 @@ def _join(wid: str, code: str, name: str) -> None:
         check_limits(info.lesson, load_limits())
         _load_table(info)
         state.apply_experiment(info.lesson)
-        st.session_state.train_message = f"The lesson of {info.title} is loaded: train it here."
+        st.session_state.train_message = (
+            f"The lesson of {literal(info.title)} is loaded: train it here."
+        )
     except (SpecError, DataError) as error:
-        st.session_state.class_message = f"Joined, but the lesson could not be loaded: {error}"
+        st.session_state.class_message = literal(
+            f"Joined, but the lesson could not be loaded: {error}"
+        )
     st.rerun()
 
 
@@ -137,7 +142,7 @@ def _load_table(info: ClassInfo) -> None:
 
 
 def _without_table(lesson: Experiment) -> str:
-    files = ", ".join(lesson.data.files) or "a file of its own"
+    files = literal(", ".join(lesson.data.files) or "a file of its own")
     return f"This lesson runs on an uploaded table ({files}), which the class does not hold."
 
 
@@ -240,7 +245,7 @@ def _create(title, choice, metric, threshold, max_params, max_epochs, see) -> No
         table = _lesson_table(lesson)
         code, key = classes().create(title, lesson, challenge, see, table=table)
     except (ClassError, SpecError) as error:
-        st.error(str(error), icon=":material/error:")
+        st.error(literal(error), icon=":material/error:")
         return
     if table is None and lesson.data.source not in SAMPLES:
         st.session_state.class_message = (

@@ -21,6 +21,7 @@ from builder.errors import DataError, SpecError
 from builder.experiment.spec import check_limits
 from builder.plots.charts_training import comparison_figure
 from ui import boundary, classroom, state
+from ui.text import literal
 
 BOARD_SECONDS = 3.0  # students' runs end every few seconds in a busy class
 STUDENT_SECONDS = 5.0
@@ -32,12 +33,12 @@ def render_teacher(code: str, key: str) -> None:
         info = classroom.classes().teacher_class(code, key)
     except ClassError as error:  # ended since it was opened
         classroom.close_board()
-        st.error(str(error), icon=":material/error:")
+        st.error(literal(error), icon=":material/error:")
         return
-    st.subheader(f"Class board: {classroom.plain(info.title)}")
+    st.subheader(f"Class board: {literal(info.title)}")
     st.caption(
         f"Class code **{info.code}** · closes {classroom.closes(info)}"
-        + (f" · challenge: {info.challenge.goal}" if info.challenge else "")
+        + (f" · challenge: {literal(info.challenge.goal)}" if info.challenge else "")
     )
     left, right = st.columns([3, 1])
     left.toggle(
@@ -79,7 +80,7 @@ def _live_board(code: str, key: str) -> None:
     try:
         info = classroom.classes().teacher_class(code, key)
     except ClassError as error:
-        st.error(str(error), icon=":material/error:")
+        st.error(literal(error), icon=":material/error:")
         return
     students = classroom.classes().students(info.code)
     rows = board_rows(students, info.lesson, info.challenge)
@@ -119,9 +120,9 @@ def _open_run(label: str, experiment) -> None:
         check_limits(experiment, load_limits())
         state.apply_experiment(experiment)
     except (SpecError, DataError) as error:
-        st.error(f"{label} could not be opened here: {error}", icon=":material/error:")
+        st.error(literal(f"{label} could not be opened here: {error}"), icon=":material/error:")
         return
-    st.session_state.class_board_message = (
+    st.session_state.class_board_message = literal(
         f"Opened {label}'s experiment: see it on the Build and Train pages."
     )
     st.rerun(scope="app")
@@ -154,12 +155,15 @@ def render_train_mark(runs: list) -> None:
     ended = [r for r in runs if r.number >= member.first_run and r.state in ENDED]
     challenge = member.info.challenge
     if not ended:
-        st.caption(f"Class challenge: {challenge.goal} Your next run is marked against it.")
+        st.caption(
+            f"Class challenge: {literal(challenge.goal)} Your next run is marked against it."
+        )
         return
     latest = ended[-1]
     result = mark(challenge, latest)
     show = st.success if result.passed else st.warning
     show(
-        f"Class challenge, {latest.name}: **{result.label}**. {result.reason}",
+        f"Class challenge, {literal(latest.name)}: **{literal(result.label)}**. "
+        f"{literal(result.reason)}",
         icon=":material/flag:",
     )

@@ -5,6 +5,7 @@ import streamlit as st
 from builder.errors import DataError, SpecError
 from builder.export.codegen import script_section
 from ui import state
+from ui.text import literal
 
 
 def render(step: str, key: str) -> None:
@@ -19,7 +20,7 @@ def render(step: str, key: str) -> None:
             experiment = state.experiment()
             code = script_section(experiment, step, state.table(), st.session_state.reports)
         except (SpecError, DataError) as error:
-            st.info(str(error), icon=":material/info:")
+            st.info(literal(error), icon=":material/info:")
             return
         st.caption(
             "This step's part of a plain pandas + scikit-learn + Keras script that reproduces "

@@ -8,6 +8,7 @@ from builder.judging.evaluation import TrainedNetwork, decision_boundary
 from builder.judging.trace import trace_for_diagram
 from builder.plots import charts
 from builder.plots.diagram import network_figure
+from ui.text import literal
 
 
 def render(run, network: TrainedNetwork, frame: pd.DataFrame, threshold: float) -> None:
@@ -30,7 +31,7 @@ def _trace(run, network: TrainedNetwork, frame: pd.DataFrame, threshold: float) 
     st.dataframe(row, key="evaluate_trace_raw")
     traced = trace_for_diagram(row, network, threshold)
     # Green when right, amber when wrong, neutral for a regression's number.
-    {True: st.success, False: st.warning, None: st.info}[traced.correct](traced.sentence)
+    {True: st.success, False: st.warning, None: st.info}[traced.correct](literal(traced.sentence))
     geometry = diagram_geometry(
         network.prep.feature_names,
         run.experiment.network,

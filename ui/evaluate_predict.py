@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from builder.errors import BuilderError
+from builder.export.cells import csv_bytes
 from builder.judging import metrics
 from builder.judging.evaluation import (
     TrainedNetwork,
@@ -13,6 +14,7 @@ from builder.judging.evaluation import (
     typical_row,
 )
 from builder.tables.bounded import load_files_bounded
+from ui.text import literal
 
 
 def render(network: TrainedNetwork, frame: pd.DataFrame) -> None:
@@ -31,16 +33,19 @@ def _form(network: TrainedNetwork, frame: pd.DataFrame) -> None:
             column = columns[index % 3]
             if name in network.prep.numeric:
                 row[name] = column.number_input(
-                    name, value=defaults[name], key=f"evaluate_in_{index}", help=f"Value of {name}"
+                    literal(name),
+                    value=defaults[name],
+                    key=f"evaluate_in_{index}",
+                    help=literal(f"Value of {name}"),
                 )
             else:
                 vocab = network.prep.vocab[name]
                 row[name] = column.selectbox(
-                    name,
+                    literal(name),  # a label is Markdown; the options are shown as they are
                     vocab,
                     index=vocab.index(defaults[name]),
                     key=f"evaluate_in_{index}",
-                    help=f"Category of {name}",
+                    help=literal(f"Category of {name}"),
                 )
         submitted = st.form_submit_button("Predict", type="primary")
     if submitted:
@@ -49,12 +54,16 @@ def _form(network: TrainedNetwork, frame: pd.DataFrame) -> None:
 
 def _show_prediction(network: TrainedNetwork, outputs: np.ndarray) -> None:
     if network.prep.task == "regression":
-        st.metric(f"Predicted {network.prep.target}", f"{outputs[0, 0]:.4g}")
+        st.metric(literal(f"Predicted {network.prep.target}"), f"{outputs[0, 0]:.4g}")
         return
     probabilities = metrics.class_probabilities(outputs)[0]
     names = network.prep.class_names
     best = int(metrics.predicted_classes(probabilities[None])[0])
-    st.metric(f"Predicted {network.prep.target}", names[best], f"p = {probabilities[best]:.1%}")
+    st.metric(
+        literal(f"Predicted {network.prep.target}"),
+        literal(names[best]),
+        f"p = {probabilities[best]:.1%}",
+    )
     st.bar_chart(pd.Series(probabilities, index=names, name="probability"), horizontal=True)
 
 
@@ -72,14 +81,14 @@ def _batch(network: TrainedNetwork) -> None:
         extra = check_columns(table, network)
         result = predictions_table(table, network)
     except BuilderError as error:
-        st.error(str(error), icon=":material/error:")
+        st.error(literal(error), icon=":material/error:")
         return
     if extra:
-        st.info("Ignored column(s) the model does not use: " + ", ".join(extra))
+        st.info(literal("Ignored column(s) the model does not use: " + ", ".join(extra)))
     st.dataframe(result.head(200), key="evaluate_batch_preview")
     st.download_button(
         "Download predictions (CSV)",
-        result.to_csv(index=False).encode(),
+        csv_bytes(result),
         file_name="predictions.csv",
         mime="text/csv",
         key="evaluate_batch_download",

@@ -10,14 +10,18 @@ from builder.judging.verdict import Verdict
 from builder.numbers import shown, signed
 from builder.plots import charts
 from ui import evaluate_mistakes
+from ui.text import literal
 
 
 def show_verdict(verdict: Verdict) -> None:
     """The verdict as a coloured box (green only when fine), with its reasons and next steps."""
     box = {"error": st.error, "warning": st.warning, "success": st.success}[verdict.level]
-    lines = [f"**{verdict.headline}**", *(f"- {reason}" for reason in verdict.reasons)]
+    lines = [
+        f"**{literal(verdict.headline)}**",
+        *(f"- {literal(reason)}" for reason in verdict.reasons),
+    ]
     if verdict.next_steps:
-        lines += ["", "**Next steps**", *(f"- {step}" for step in verdict.next_steps)]
+        lines += ["", "**Next steps**", *(f"- {literal(step)}" for step in verdict.next_steps)]
     box("\n".join(lines))
 
 
@@ -88,8 +92,8 @@ def _classification(
     columns[2].metric("Cohen's kappa", f"{report['kappa']:.3f}")
     columns[3].metric("Training accuracy", f"{train['accuracy']:.1%}")
     st.caption(
-        f"Baseline: always predicting the most frequent class ('{baseline['class']}') is right "
-        f"{baseline['accuracy']:.1%} of the time. A model is only useful above that."
+        f"Baseline: always predicting the most frequent class ('{literal(baseline['class'])}') "
+        f"is right {baseline['accuracy']:.1%} of the time. A model is only useful above that."
     )
     st.dataframe(pd.DataFrame(report["per_class"]), hide_index=True, key="evaluate_per_class")
     left, right = st.columns(2)

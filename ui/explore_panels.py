@@ -7,6 +7,7 @@ from builder.errors import DataError
 from builder.experiment.spec import DataSpec
 from builder.plots import charts
 from builder.tables import checks, profile
+from ui.text import literal
 
 # Per-session caches: a student's table never lands in a cache other sessions can read.
 cached = st.cache_data(scope="session", show_spinner="Computing…", max_entries=16)
@@ -57,7 +58,7 @@ def relationships_tab(
     points = scatter_sample(frame, x, y, color)
     st.plotly_chart(charts.scatter_figure(points), key="explore_scatter")
     if points.note:
-        st.caption(points.note)
+        st.caption(literal(points.note))
     method = st.radio(
         "Correlation",
         list(METHODS),
@@ -69,15 +70,19 @@ def relationships_tab(
     try:
         corr = correlations(frame, method, target, tuple(data.excluded))
     except DataError as error:
-        st.info(str(error))
+        st.info(literal(error))
         return
     matrix, capped = profile.heatmap_view(corr, target)
     st.plotly_chart(charts.correlation_heatmap(matrix, method), key="explore_heatmap")
     if notes := " ".join(note for note in [*corr.notes, capped] if note):
-        st.caption(notes)
+        st.caption(literal(notes))
     strongest = profile.target_correlations(corr, target) if target else None
     if task == "multiclass":
-        st.info(f"'{target}' holds class labels, not amounts: compare distributions split by it.")
+        st.info(
+            literal(
+                f"'{target}' holds class labels, not amounts: compare distributions split by it."
+            )
+        )
     elif strongest is not None and not strongest.empty:
         figure = charts.target_correlation_bar(strongest, target, method)
         st.plotly_chart(figure, key="explore_target_corr")
@@ -95,4 +100,7 @@ def checks_tab(frame: pd.DataFrame, target: str | None, task: str) -> None:
         st.success("No problems found by these checks.", icon=":material/check_circle:")
     for finding in findings:
         show = st.error if finding.check == "leakage" else st.warning
-        show(f"**{finding.title}**. {finding.explanation}\n\n**Fix:** {finding.fix}")
+        show(
+            f"**{literal(finding.title)}**. {literal(finding.explanation)}\n\n"
+            f"**Fix:** {literal(finding.fix)}"
+        )

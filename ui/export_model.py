@@ -24,6 +24,7 @@ from builder.training import jobs
 from builder.training.runs import Run
 from builder.workspace.store import get_store
 from ui import boundary, sessions, state
+from ui.text import literal
 
 REFRESH_SECONDS = 0.5
 
@@ -69,7 +70,7 @@ def model_section() -> None:
 
 def _offer_conversion(run: Run, failed: jobs.Job | None) -> None:
     if failed is not None:
-        st.error(failed.error or "The conversion stopped.", icon=":material/error:")
+        st.error(literal(failed.error or "The conversion stopped."), icon=":material/error:")
     st.caption(
         "ONNX (ONNX Runtime), TensorFlow Lite (LiteRT) and a TensorFlow SavedModel, and a "
         "bundle that runs as downloaded: every format, predict.py, train.py and its data."
@@ -86,7 +87,7 @@ def _offer_conversion(run: Run, failed: jobs.Job | None) -> None:
             job = jobs.submit_conversion(run.result, abandoned=gone)
             st.session_state.export_conversions[run.job_id] = job
         except BuilderError as error:
-            st.error(str(error), icon=":material/error:")
+            st.error(literal(error), icon=":material/error:")
             return
         st.rerun()
 

@@ -8,8 +8,6 @@ values it fixes, and both stay in the session. This module reads them only, so
 
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 
 from builder.experiment import lesson as rules
@@ -23,6 +21,7 @@ from builder.experiment.spec import (
     TrainSpec,
 )
 from builder.tables.samples import SAMPLES
+from ui.text import literal
 
 LESSON = "lesson"
 REFERENCE = "lesson_experiment"
@@ -35,7 +34,6 @@ SECTIONS = {
     LayerSpec: "network",
     TrainSpec: "train",
 }
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
 def current() -> Lesson | None:
@@ -126,4 +124,4 @@ def show_note() -> None:
     """The lesson's note, at the top of every page; a teacher's text, shown as plain text."""
     lesson = current()
     if lesson is not None and lesson.note:
-        st.info(_MARKDOWN.sub(r"\\\1", lesson.note), icon=":material/school:")
+        st.info(literal(lesson.note), icon=":material/school:")

@@ -10,6 +10,7 @@ from builder.experiment import lesson as rules
 from builder.experiment.lesson import EDITABLE, GROUPS, HIDDEN, LOCKED, MAX_NOTE_CHARS, Lesson
 from builder.experiment.spec import Experiment
 from ui import lesson, state
+from ui.text import literal
 
 STATE_NAMES = {
     EDITABLE: "editable",
@@ -70,7 +71,7 @@ def render(experiment: Experiment) -> None:
     try:
         made = Lesson(note=note, groups=chosen)
     except SpecError as error:
-        st.error(f"This lesson cannot be shared yet. {error}", icon=":material/school:")
+        st.error(literal(f"This lesson cannot be shared yet. {error}"), icon=":material/school:")
         return
     # The link opens the Start page, not this one: st.context.url is the page's address.
     base = (st.context.url or "").removesuffix("export")

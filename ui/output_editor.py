@@ -12,6 +12,7 @@ from builder.experiment.spec import (
 )
 from ui import state
 from ui.layer_editor import INITIALIZER_HELP
+from ui.text import literal
 
 AUTO = "auto"
 FOLLOWS_TASK = "Follows the task unless you override it: {}."
@@ -62,4 +63,4 @@ def render(network: NetworkSpec, task: str) -> None:
         help=INITIALIZER_HELP,
     )
     for warning in output_warnings(network, task):
-        st.warning(warning, icon=":material/warning:")
+        st.warning(literal(warning), icon=":material/warning:")

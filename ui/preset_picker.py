@@ -9,6 +9,7 @@ from builder.experiment.presets import PRESETS, preset_experiment, sample_preset
 from builder.experiment.spec import NetworkSpec, check_limits
 from builder.training.runs import layers_text
 from ui import boundary, lesson, state
+from ui.text import literal
 
 PENDING = "build_preset_pending"
 
@@ -61,10 +62,10 @@ def ready_message(key: str) -> str:
 def _apply(key: str, limits: HostLimits) -> None:
     st.session_state.pop(PENDING, None)
     if error := apply(key, limits):
-        st.session_state.build_error = error
+        st.session_state.build_error = literal(error)
     else:
         st.session_state.build_message = (
-            f"Preset **{key}** applied: data, preprocessing, network and training are set."
+            f"Preset **{literal(key)}** applied: data, preprocessing, network and training are set."
         )
 
 
@@ -112,12 +113,12 @@ def render(limits: HostLimits) -> None:
         st.caption(PRESETS[choice].lesson)
     if pending := st.session_state.get(PENDING):
         st.warning(
-            f"Applying **{pending}** replaces {' and '.join(work_at_stake(pending))}.",
+            f"Applying **{literal(pending)}** replaces {' and '.join(work_at_stake(pending))}.",
             icon=":material/warning:",
         )
         yes, no = st.columns(2)
         yes.button(
-            f"Replace with {pending}",
+            f"Replace with {literal(pending)}",
             key="build_preset_confirm",
             on_click=boundary.callback(_apply),
             args=(pending, limits),

@@ -15,6 +15,7 @@ from builder.experiment import share
 from builder.experiment.spec import Experiment, check_limits
 from builder.tables.samples import SAMPLES
 from ui import lesson, state
+from ui.text import literal
 
 RESTORED = "share_restored"
 SENT = "share_sent"  # the query this session last sent to the address bar whole
@@ -51,12 +52,13 @@ def _open_experiment() -> bool:
         state.apply_experiment(experiment)
     except (SpecError, DataError) as error:
         st.error(
-            f"The experiment in this link could not be opened. {error}", icon=":material/link:"
+            literal(f"The experiment in this link could not be opened. {error}"),
+            icon=":material/link:",
         )
         return False
     data = experiment.data
     if data.source not in SAMPLES and data.title != kept:
-        files = ", ".join(data.files) or "your data file"
+        files = literal(", ".join(data.files) or "your data file")
         st.info(
             f"This link's experiment runs on an uploaded file ({files}). Upload it on the "
             "**Data** page and choose the target again; the link's preprocessing, network "
@@ -72,8 +74,10 @@ def _open_lesson() -> None:
         found = rules.from_query(st.query_params)
     except SpecError as error:
         st.error(
-            f"The lesson in this link could not be opened. {error} The app opens without "
-            "the lesson's limits.",
+            literal(
+                f"The lesson in this link could not be opened. {error} The app opens without "
+                "the lesson's limits."
+            ),
             icon=":material/school:",
         )
         return

@@ -4,6 +4,7 @@ import streamlit as st
 
 from builder.training.progress import Progress, progress
 from ui import boundary, state
+from ui.text import literal
 
 # The runs line redraws on this timer while the session's job is queued or trains.
 JOB_REFRESH_SECONDS = 1.0
@@ -19,8 +20,8 @@ def status_lines() -> list[str]:
     network = state.experiment().network
     units = " → ".join(str(layer.units) for layer in network.hidden) or "no hidden layer"
     return [
-        f"Dataset: **{data.title}** ({frame.shape[0]:,} rows × {frame.shape[1]} cols)",
-        f"Target: **{data.target}** · task: **{state.task()}**",
+        f"Dataset: **{literal(data.title)}** ({frame.shape[0]:,} rows × {frame.shape[1]} cols)",
+        f"Target: **{literal(data.target)}** · task: **{state.task()}**",
         f"Model: {len(network.hidden)} hidden layer(s), {units}",
         runs_line(),
     ]

@@ -13,6 +13,7 @@ from builder.errors import SpecError
 from builder.training import jobs
 from builder.training.runs import Run
 from ui import boundary, lesson, state, train_live, workspace
+from ui.text import literal
 
 
 def _started(before: jobs.Job | None) -> None:
@@ -86,8 +87,9 @@ def render(runs: list[Run], training: bool, limits: HostLimits) -> None:
         **lesson.controls(
             "epochs",
             disabled=training,
-            help_text=f"Train {run.name} on from the weights it kept (epoch {epoch}), with the "
-            "learning rate, batch size and other training settings chosen above, as a new run.",
+            help_text=f"Train {literal(run.name)} on from the weights it kept (epoch {epoch}), "
+            "with the learning rate, batch size and other training settings chosen above, as "
+            "a new run.",
         ),
     )
     right.button(
@@ -97,11 +99,11 @@ def render(runs: list[Run], training: bool, limits: HostLimits) -> None:
         on_click=boundary.callback(_restart),
         args=(number,),
         disabled=training,
-        help=f"Train the network as it is set now from the very weights {run.name} started "
+        help=f"Train the network as it is set now from the very weights {literal(run.name)} started "
         "from, so two settings are compared from one start. The data, preprocessing and "
         "layers must be the same as that run's.",
     )
     st.caption(
-        f"{run.name} kept the weights of epoch {epoch}. Continuing trains epochs {epoch + 1} "
+        f"{literal(run.name)} kept the weights of epoch {epoch}. Continuing trains epochs {epoch + 1} "
         f"to {epoch + int(st.session_state.get('train_more_epochs', 20))} with the settings above."
     )

@@ -20,6 +20,7 @@ from builder.training.progress import (
 from builder.training.runs import Run, curve_keys, differences, runs_table
 from builder.workspace import recorder
 from ui import boundary, state, workspace
+from ui.text import literal
 
 # The runs table's (sprintf) format of ``shown``: four significant digits.
 SHOWN = "%.4g"
@@ -65,7 +66,7 @@ def _state_message(job: jobs.Job, view: Progress) -> None:
             icon=":material/pause_circle:",
         )
     elif view.state in (jobs.FAILED, jobs.INTERRUPTED):
-        st.error(job.error, icon=":material/error:")
+        st.error(literal(job.error), icon=":material/error:")
     elif view.state == jobs.STOPPED and job.result is None:
         st.warning(
             "Stopped after 0 epochs, before it started: nothing was trained.",
@@ -74,7 +75,7 @@ def _state_message(job: jobs.Job, view: Progress) -> None:
     elif view.state == jobs.STOPPED:
         st.warning(
             f"Stopped after {view.epoch} epoch(s); the model trained so far is kept. "
-            f"{job.note or ''}",
+            f"{literal(job.note or '')}",
             icon=":material/pan_tool:",
         )
     elif view.state == jobs.FINISHED:
@@ -141,23 +142,23 @@ def _notices(runs: list[Run], training: bool) -> None:
     a Continue button for each run the server lost while it trained."""
     for run in runs:
         if run.note and run.note.startswith(recorder.NOT_KEPT):
-            st.warning(f"{run.name}: {run.note}", icon=":material/cloud_off:")
+            st.warning(literal(f"{run.name}: {run.note}"), icon=":material/cloud_off:")
         if run.state != jobs.INTERRUPTED:
             continue
         if run.checkpoint_epoch is None:
             st.warning(
-                f"{run.name} was cut off by a server restart before it saved any weights. "
+                f"{literal(run.name)} was cut off by a server restart before it saved any weights. "
                 "Press Train to run it again.",
                 icon=":material/restart_alt:",
             )
             continue
         st.warning(
-            f"{run.name} was cut off by a server restart after {len(run.history)} epoch(s); "
+            f"{literal(run.name)} was cut off by a server restart after {len(run.history)} epoch(s); "
             f"its weights were saved after epoch {run.checkpoint_epoch}.",
             icon=":material/restart_alt:",
         )
         st.button(
-            f"Continue {run.name} from epoch {run.checkpoint_epoch}",
+            f"Continue {literal(run.name)} from epoch {run.checkpoint_epoch}",
             key=f"train_continue_{run.number}",
             on_click=boundary.callback(workspace.continue_run),
             args=(run.number,),
@@ -242,7 +243,8 @@ def show_comparison(runs: list[Run], training: bool = False) -> None:
         st.plotly_chart(comparison_figure(curves, key), key="train_compare_chart")
         lines = differences(picked)
         if lines:
-            st.markdown("**What differs:**\n" + "\n".join(f"- `{line}`" for line in lines))
+            # Not in `code` spans: a backtick in a column name would end the span.
+            st.markdown("**What differs:**\n" + "\n".join(f"- {literal(line)}" for line in lines))
         elif len(picked) > 1:
             st.caption("These runs share every setting.")
     st.button(

@@ -13,6 +13,7 @@ from builder.experiment.spec import DataSpec
 from builder.tables.bounded import load_files_bounded
 from builder.tables.data import DELIMITERS, ReadOptions
 from ui import lesson, state, workspace
+from ui.text import literal
 
 DETECT = "detect"
 DELIMITER_CHOICES = [DETECT, *DELIMITERS]
@@ -118,6 +119,6 @@ def render() -> None:
                 # Redraw from the top: the sidebar and the sheet list were drawn before this read.
                 st.rerun()
         if st.session_state.get("data_read_error"):
-            st.error(st.session_state.data_read_error, icon=":material/error:")
+            st.error(literal(st.session_state.data_read_error), icon=":material/error:")
     if warning := st.session_state.get("workspace_upload_warning"):
-        st.warning(warning, icon=":material/cloud_off:")
+        st.warning(literal(warning), icon=":material/cloud_off:")

@@ -16,9 +16,11 @@ import pandas as pd
 
 from builder.experiment import experiment_file
 from builder.experiment.spec import Experiment
+from builder.export.cells import csv_bytes
 from builder.export.codegen import bundle_data_name
 from builder.export.prediction import predict_script, preprocessing_json
 from builder.export.tensorboard_logs import event_files
+from builder.markdown import literal
 from builder.numbers import shown
 from builder.plots.charts_training import history_figure
 from builder.tables.samples import SAMPLE_DIR, SAMPLES
@@ -134,9 +136,10 @@ def run_files(
 
 
 def example_rows(frame: pd.DataFrame, result: dict, count: int = 5) -> bytes:
-    """The first test rows' feature columns as a CSV, in the columns' own units."""
+    """The first test rows' feature columns as a CSV, in the columns' own units (text cells
+    a spreadsheet would run as formulas get an apostrophe in front, ``cells.neutral``)."""
     rows = frame.loc[result["test_rows"][:count], result["prep"]["columns"]]
-    return rows.to_csv(index=False).encode()
+    return csv_bytes(rows)
 
 
 def zip_bytes(files: dict[str, bytes], folder: str = "") -> bytes:
@@ -152,37 +155,42 @@ def zip_bytes(files: dict[str, bytes], folder: str = "") -> bytes:
 def readme(
     stem: str, experiment: Experiment, result: dict, files: dict[str, bytes], with_data: bool
 ) -> str:
-    """The bundle's README: how to predict and train again, and what each file is."""
+    """The bundle's README: how to predict and train again, and what each file is.
+
+    Column, class and file names and the title are the user's: written with
+    ``markdown.literal``, never in a code span (a backtick in a name would end it), so a
+    Markdown viewer shows them as typed and loads nothing they name.
+    """
     scores = ", ".join(
         f"{name} {shown(value)}" for name, value in result["metrics"]["test"].items()
     )
-    columns = ", ".join(f"`{c}`" for c in result["prep"]["columns"])
-    target = experiment.data.target
+    columns = ", ".join(literal(c) for c in result["prep"]["columns"])
+    target = literal(experiment.data.target)
     if result["task"] == "regression":
-        output = f"`prediction`, the `{target}` predicted in its own units"
+        output = f"`prediction`, the {target} predicted in its own units"
     else:
-        first = result["classes"][0]
+        first = literal(result["classes"][0])
         output = (
-            f"`prediction` (the class) and a `P(<class>)` per class (`P({first})`, …), "
+            f"`prediction` (the class) and a `P(<class>)` per class (P\\({first}\\), …), "
             "as the app's Evaluate page writes them"
         )
     rows = EXAMPLES if EXAMPLES in files else "new_rows.csv"
     data_files = [name for name in files if name.startswith("data/")]
     if with_data:
-        data_line = f"It reads {', '.join(f'`{n}`' for n in data_files)}."
+        data_line = f"It reads {', '.join(literal(n) for n in data_files)}."
     else:
         sample = SAMPLES.get(experiment.data.source)
         wanted = experiment.data.files or (list(sample.files) if sample else [])
-        names = ", ".join(f"`data/{bundle_data_name(n)}`" for n in wanted) or "the data file"
+        names = ", ".join(literal(f"data/{bundle_data_name(n)}") for n in wanted) or "the data file"
         data_line = f"The bundle was downloaded without its data: put {names} beside it first."
     table = "".join(
         f"| `{shown_name}` | {role} |\n"
         for shown_name, role in _file_roles(stem, files, result["task"])
     )
-    title = experiment.data.title or experiment.data.source
+    title = literal(experiment.data.title or experiment.data.source)
     return (
         f"# {stem}\n\n"
-        f"A run of the Neural Network Builder on {title}, predicting `{target}`: "
+        f"A run of the Neural Network Builder on {title}, predicting {target}: "
         f"{result['epochs_run']} epochs, {result['ended'].replace('_', ' ')}. "
         f"On the test rows: {scores}.\n\n"
         "## Predict\n\n"

@@ -18,6 +18,8 @@ class TracedRow:
     ``values`` and ``notes`` hold, per diagram column (inputs, then each layer), a
     number and a hover text per unit; ``labels`` holds the text written beside the
     input and output units (None for hidden layers). ``correct`` is None for a regression.
+    All are plain text (a note's lines are split by "\n"), column and class names as
+    the table holds them: the page shows them literally.
     """
 
     values: list[list[float]]
@@ -59,7 +61,7 @@ def trace_for_diagram(row: pd.DataFrame, network: TrainedNetwork, threshold: flo
         notes.append(
             [
                 f"Σ inputs × weights{' + bias' if weights.bias is not None else ''} = {s:.4g}"
-                f"<br>{weights.activation}({s:.4g}) = {a:.4g}"
+                f"\n{weights.activation}({s:.4g}) = {a:.4g}"
                 for s, a in zip(layer.weighted_sums, layer.activations, strict=True)
             ]
         )
@@ -69,7 +71,7 @@ def trace_for_diagram(row: pd.DataFrame, network: TrainedNetwork, threshold: flo
         target = network.prep.target
         labels = [f"{target} = {outputs[0]:.4g}"]
         sentence = (
-            f"The network predicts {target} = **{outputs[0]:.4g}**; "
+            f"The network predicts {target} = {outputs[0]:.4g}; "
             f"the true value is {float(truth):.4g}."
         )
         correct = None
@@ -89,7 +91,7 @@ def _classification(network: TrainedNetwork, outputs: np.ndarray, truth: str, th
     labels = [f"{target} = {name}: {percent(p)}" for name, p in zip(shown, outputs, strict=True)]
     probabilities = metrics.class_probabilities(outputs[None])
     best = int(metrics.predicted_classes(probabilities, threshold)[0])
-    sentence = f"The network predicts **{names[best]}** ({percent(probabilities[0, best])})"
+    sentence = f"The network predicts {names[best]} ({percent(probabilities[0, best])})"
     if len(names) == 2 and threshold != 0.5:
         sentence += f" at the decision threshold {threshold:g} for {names[1]}"
     sentence += f"; the true class is {truth}."

@@ -6,6 +6,9 @@ Builders take results that are already small (bin counts, samples, matrices from
 ``builder.tables.profile``), never a whole table, so a figure's JSON stays small.
 
 Sections: shared look · Explore page. Other pages add a section of their own.
+
+Column names, class values and titles come from users: every one goes through
+``text.plain`` (``styled`` does it for the titles it sets), so Plotly draws it as text.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from builder.plots.text import in_template, plain, plain_all
 from builder.tables.profile import CategoryCounts, ClassBalance, Histogram, ScatterSample
 
 # ---------------------------------------------------------------- shared look
@@ -55,21 +59,25 @@ def styled(
 
     Args:
         fig: the figure to style (changed in place).
-        title, x_title, y_title, legend_title: texts; None leaves them out.
+        title, x_title, y_title, legend_title: texts, drawn literally (``text.plain``);
+            None leaves them out.
         height: in pixels; None keeps Plotly's default.
 
     Returns:
         The same figure, for chaining.
     """
     fig.update_layout(
-        template=TEMPLATE, title={"text": title, "x": 0}, height=height, legend=LEGEND
+        template=TEMPLATE,
+        title={"text": None if title is None else plain(title), "x": 0},
+        height=height,
+        legend=LEGEND,
     )
     if legend_title is not None:
-        fig.update_layout(legend_title_text=legend_title)
+        fig.update_layout(legend_title_text=plain(legend_title))
     if x_title is not None:
-        fig.update_xaxes(title_text=x_title)
+        fig.update_xaxes(title_text=plain(x_title))
     if y_title is not None:
-        fig.update_yaxes(title_text=y_title)
+        fig.update_yaxes(title_text=plain(y_title))
     return fig
 
 
@@ -82,7 +90,7 @@ def class_balance_bar(balance: ClassBalance, target: str) -> go.Figure:
     shares = counts / counts.sum()
     fig = go.Figure(
         go.Bar(
-            x=[str(label) for label in counts.index],
+            x=plain_all(counts.index),
             y=counts.to_numpy(),
             text=[f"{n:,} ({s:.0%})" for n, s in zip(counts, shares, strict=True)],
             textposition="auto",
@@ -104,7 +112,7 @@ def missing_bar(column_table: pd.DataFrame) -> go.Figure:
     fig = go.Figure(
         go.Bar(
             x=rows["missing %"].to_numpy() / 100,
-            y=rows["name"].tolist(),
+            y=plain_all(rows["name"]),
             orientation="h",
             text=[f"{n:,}" for n in rows["missing"]],
             textposition="auto",
@@ -143,7 +151,7 @@ def histogram_figure(hist: Histogram, mode: str = "overlay", share: bool = False
             cols=1,
             shared_xaxes=True,
             vertical_spacing=0.04,
-            subplot_titles=[f"{hist.group} = {label}" for label, _ in groups],
+            subplot_titles=[plain(f"{hist.group} = {label}") for label, _ in groups],
         )
         if split
         else go.Figure()
@@ -153,7 +161,7 @@ def histogram_figure(hist: Histogram, mode: str = "overlay", share: bool = False
             x=centres,
             y=counts,
             width=widths,
-            name=label if hist.group else hist.column,
+            name=plain(label if hist.group else hist.column),
             customdata=ranges,
             marker_color=PALETTE[position % len(PALETTE)],
             marker_line_width=0,
@@ -176,7 +184,7 @@ def histogram_figure(hist: Histogram, mode: str = "overlay", share: bool = False
     y_title = "share of group's rows" if share and hist.group else "share" if share else "rows"
     height = 180 + 160 * len(groups) if split else 400
     fig = styled(fig, title, None, None, height=height, legend_title=hist.group)
-    fig.update_xaxes(title_text=hist.column, row=len(groups) if split else None)
+    fig.update_xaxes(title_text=plain(hist.column), row=len(groups) if split else None)
     fig.update_yaxes(title_text=y_title)
     return fig
 
@@ -193,9 +201,9 @@ def category_bar(counts: CategoryCounts, stacked: bool = True) -> go.Figure:
         [
             go.Bar(
                 x=table[label].to_numpy(),
-                y=table.index.tolist(),
+                y=plain_all(table.index),
                 orientation="h",
-                name=label,
+                name=plain(label),
                 marker_color=PALETTE[i % len(PALETTE)],
                 hovertemplate="%{y}: %{x:,} rows<extra>%{fullData.name}</extra>",
             )
@@ -216,7 +224,7 @@ def scatter_figure(sample: ScatterSample) -> go.Figure:
     two-valued columns get one colour per value, named in the legend.
     """
     rows = sample.frame
-    hover = f"{sample.x}: %{{x}}<br>{sample.y}: %{{y}}"
+    hover = f"{in_template(sample.x)}: %{{x}}<br>{in_template(sample.y)}: %{{y}}"
     marker = {"size": 5, "opacity": 0.65 if len(rows) > 1000 else 0.85}
     traces = []
     colour = rows[sample.color] if sample.color else None
@@ -226,15 +234,21 @@ def scatter_figure(sample: ScatterSample) -> go.Figure:
         marker |= {
             "color": colour.to_numpy(dtype=float, na_value=np.nan),
             "colorscale": SEQUENTIAL,
-            "colorbar": {"title": {"text": sample.color}},
+            "colorbar": {"title": {"text": plain(sample.color)}},
             "showscale": True,
         }
         traces.append(
-            _points(rows, sample, marker, hover + f"<br>{sample.color}: %{{marker.color}}", None)
+            _points(
+                rows,
+                sample,
+                marker,
+                hover + f"<br>{in_template(sample.color)}: %{{marker.color}}",
+                None,
+            )
         )
     else:
         for i, (label, part) in enumerate(rows.groupby(colour, dropna=False, sort=True)):
-            name = "(missing)" if pd.isna(label) else str(label)
+            name = "(missing)" if pd.isna(label) else plain(label)
             marker_i = marker | {"color": PALETTE[i % len(PALETTE)]}
             traces.append(_points(part, sample, marker_i, hover, name=name))
     fig = go.Figure(traces)
@@ -271,7 +285,7 @@ def correlation_heatmap(matrix: pd.DataFrame, method: str, values_up_to: int = 2
         values_up_to: write the value on each cell when there are at most this many columns
             (more would be unreadable; hovering still shows them).
     """
-    names = [str(c) for c in matrix.columns]
+    names = plain_all(matrix.columns)
     z = np.round(matrix.to_numpy(dtype=float), 3)
     fig = go.Figure(
         go.Heatmap(
@@ -305,7 +319,7 @@ def target_correlation_bar(series: pd.Series, target: str, method: str) -> go.Fi
     fig = go.Figure(
         go.Bar(
             x=ordered.to_numpy(dtype=float),
-            y=[str(name) for name in ordered.index],
+            y=plain_all(ordered.index),
             orientation="h",
             text=[f"{r:+.2f}" for r in ordered],
             textposition="auto",
@@ -332,7 +346,7 @@ def confusion_figure(
     (streamlit#8760), so a click on a cell selects its marker.
     """
     values = np.asarray(matrix, dtype=float)
-    names = [str(n) for n in class_names]
+    names = plain_all(class_names)
     fig = go.Figure(
         go.Heatmap(
             z=values,
@@ -383,7 +397,7 @@ def roc_figure(curves: list) -> go.Figure:
                 x=curve.fpr,
                 y=curve.tpr,
                 mode="lines",
-                name=f"{curve.label} (AUC {curve.auc:.3f})",
+                name=f"{plain(curve.label)} (AUC {curve.auc:.3f})",
                 hovertemplate="false positives %{x:.2f}, true positives %{y:.2f}<extra></extra>",
             )
         )
@@ -465,7 +479,7 @@ def boundary_figure(boundary) -> go.Figure:
             colorscale=scale if len(names) > 1 else [[0, PALETTE[0]], [1, PALETTE[0]]],
             opacity=0.35,
             showscale=False,
-            customdata=np.vectorize(lambda i: names[i])(boundary.classes),
+            customdata=np.vectorize(lambda i: plain(names[i]))(boundary.classes),
             text=boundary.confidence,
             hovertemplate="predicted %{customdata} (p = %{text:.2f})<extra></extra>",
         )
@@ -478,7 +492,7 @@ def boundary_figure(boundary) -> go.Figure:
                 x=rows[boundary.x_name],
                 y=rows[boundary.y_name],
                 mode="markers",
-                name=name,
+                name=plain(name),
                 marker={
                     "color": PALETTE[index % len(PALETTE)],
                     "size": 6,

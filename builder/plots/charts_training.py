@@ -11,6 +11,7 @@ import math
 import plotly.graph_objects as go
 
 from builder.plots.charts import PALETTE, styled
+from builder.plots.text import plain
 
 TRAIN_COLOUR, VALIDATION_COLOUR = PALETTE[:2]
 LABELS = {"loss": "loss", "accuracy": "accuracy", "mae": "mean absolute error", "mse": "MSE"}
@@ -157,7 +158,7 @@ def comparison_figure(curves: list[tuple[str, list[dict[str, float]]]], key: str
                 x=[record["epoch"] for record in history],
                 y=values,
                 mode="lines",
-                name=name,
+                name=plain(name),  # a run's or a student's name
                 line={"color": PALETTE[position % len(PALETTE)]},
                 hovertemplate="epoch %{x}: %{y:.4g}<extra>%{fullData.name}</extra>",
             )

@@ -11,6 +11,7 @@ from plotly.colors import sample_colorscale
 
 from builder.errors import DataError
 from builder.experiment.summary import DiagramColumn, DiagramGeometry
+from builder.plots.text import plain
 
 ROLE_COLOURS = {"input": "#2ca02c", "hidden": "#1f77b4", "output": "#ff7f0e"}
 EDGE_COLOUR = "rgba(120, 120, 120, 0.25)"
@@ -38,9 +39,11 @@ def network_figure(
         geometry: the placed nodes and edges.
         values: optional, per column, a number per unit (e.g. a traced row's activations);
             nodes are then coloured by it and show it in a colour readable on the node.
-        notes: optional, per column, a hover text per unit (e.g. how its value was computed).
+        notes: optional, per column, a hover text per unit (e.g. how its value was computed),
+            plain text whose lines are split by "\n".
         labels: optional, per column, a text per unit written beside it (None: none);
             by default the input and output units carry their names.
+            Labels and notes hold column and class names: they are drawn literally.
         weights: optional, the network's weights as a worker sends them
             (``builder.worker.live.layer_arrays`` or ``layer_weights``, e.g. a
             ``Job.snapshots`` entry's second item): ``{layer name: [kernel, bias]}`` for
@@ -74,7 +77,7 @@ def network_figure(
     widest = {"left": 0, "right": 0}
     for position, column in enumerate(geometry.columns):
         marker = {"size": 16, "color": ROLE_COLOURS[column.role], "line": {"width": 1}}
-        hover = [n.label for n in column.nodes]
+        hover = [plain(n.label) for n in column.nodes]
         mode, shown, ink = "markers", None, None
         if values is not None:
             numbers = [float(values[position][n.unit]) for n in column.nodes]
@@ -89,7 +92,10 @@ def network_figure(
             fills = node_colours([float(v) for v in numbers])
             marker.update(color=fills)
         if notes is not None:
-            hover = [f"{n.label}<br>{notes[position][n.unit]}" for n in column.nodes]
+            hover = [
+                f"{plain(n.label)}<br>{plain(notes[position][n.unit]).replace(chr(10), '<br>')}"
+                for n in column.nodes
+            ]
         if biases[position] is not None:
             hover = [
                 f"{text}<br>bias {biases[position][n.unit]:.3g}"
@@ -117,7 +123,7 @@ def network_figure(
                 figure.add_annotation(
                     x=node.x,
                     y=node.y,
-                    text=text,
+                    text=plain(text),
                     showarrow=False,
                     xanchor="right" if side == "left" else "left",
                     xshift=-16 if side == "left" else 16,
@@ -214,7 +220,7 @@ def _weighted_edges(
                 ys += [a.y, b.y, None]
                 hover_x.append(round(a.x + along * (b.x - a.x), 4))
                 hover_y.append(round(a.y + along * (b.y - a.y), 4))
-                hover_text.append(f"{a.label} → {b.label}")
+                hover_text.append(f"{plain(a.label)} → {plain(b.label)}")
                 hover_weight.append(weight)
     traces = []
     for (positive, third), (xs, ys) in sorted(bins.items()):

@@ -6,7 +6,9 @@ The rows may be a CSV file (comma, semicolon, tab or pipe between values; a deci
 comma too) or an Excel workbook's first sheet (.xlsx). The script writes
 ``new_rows_predictions.csv`` beside the input (or ``--output``): the input's columns,
 then the predicted class and one probability column per class, or the predicted value
-in the target's units. Besides pandas and NumPy, each runtime needs
+in the target's units. A text cell a spreadsheet would run as a formula (one starting
+with = + - @, a tab or a carriage return, also after spaces or quotes) is written with
+one apostrophe in front; numbers are written as numbers. Besides pandas and NumPy, each runtime needs
 one package, imported only when chosen:
 
     onnx (default)  pip install onnxruntime
@@ -328,6 +330,27 @@ def with_predictions(frame: pd.DataFrame, outputs: np.ndarray, prep: dict) -> pd
     return table
 
 
+# The app's rule for formula-like cells (builder/export/cells.py: a test keeps them equal).
+FORMULA = re.compile(r"[\s\"']*[=+\-@\t\r]")
+
+
+def neutral(value):
+    """A text ``value`` a spreadsheet would run, with an apostrophe in front; else as is."""
+    if isinstance(value, str) and FORMULA.match(value):
+        return "'" + value
+    return value
+
+
+def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells and column names are ``neutral``."""
+    table = frame.rename(columns=lambda name: neutral(str(name)))
+    for position in range(table.shape[1]):
+        column = table.iloc[:, position]
+        if not pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+            table.isetitem(position, column.map(neutral))
+    return table
+
+
 def predict(rows: Path, runtime: str, output: Path | None) -> Path:
     """Predict every row of the CSV ``rows`` with ``runtime``; return where the CSV went."""
     description = HERE / "preprocessing.json"
@@ -344,7 +367,9 @@ def predict(rows: Path, runtime: str, output: Path | None) -> Path:
             f"pip install {PACKAGES[runtime]}"
         ) from None
     output = output or rows.with_name(f"{rows.stem}_predictions.csv")
-    with_predictions(frame, outputs, prep).to_csv(output, index=False)
+    # CRLF, as RFC 4180 has it: a cell holding a carriage return is then quoted too.
+    table = neutralised(with_predictions(frame, outputs, prep))
+    table.to_csv(output, index=False, lineterminator="\r\n")
     return output
 
 
