@@ -13,7 +13,8 @@ from dataclasses import dataclass, fields
 class HostLimits:
     """Caps that protect a shared server from one student's upload or network."""
 
-    max_upload_mb: int = 50
+    max_upload_mb: int = 50  # per file (Streamlit's server.maxUploadSize)
+    max_upload_total_mb: int = 100  # the files of one upload together
     max_rows: int = 1_000_000
     max_columns: int = 500
     max_layers: int = 10

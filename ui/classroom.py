@@ -132,8 +132,7 @@ def _load_table(info: ClassInfo) -> None:
             "**Data** page; the lesson's settings are kept."
         )
         return
-    workspace.load_upload(*table)
-    workspace.keep_upload(*table)
+    workspace.take_upload(*table)
 
 
 def _without_table(lesson: Experiment) -> str:

@@ -1,16 +1,22 @@
 """The Data page's upload: files, read options, and the read itself.
 
-The table is read again only when the files or the options change; a file that cannot
-be read leaves its message on the page and the previous table in place.
+The table is read when new files come, and again when the options change; a file that
+cannot be read (or kept) leaves its message on the page and the previous table in place.
+Once read, the files' bytes leave the server's memory: Streamlit would hold them for as
+long as the session lasts. The workspace keeps them on disk, within its cap, and a
+change of options reads them again from there.
 """
 
 import dataclasses
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
+from builder.config import load_limits
 from builder.errors import DataError
-from builder.experiment.spec import DataSpec
-from builder.tables.data import DELIMITERS, ReadOptions, load_files
+from builder.tables.data import DELIMITERS, ReadOptions
+from builder.tables.upload_size import check_total
 from ui import lesson, state, workspace
 
 DETECT = "detect"
@@ -85,36 +91,62 @@ def render() -> None:
         stack_column = left.text_input(
             "Column naming each file (when stacking)", value="source", key="data_stack_column"
         )
-    if uploads:
-        options = ReadOptions(
-            delimiter=None if delimiter == DETECT else delimiter,
-            encoding=None if encoding == DETECT else encoding,
-            decimal=None if decimal == DETECT else decimal,
-            sheet=sheet or None,
-            skip_bad_lines=skip_bad,
-            header=HEADER_CHOICES[header],
-            na_values=ReadOptions().na_values
-            + tuple(m.strip() for m in extra_na.split(",") if m.strip()),
-        )
-        files = [(upload.name, upload.getvalue()) for upload in uploads]
-        signature = (tuple((name, len(content)) for name, content in files), options, stack_column)
-        if st.session_state.get("data_read_signature") != signature:
-            st.session_state.data_read_signature = signature
-            try:
-                frame, reports = load_files(files, options, stack_column.strip() or "source")
-                title = ", ".join(name for name, _ in files)
-                spec = DataSpec(source="upload", title=title, files=[name for name, _ in files])
-                state.set_table(frame, reports, spec, None)
-                workspace.keep_upload(
-                    files, dataclasses.asdict(options), stack_column.strip() or "source"
-                )
-                st.session_state.data_read_error = None
-            except DataError as error:
-                st.session_state.data_read_error = str(error)
-            else:
-                # Redraw from the top: the sidebar and the sheet list were drawn before this read.
-                st.rerun()
-        if st.session_state.get("data_read_error"):
-            st.error(st.session_state.data_read_error, icon=":material/error:")
-    if warning := st.session_state.get("workspace_upload_warning"):
-        st.warning(warning, icon=":material/cloud_off:")
+    options = ReadOptions(
+        delimiter=None if delimiter == DETECT else delimiter,
+        encoding=None if encoding == DETECT else encoding,
+        decimal=None if decimal == DETECT else decimal,
+        sheet=sheet or None,
+        skip_bad_lines=skip_bad,
+        header=HEADER_CHOICES[header],
+        na_values=ReadOptions().na_values
+        + tuple(m.strip() for m in extra_na.split(",") if m.strip()),
+    )
+    how = (dataclasses.asdict(options), stack_column.strip() or "source")
+    # Files already read and let go come back as DeletedFile: nothing to read there.
+    uploads = [upload for upload in uploads or [] if isinstance(upload, UploadedFile)]
+    ids = [upload.file_id for upload in uploads]
+    if uploads and ids != st.session_state.get("data_read_files"):
+        st.session_state.data_read_files = ids
+        _read(lambda: _take(uploads, how), how)
+        _let_go(uploads)
+        st.rerun()  # redraw from the top: the sidebar and sheet list came before this read
+    elif _options_changed(how) and _shows_kept_upload():
+        _read(lambda: workspace.read_kept_upload(*how), how)
+        st.rerun()
+    if st.session_state.get("data_read_error"):
+        st.error(st.session_state.data_read_error, icon=":material/error:")
+
+
+def _read(read, how: tuple[dict, str]) -> None:
+    """Run ``read``; its error, if any, is shown until the next read."""
+    st.session_state.data_read_how = how
+    try:
+        read()
+        st.session_state.data_read_error = None
+    except DataError as error:
+        st.session_state.data_read_error = str(error)
+
+
+def _take(uploads: list[UploadedFile], how: tuple[dict, str]) -> None:
+    check_total([upload.size for upload in uploads], load_limits())  # before reading any
+    workspace.take_upload([(upload.name, upload.getvalue()) for upload in uploads], *how)
+
+
+def _let_go(uploads: list[UploadedFile]) -> None:
+    """Drop the uploaded files from Streamlit's store of this session's uploads."""
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        for upload in uploads:
+            ctx.uploaded_file_mgr.remove_file(ctx.session_id, upload.file_id)
+
+
+def _options_changed(how: tuple[dict, str]) -> bool:
+    """True when the options changed since this session last read files (a table brought
+    back from the workspace keeps the options it was read with)."""
+    return "data_read_how" in st.session_state and how != st.session_state.data_read_how
+
+
+def _shows_kept_upload() -> bool:
+    """True when the session's table is the upload the workspace keeps."""
+    data = state.experiment().data
+    return data.source == "upload" and workspace.kept_upload_names() == list(data.files)
