@@ -35,6 +35,9 @@ class HostLimits:
     # after the teacher created it (then the server forgets it and its board).
     class_students: int = 40
     class_hours: int = 24
+    # Open classes one browser (a teacher's workspace) may hold at once; the copy of the
+    # table each class on an upload keeps counts against that workspace's ``workspace_mb``.
+    classes_per_browser: int = 3
 
 
 def load_limits(environ: dict[str, str] | None = None) -> HostLimits:

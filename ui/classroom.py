@@ -237,7 +237,9 @@ def _create(title, choice, metric, threshold, max_params, max_epochs, see) -> No
                 max_epochs=max_epochs or None,
             )
         table = _lesson_table(lesson)
-        code, key = classes().create(title, lesson, challenge, see, table=table)
+        code, key = classes().create(
+            title, lesson, challenge, see, table=table, owner=st.session_state.workspace_id
+        )
     except (ClassError, SpecError) as error:
         st.error(str(error), icon=":material/error:")
         return
