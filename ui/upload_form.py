@@ -11,7 +11,7 @@ import dataclasses
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
-from streamlit.runtime.uploaded_file_manager import UploadedFile
+from streamlit.runtime.uploaded_file_manager import UploadedFile, UploadedFileRec
 
 from builder.config import load_limits
 from builder.errors import DataError
@@ -102,13 +102,12 @@ def render() -> None:
         + tuple(m.strip() for m in extra_na.split(",") if m.strip()),
     )
     how = (dataclasses.asdict(options), stack_column.strip() or "source")
-    # Files already read and let go come back as DeletedFile: nothing to read there.
-    uploads = [upload for upload in uploads or [] if isinstance(upload, UploadedFile)]
-    ids = [upload.file_id for upload in uploads]
-    if uploads and ids != st.session_state.get("data_read_files"):
+    listed = list(uploads or [])
+    ids = [upload.file_id for upload in listed]
+    if ids and ids != st.session_state.get("data_read_files"):  # files added or removed
         st.session_state.data_read_files = ids
-        _read(lambda: _take(uploads, how), how)
-        _let_go(uploads)
+        _read(lambda: _take(listed, how), how)
+        _let_go(listed)
         st.rerun()  # redraw from the top: the sidebar and sheet list came before this read
     elif _options_changed(how) and _shows_kept_upload():
         _read(lambda: workspace.read_kept_upload(*how), how)
@@ -127,17 +126,46 @@ def _read(read, how: tuple[dict, str]) -> None:
         st.session_state.data_read_error = str(error)
 
 
-def _take(uploads: list[UploadedFile], how: tuple[dict, str]) -> None:
-    check_total([upload.size for upload in uploads], load_limits())  # before reading any
-    workspace.take_upload([(upload.name, upload.getvalue()) for upload in uploads], *how)
+def _take(listed: list[UploadedFile], how: tuple[dict, str]) -> None:
+    """Read the files the uploader lists: new ones from the upload, those read before
+    (emptied since: see ``_let_go``) from the workspace's copy; one emptied that the
+    workspace does not keep (it was refused) is left out."""
+    kept: dict[str, str] = st.session_state.get("data_kept_files") or {}  # file id: name
+    emptied = st.session_state.get("data_emptied_files") or set()
+    copies: dict[str, tuple[str, bytes]] = {}
+    if any(u.file_id in kept for u in listed) and workspace.kept_upload_names() == list(
+        kept.values()
+    ):
+        copies = dict(zip(kept, workspace.kept_upload_files(), strict=True))
+    chosen = [u for u in listed if u.file_id in copies or u.file_id not in emptied]
+    if not chosen:
+        return
+    sizes = [len(copies[u.file_id][1]) if u.file_id in copies else u.size for u in chosen]
+    check_total(sizes, load_limits())  # before reading any
+    files = [copies.get(u.file_id) or (u.name, u.getvalue()) for u in chosen]
+    workspace.take_upload(files, *how)
+    read = zip(chosen, files, strict=True)
+    st.session_state.data_kept_files = {u.file_id: name for u, (name, _) in read}
 
 
-def _let_go(uploads: list[UploadedFile]) -> None:
-    """Drop the uploaded files from Streamlit's store of this session's uploads."""
+def _let_go(listed: list[UploadedFile]) -> None:
+    """Drop the files' bytes from the server's memory once read (or refused).
+
+    Streamlit keeps each uploaded file for as long as its session lasts, and a session
+    whose tab closed ends without letting go of them. Each file's record is emptied, not
+    removed, so the uploader still lists it: a file added later is stacked with it, and
+    one removed leaves the others, both read again from the workspace's copy. The
+    uploader's value, which holds the bytes too, is dropped from the session's state.
+    """
     ctx = get_script_run_ctx()
-    if ctx is not None:
-        for upload in uploads:
-            ctx.uploaded_file_mgr.remove_file(ctx.session_id, upload.file_id)
+    manager = getattr(ctx, "uploaded_file_mgr", None)
+    if hasattr(manager, "add_file"):  # Streamlit's in-memory store of uploads
+        for upload in listed:
+            empty = UploadedFileRec(upload.file_id, upload.name, upload.type, b"")
+            manager.add_file(ctx.session_id, empty)
+    emptied = st.session_state.get("data_emptied_files") or set()
+    st.session_state.data_emptied_files = emptied | {upload.file_id for upload in listed}
+    st.session_state.pop("data_upload", None)
 
 
 def _options_changed(how: tuple[dict, str]) -> bool:

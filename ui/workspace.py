@@ -249,9 +249,10 @@ def take_upload(files: list[tuple[str, bytes]], options: dict, stack_column: str
         get_store().save_upload(st.session_state.workspace_id, files, options, stack_column)
     except WorkspaceFull as full:
         names = ", ".join(name for name, _ in files)
+        them = "it" if len(files) == 1 else "them"
         raise DataError(
-            f"{names} was not loaded: this server could not keep it for your browser. {full} "
-            "The table you had stays loaded."
+            f"Not loaded: {names}, as this server could not keep {them} for your browser. "
+            f"{full} The table you had stays loaded."
         ) from full
     _show_upload(files, frame, reports)
 
@@ -266,6 +267,12 @@ def read_kept_upload(options: dict, stack_column: str) -> None:
     if kept is None:
         raise DataError("This server no longer keeps your table: upload it again.")
     take_upload(kept[0], options, stack_column)
+
+
+def kept_upload_files() -> list[tuple[str, bytes]]:
+    """The files of the upload the workspace keeps (none when it keeps none)."""
+    kept = get_store().upload(st.session_state.workspace_id)
+    return [] if kept is None else kept[0]
 
 
 def kept_upload_names() -> list[str] | None:
