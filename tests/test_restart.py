@@ -36,6 +36,9 @@ def test_a_restarted_server_gives_back_the_runs_and_continues_the_interrupted_on
     try:
         url = f"http://127.0.0.1:{port}"
         page.goto(f"{url}/train?preset=iris")
+        # A fresh server's first page, while its fork server imports TensorFlow: slow when
+        # the machine is busy.
+        expect(page.locator(".st-key-train_epochs input")).to_be_enabled(timeout=180_000)
         set_epochs(page, 2)
         click_button(page, "train_start")
         expect(page.get_by_text("Finished 2 epochs")).to_be_visible(timeout=180_000)
