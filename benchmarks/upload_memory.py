@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -119,8 +120,8 @@ def main() -> None:
                 # Read and shown, or refused with a message.
                 outcome = (
                     page.get_by_test_id("stSidebar")
-                    .get_by_text("Dataset:")
-                    .or_(page.get_by_test_id("stAlert").filter(has_text="not"))
+                    .get_by_text(re.compile(r"rows ×"))
+                    .or_(page.get_by_test_id("stAlertContentError"))
                 )
                 expect(outcome.first).to_be_visible(timeout=600_000)
                 seconds = time.monotonic() - started
