@@ -13,7 +13,8 @@ from dataclasses import dataclass, fields
 class HostLimits:
     """Caps that protect a shared server from one student's upload or network."""
 
-    max_upload_mb: int = 50
+    max_upload_mb: int = 50  # per file (Streamlit's server.maxUploadSize)
+    max_upload_total_mb: int = 100  # the files of one upload together
     max_rows: int = 1_000_000
     max_columns: int = 500
     # Values in one table (rows x columns): 20 million float64 are 160 MB.
@@ -43,6 +44,9 @@ class HostLimits:
     # after the teacher created it (then the server forgets it and its board).
     class_students: int = 40
     class_hours: int = 24
+    # Open classes one browser (a teacher's workspace) may hold at once; the copy of the
+    # table each class on an upload keeps counts against that workspace's ``workspace_mb``.
+    classes_per_browser: int = 3
 
 
 def load_limits(environ: dict[str, str] | None = None) -> HostLimits:

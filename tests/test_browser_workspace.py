@@ -163,3 +163,61 @@ def test_another_browser_and_a_forged_token_open_an_empty_workspace(store_url, b
     finally:
         for tab in (owner, *others):
             tab.context.close()
+
+
+def test_a_table_too_big_for_the_workspace_is_refused_and_a_reload_agrees(page, tmp_path):
+    """The new table does not fit: the page says so and keeps the old one, under its own
+    name, before and after a reload; runs are named after the table they trained on."""
+    iris = (ROOT / "sample_data" / "iris.csv").read_bytes()
+    small, more = tmp_path / "small-flowers.csv", tmp_path / "more-flowers.csv"
+    small.write_bytes(iris)
+    more.write_bytes(iris)
+    header, rows = iris.split(b"\n", 1)
+    big = tmp_path / "big-flowers.csv"  # the same columns, 2.2 MB: past the 2 MB kept
+    big.write_bytes(header + b"\n" + rows * 600)
+    env = {
+        "NNB_DATA_DIR": str(tmp_path / "data"),
+        "NNB_WORKSPACE_MB": "2",
+        "NNB_MAX_CONCURRENT_TRAININGS": "1",
+    }
+    with serve_app(env=env) as url:
+        page.goto(f"{url}/data")
+        # A fresh server's first page: slow on a busy machine.
+        expect(page.get_by_text("My own file(s)")).to_be_visible(timeout=120_000)
+        page.get_by_text("My own file(s)").click()
+        uploader = page.locator(".st-key-data_upload input[type=file]")
+        uploader.set_input_files(str(small))
+        sidebar = page.get_by_test_id("stSidebar")
+        expect(sidebar).to_contain_text("small-flowers.csv (150 rows × 5 cols)")
+
+        # Added to the uploader's list, it would be stacked under the first: too big to keep.
+        uploader.set_input_files(str(big))
+        refused = page.get_by_test_id("stAlert").filter(has_text="Not loaded")
+        expect(refused).to_contain_text(
+            "Not loaded: small-flowers.csv, big-flowers.csv, as this server could not keep them"
+        )
+        expect(refused).to_contain_text("of the 2 MB this server keeps per browser")
+        expect(sidebar).to_contain_text("small-flowers.csv (150 rows × 5 cols)")
+        expect(page.get_by_role("heading", name="small-flowers.csv")).to_be_visible()
+        expect(sidebar).not_to_contain_text("big-flowers")
+        page.reload()
+        expect(sidebar).to_contain_text("small-flowers.csv (150 rows × 5 cols)")
+        expect(sidebar).not_to_contain_text("big-flowers")
+        expect(page.get_by_test_id("stException")).to_have_count(0)
+
+        # Files added one at a time are stacked; the one refused is left out. (The page
+        # came back on the upload, its table's source.)
+        uploader.set_input_files(str(small))
+        uploader.set_input_files(str(big))
+        expect(refused).to_be_visible()
+        uploader.set_input_files(str(more))
+        expect(sidebar).to_contain_text("small-flowers.csv, more-flowers.csv (300 rows × 6 cols)")
+        expect(refused).to_have_count(0)
+        page.reload()
+        expect(sidebar).to_contain_text("small-flowers.csv, more-flowers.csv (300 rows × 6 cols)")
+
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name="Train", exact=True).click()
+        train_briefly(page, 2)
+        runs = page.get_by_test_id("stDataFrame").last
+        expect(runs).to_contain_text("small-flowers · run 1")
+        expect(runs).not_to_contain_text("big-flowers")

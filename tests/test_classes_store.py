@@ -13,7 +13,7 @@ from builder.config import HostLimits
 from builder.experiment.presets import preset_experiment
 from builder.training.runs import Run
 from builder.workspace.classes import NO_SUCH_CLASS, NOT_OPENED, ClassStore
-from builder.workspace.store import WorkspaceStore
+from builder.workspace.store import WorkspaceFull, WorkspaceStore
 
 LIMITS = HostLimits(class_students=3, class_hours=2)
 
@@ -145,3 +145,40 @@ def test_a_data_folder_from_before_classes_held_tables_opens_with_its_classes(tm
         reopened.table(reopened.create("Wednesday", preset_experiment("iris"), table=table)[0])
         == table
     )
+
+
+def test_a_browser_holds_at_most_its_share_of_open_classes(tmp_path, database_url):
+    limits = HostLimits(class_hours=2, classes_per_browser=2)
+    classes = ClassStore(WorkspaceStore(tmp_path, limits, database_url), limits)
+    _, teacher, _ = classes.store.open(None)
+    _, other, _ = classes.store.open(None)
+    for title in ("Monday", "Tuesday"):
+        classes.create(title, preset_experiment("iris"), owner=teacher)
+    with pytest.raises(ClassError, match="You already have 2 open classes, the most this"):
+        classes.create("Wednesday", preset_experiment("iris"), owner=teacher)
+    assert classes.store._read("SELECT COUNT(*) FROM classes")[0][0] == 2
+    classes.create("Wednesday", preset_experiment("iris"), owner=other)  # another browser's
+    later = time.time() + 3 * 3600  # both have closed: room again
+    classes.create("Thursday", preset_experiment("iris"), owner=teacher, now=later)
+
+
+def test_a_class_copy_of_the_table_counts_against_its_teachers_workspace(tmp_path, database_url):
+    limits = HostLimits(workspace_mb=1, class_hours=2)
+    classes = ClassStore(WorkspaceStore(tmp_path, limits, database_url), limits)
+    store = classes.store
+    _, teacher, _ = store.open(None)
+    files = [("big.csv", b"x,y\n" + b"1,2\n" * 100_000)]  # 400 kB
+    table = (files, {}, "source")
+    store.save_upload(teacher, *table)
+    assert store.usage(teacher) == 400_004
+    code, _ = classes.create("Tuesday", preset_experiment("iris"), table=table, owner=teacher)
+    assert store.usage(teacher) == 2 * 400_004
+    with pytest.raises(ClassError, match=r"not created: each class keeps a copy.* of the 1 MB"):
+        classes.create("Wednesday", preset_experiment("iris"), table=table, owner=teacher)
+    assert store._read("SELECT COUNT(*) FROM classes")[0][0] == 1
+    assert [p.name for p in (tmp_path / "classes").iterdir()] == [code]
+    # Runs and uploads count the copy too: a second table no longer fits.
+    with pytest.raises(WorkspaceFull):
+        store.save_upload(teacher, [("other.csv", files[0][1] + b"3,4\n" * 70_000)], {}, "s")
+    store.sweep(now=time.time() + 3 * 3600)  # the class closed and went: so did its copy
+    assert store.usage(teacher) == 400_004

@@ -301,6 +301,22 @@ def test_a_killed_worker_fails_only_its_job_and_is_replaced(pool):
     assert doomed.worker_pid not in pool.worker_pids()
 
 
+def test_workers_and_their_fork_server_leave_stop_signals_to_the_server(pool):
+    # systemd's stop and Ctrl-C signal the server's whole process group: a worker that
+    # died of it would fail its run as a crash while the server shuts down.
+    job = jobs.submit_training(_endless(), pool=pool)
+    _wait_for_epochs(job, 2)
+    fork_server = int(Path(f"/proc/{job.worker_pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    assert fork_server != os.getpid()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        for pid in (job.worker_pid, fork_server):
+            os.kill(pid, signum)
+    _wait_for_epochs(job, len(job.history) + 2)  # it trains on
+    assert running(fork_server) and job.worker_pid in pool.worker_pids()
+    job.stop()
+    assert job.wait(WAIT) and job.state == jobs.STOPPED, job.error
+
+
 def test_errors_come_back_as_messages_with_the_epochs_so_far(pool):
     diverging = preset_experiment("wages")
     diverging.train.optimizer, diverging.train.learning_rate = "sgd", 1.0

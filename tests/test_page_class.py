@@ -127,3 +127,16 @@ def test_students_see_only_their_own_runs_once_the_teacher_shares_the_board():
     assert any("number 1 of 2 students" in text for text in texts(ada.caption))
     shown = texts(ada.markdown) + texts(ada.caption) + texts(ada.success) + [own.value.to_csv()]
     assert not any("Bo" in text for text in shown)
+
+
+def test_a_teacher_with_as_many_open_classes_as_allowed_is_told_so():
+    teacher = create_class("Monday")
+    for title in ("Tuesday", "Wednesday", "Thursday"):
+        teacher.text_input(key="class_new_title").input(title)
+        teacher.button(key="class_create").click().run()
+        assert not teacher.exception
+    (error,) = texts(teacher.error)
+    assert error.startswith("You already have 3 open classes, the most this server keeps")
+    assert "a class closes 24 hours after it was created" in error
+    wid = teacher.session_state["workspace_id"]
+    assert get_store()._read("SELECT COUNT(*) FROM classes WHERE owner = ?", (wid,)) == [(3,)]

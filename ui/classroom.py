@@ -137,8 +137,7 @@ def _load_table(info: ClassInfo) -> None:
             "**Data** page; the lesson's settings are kept."
         )
         return
-    workspace.load_upload(*table)
-    workspace.keep_upload(*table)
+    workspace.take_upload(*table)
 
 
 def _without_table(lesson: Experiment) -> str:
@@ -243,7 +242,9 @@ def _create(title, choice, metric, threshold, max_params, max_epochs, see) -> No
                 max_epochs=max_epochs or None,
             )
         table = _lesson_table(lesson)
-        code, key = classes().create(title, lesson, challenge, see, table=table)
+        code, key = classes().create(
+            title, lesson, challenge, see, table=table, owner=st.session_state.workspace_id
+        )
     except (ClassError, SpecError) as error:
         st.error(literal(error), icon=":material/error:")
         return

@@ -25,9 +25,12 @@ from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 KEPT_SESSIONS = 20  # the newest sessions remembered per workspace (each reload adds one)
+SWEEP_SECONDS = 60.0  # how often ended sessions' uploaded files are looked for
 
 _WATCHERS: dict[str, list[str]] = {}
 _LOCK = threading.Lock()
+_LAST_SEEN: dict[str, float] = {}  # session id: when it was last seen connected
+_swept_at = 0.0
 
 
 def watch(workspace: str) -> None:
@@ -40,6 +43,31 @@ def watch(workspace: str) -> None:
         if context.session_id not in sessions:
             sessions.append(context.session_id)
             del sessions[:-KEPT_SESSIONS]
+    _release_ended_uploads(context)
+
+
+def _release_ended_uploads(context) -> None:
+    """Free the uploaded files of sessions that have ended, once a minute at most.
+
+    Streamlit frees a session's uploads when it shuts the session down, but a session
+    whose tab closed expires from its store after ``server.disconnectedSessionTTL``
+    without being shut down, keeping its uploads (up to the upload cap) until the
+    server stops. One away for longer than that can never come back.
+    """
+    global _swept_at
+    now = time.monotonic()
+    with _LOCK:
+        if now - _swept_at < SWEEP_SECONDS or not runtime.exists():
+            return
+        _swept_at = now
+        known = {session for sessions in _WATCHERS.values() for session in sessions}
+    server = runtime.get_instance()
+    grace = float(st.get_option("server.disconnectedSessionTTL"))
+    for session in known:
+        if server.is_active_session(session):
+            _LAST_SEEN[session] = now
+        elif now - _LAST_SEEN.setdefault(session, now) > grace:
+            context.uploaded_file_mgr.remove_session_files(session)
 
 
 def end_check(workspace: str) -> Callable[[], bool] | None:

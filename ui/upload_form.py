@@ -1,17 +1,22 @@
 """The Data page's upload: files, read options, and the read itself.
 
-The table is read again only when the files or the options change; a file that cannot
-be read leaves its message on the page and the previous table in place.
+The table is read when new files come, and again when the options change; a file that
+cannot be read (or kept) leaves its message on the page and the previous table in place.
+Once read, the files' bytes leave the server's memory: Streamlit would hold them for as
+long as the session lasts. The workspace keeps them on disk, within its cap, and a
+change of options reads them again from there.
 """
 
 import dataclasses
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit.runtime.uploaded_file_manager import UploadedFile, UploadedFileRec
 
+from builder.config import load_limits
 from builder.errors import DataError
-from builder.experiment.spec import DataSpec
-from builder.tables.bounded import load_files_bounded
 from builder.tables.data import DELIMITERS, ReadOptions
+from builder.tables.upload_size import check_total
 from ui import lesson, state, workspace
 from ui.text import literal
 
@@ -87,38 +92,90 @@ def render() -> None:
         stack_column = left.text_input(
             "Column naming each file (when stacking)", value="source", key="data_stack_column"
         )
-    if uploads:
-        options = ReadOptions(
-            delimiter=None if delimiter == DETECT else delimiter,
-            encoding=None if encoding == DETECT else encoding,
-            decimal=None if decimal == DETECT else decimal,
-            sheet=sheet or None,
-            skip_bad_lines=skip_bad,
-            header=HEADER_CHOICES[header],
-            na_values=ReadOptions().na_values
-            + tuple(m.strip() for m in extra_na.split(",") if m.strip()),
-        )
-        files = [(upload.name, upload.getvalue()) for upload in uploads]
-        signature = (tuple((name, len(content)) for name, content in files), options, stack_column)
-        if st.session_state.get("data_read_signature") != signature:
-            st.session_state.data_read_signature = signature
-            try:
-                frame, reports = load_files_bounded(
-                    files, options, stack_column.strip() or "source"
-                )
-                title = ", ".join(name for name, _ in files)
-                spec = DataSpec(source="upload", title=title, files=[name for name, _ in files])
-                state.set_table(frame, reports, spec, None)
-                workspace.keep_upload(
-                    files, dataclasses.asdict(options), stack_column.strip() or "source"
-                )
-                st.session_state.data_read_error = None
-            except DataError as error:
-                st.session_state.data_read_error = str(error)
-            else:
-                # Redraw from the top: the sidebar and the sheet list were drawn before this read.
-                st.rerun()
-        if st.session_state.get("data_read_error"):
-            st.error(literal(st.session_state.data_read_error), icon=":material/error:")
-    if warning := st.session_state.get("workspace_upload_warning"):
-        st.warning(literal(warning), icon=":material/cloud_off:")
+    options = ReadOptions(
+        delimiter=None if delimiter == DETECT else delimiter,
+        encoding=None if encoding == DETECT else encoding,
+        decimal=None if decimal == DETECT else decimal,
+        sheet=sheet or None,
+        skip_bad_lines=skip_bad,
+        header=HEADER_CHOICES[header],
+        na_values=ReadOptions().na_values
+        + tuple(m.strip() for m in extra_na.split(",") if m.strip()),
+    )
+    how = (dataclasses.asdict(options), stack_column.strip() or "source")
+    listed = list(uploads or [])
+    ids = [upload.file_id for upload in listed]
+    if ids and ids != st.session_state.get("data_read_files"):  # files added or removed
+        st.session_state.data_read_files = ids
+        _read(lambda: _take(listed, how), how)
+        _let_go(listed)
+        st.rerun()  # redraw from the top: the sidebar and sheet list came before this read
+    elif _options_changed(how) and _shows_kept_upload():
+        _read(lambda: workspace.read_kept_upload(*how), how)
+        st.rerun()
+    if st.session_state.get("data_read_error"):
+        st.error(literal(st.session_state.data_read_error), icon=":material/error:")
+
+
+def _read(read, how: tuple[dict, str]) -> None:
+    """Run ``read``; its error, if any, is shown until the next read."""
+    st.session_state.data_read_how = how
+    try:
+        read()
+        st.session_state.data_read_error = None
+    except DataError as error:
+        st.session_state.data_read_error = str(error)
+
+
+def _take(listed: list[UploadedFile], how: tuple[dict, str]) -> None:
+    """Read the files the uploader lists: new ones from the upload, those read before
+    (emptied since: see ``_let_go``) from the workspace's copy; one emptied that the
+    workspace does not keep (it was refused) is left out."""
+    kept: dict[str, str] = st.session_state.get("data_kept_files") or {}  # file id: name
+    emptied = st.session_state.get("data_emptied_files") or set()
+    copies: dict[str, tuple[str, bytes]] = {}
+    if any(u.file_id in kept for u in listed) and workspace.kept_upload_names() == list(
+        kept.values()
+    ):
+        copies = dict(zip(kept, workspace.kept_upload_files(), strict=True))
+    chosen = [u for u in listed if u.file_id in copies or u.file_id not in emptied]
+    if not chosen:
+        return
+    sizes = [len(copies[u.file_id][1]) if u.file_id in copies else u.size for u in chosen]
+    check_total(sizes, load_limits())  # before reading any
+    files = [copies.get(u.file_id) or (u.name, u.getvalue()) for u in chosen]
+    workspace.take_upload(files, *how)
+    read = zip(chosen, files, strict=True)
+    st.session_state.data_kept_files = {u.file_id: name for u, (name, _) in read}
+
+
+def _let_go(listed: list[UploadedFile]) -> None:
+    """Drop the files' bytes from the server's memory once read (or refused).
+
+    Streamlit keeps each uploaded file for as long as its session lasts, and a session
+    whose tab closed ends without letting go of them. Each file's record is emptied, not
+    removed, so the uploader still lists it: a file added later is stacked with it, and
+    one removed leaves the others, both read again from the workspace's copy. The
+    uploader's value, which holds the bytes too, is dropped from the session's state.
+    """
+    ctx = get_script_run_ctx()
+    manager = getattr(ctx, "uploaded_file_mgr", None)
+    if hasattr(manager, "add_file"):  # Streamlit's in-memory store of uploads
+        for upload in listed:
+            empty = UploadedFileRec(upload.file_id, upload.name, upload.type, b"")
+            manager.add_file(ctx.session_id, empty)
+    emptied = st.session_state.get("data_emptied_files") or set()
+    st.session_state.data_emptied_files = emptied | {upload.file_id for upload in listed}
+    st.session_state.pop("data_upload", None)
+
+
+def _options_changed(how: tuple[dict, str]) -> bool:
+    """True when the options changed since this session last read files (a table brought
+    back from the workspace keeps the options it was read with)."""
+    return "data_read_how" in st.session_state and how != st.session_state.data_read_how
+
+
+def _shows_kept_upload() -> bool:
+    """True when the session's table is the upload the workspace keeps."""
+    data = state.experiment().data
+    return data.source == "upload" and workspace.kept_upload_names() == list(data.files)

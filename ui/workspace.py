@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import logging
 
 import pandas as pd
@@ -26,6 +27,7 @@ from builder.tables.data import ReadOptions
 from builder.training import lineage
 from builder.training.runs import CONTINUED, RESTARTED, Run
 from builder.workspace import recorder
+from builder.workspace.classes import Upload
 from builder.workspace.database import DatabaseError
 from builder.workspace.store import TOKEN, WorkspaceFull, get_store
 from ui import sessions, state
@@ -83,11 +85,23 @@ def _open(token: object) -> None:
         with contextlib.suppress(DataError):
             load_upload(*kept)
     experiment = store.saved_experiment(wid)
+    if experiment is not None and not _names_kept_table(experiment, kept):
+        # Saved for a table that was not kept (a store from before uploads that did not fit
+        # were refused): the rows shown must keep their own file's name.
+        experiment = dataclasses.replace(experiment, data=state.experiment().data)
     if experiment is not None:
         # It may name columns of a table that could not be read back.
         with contextlib.suppress(SpecError, DataError):
             state.apply_experiment(experiment)
         st.session_state.workspace_experiment = experiment.to_dict()
+
+
+def _names_kept_table(experiment: Experiment, kept: Upload | None) -> bool:
+    """False when ``experiment`` is on an upload other than the kept one (no table kept:
+    the pages ask for its file, by its name)."""
+    if experiment.data.source != "upload" or kept is None:
+        return True
+    return [name for name, _ in kept[0]] == list(experiment.data.files)
 
 
 def _follow(training: recorder.LiveRun) -> None:
@@ -217,26 +231,72 @@ def load_upload(files: list[tuple[str, bytes]], options: dict, stack_column: str
     Raises:
         DataError: the files cannot be read (or no longer fit the host's caps).
     """
+    _show_upload(files, *_read_upload(files, options, stack_column))
+
+
+def take_upload(files: list[tuple[str, bytes]], options: dict, stack_column: str) -> None:
+    """Read newly uploaded files (with ``ReadOptions(**options)``), keep them in the
+    workspace, and make them the session's table; all of it or, on an error, none.
+
+    A table the workspace cannot keep is refused rather than shown: a reload would
+    bring back the table kept before, and the experiment would name the new file.
+
+    Raises:
+        DataError: the files cannot be read, or do not fit in the workspace; the session's
+            table and the kept one stay as they were.
+    """
+    frame, reports = _read_upload(files, options, stack_column)
+    try:
+        get_store().save_upload(st.session_state.workspace_id, files, options, stack_column)
+    except WorkspaceFull as full:
+        names = ", ".join(name for name, _ in files)
+        them = "it" if len(files) == 1 else "them"
+        raise DataError(
+            f"Not loaded: {names}, as this server could not keep {them} for your browser. "
+            f"{full} The table you had stays loaded."
+        ) from full
+    _show_upload(files, frame, reports)
+
+
+def read_kept_upload(options: dict, stack_column: str) -> None:
+    """Read the kept upload again with other read options (``take_upload``).
+
+    Raises:
+        DataError: the files cannot be read so, or the workspace keeps none any more.
+    """
+    kept = get_store().upload(st.session_state.workspace_id)
+    if kept is None:
+        raise DataError("This server no longer keeps your table: upload it again.")
+    take_upload(kept[0], options, stack_column)
+
+
+def kept_upload_files() -> list[tuple[str, bytes]]:
+    """The files of the upload the workspace keeps (none when it keeps none)."""
+    kept = get_store().upload(st.session_state.workspace_id)
+    return [] if kept is None else kept[0]
+
+
+def kept_upload_names() -> list[str] | None:
+    """The file names of the upload the workspace keeps, or None."""
+    kept = get_store().upload_summary(st.session_state.workspace_id)
+    return None if kept is None else kept[0]
+
+
+def _read_upload(
+    files: list[tuple[str, bytes]], options: dict, stack_column: str
+) -> tuple[pd.DataFrame, list]:
     options = {**options, "na_values": tuple(options["na_values"])}
-    frame, reports = load_files_bounded(files, ReadOptions(**options), stack_column)
+    return load_files_bounded(files, ReadOptions(**options), stack_column)
+
+
+def _show_upload(files: list[tuple[str, bytes]], frame: pd.DataFrame, reports: list) -> None:
     names = [name for name, _ in files]
     state.set_table(
         frame, reports, DataSpec(source="upload", title=", ".join(names), files=names), None
     )
-    st.session_state.data_source_kind = "upload"
-
-
-def keep_upload(files: list[tuple[str, bytes]], options: dict, stack_column: str) -> None:
-    """Keep the uploaded files (read with ``ReadOptions(**options)``) for the next visit;
-    a message says so when they are too big."""
-    wid = st.session_state.workspace_id
-    try:
-        get_store().save_upload(wid, files, options, stack_column)
-        st.session_state.workspace_upload_warning = None
-    except WorkspaceFull as full:
-        st.session_state.workspace_upload_warning = (
-            f"This table is loaded, but it will not be here on your next visit. {full}"
-        )
+    # Set only when it differs: on the Data page, its radio (already on upload) is drawn.
+    if st.session_state.get("data_source_kind") != "upload":
+        st.session_state.data_source_kind = "upload"
 
 
 def save_experiment() -> None:

@@ -73,8 +73,9 @@ def worker_context():
 
 def _worker_main(conn, events, threads: int, warm: bool, growth_mb: float, standby_mb: float):
     """Entry point of a worker process; imports the worker code only there."""
-    from builder.worker.serve import serve
+    from builder.worker.serve import ignore_stop_signals, serve
 
+    ignore_stop_signals()  # the server ends its workers (spawn; a fork server's ignore them already)
     serve(conn, *events, threads, warm, growth_mb, standby_mb)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib.metadata
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 import time
@@ -92,6 +93,21 @@ def background_priority() -> None:
     keeps the default priority."""
     if hasattr(os, "nice"):
         os.nice(max(0, WORKER_NICENESS - os.nice(0)))
+
+
+def ignore_stop_signals() -> None:
+    """Ignore SIGINT and SIGTERM: this process ends when the server ends it.
+
+    Ctrl-C, and systemd or ``docker stop`` stopping the service, signal the server's whole
+    process group, workers and fork server included. A worker dying of it would look to
+    the server, still shutting down, like a crash ("perhaps out of memory"), and its run
+    would be kept as failed instead of interrupted, with no Continue. The server's
+    shutdown ends the workers itself, and a worker ends with the server however it ended
+    (``exit_with_parent``). Main thread only: called by the fork server (``preload``),
+    whose workers inherit it from the fork, and by a worker's entry point (``spawn``).
+    """
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
 
 
 def exit_with_parent() -> None:

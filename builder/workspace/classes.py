@@ -36,6 +36,7 @@ from builder.training.runs import Run
 from builder.workspace.store import (
     RUN_COLUMNS,
     RUNNING,
+    WorkspaceFull,
     WorkspaceStore,
     read_upload,
     run_columns,
@@ -87,6 +88,7 @@ class ClassStore:
         self.store = store
         self.max_students = limits.class_students
         self.lifetime = limits.class_hours * 3600.0
+        self.max_per_browser = limits.classes_per_browser
         self._runs: dict[tuple[str, int, int], Run] = {}  # (workspace, number, version)
         self._runs_lock = threading.Lock()
 
@@ -98,15 +100,19 @@ class ClassStore:
         students_see_board: bool = False,
         now: float | None = None,
         table: Upload | None = None,
+        owner: str | None = None,
     ) -> tuple[str, str]:
         """Open a class; returns (class code, teacher key). The key is not kept: show it once.
 
         Args:
             table: the uploaded files the lesson runs on, as ``WorkspaceStore.upload`` gives
                 them: (files, read options, stack column); copied for the students.
+            owner: the teacher's workspace: it holds at most ``classes_per_browser`` open
+                classes, and the table's copy counts against its size cap.
 
         Raises:
-            ClassError: the title is empty or too long.
+            ClassError: the title is empty or too long, the owner has as many open classes
+                as allowed, or the table's copy does not fit in the owner's workspace.
         """
         title = " ".join(str(title or "").split())
         if not title or len(title) > 80:
@@ -116,12 +122,15 @@ class ClassStore:
         now = time.time() if now is None else now
         key = new_teacher_key()
         with self.store._write() as conn:
+            if owner is not None:
+                self._check_owner(conn, owner, table, now)
             added = 0
             while not added:  # a clash among 6.6e11 codes is rare, but never overwrite a class
                 code = new_class_code()
                 added = conn.execute(
                     "INSERT INTO classes (code, key_hash, title, experiment, challenge, "
-                    "students_see_board, created, expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                    "students_see_board, created, expires, owner) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT (code) DO NOTHING",
                     (
                         code,
@@ -132,15 +141,38 @@ class ClassStore:
                         int(students_see_board),
                         now,
                         now + self.lifetime,
+                        owner,
                     ),
                 ).rowcount
             if table is not None:
                 # In place before the row naming them commits, as the store's own files are.
                 meta = self._keep_table(code, table)
                 conn.execute(
-                    "UPDATE classes SET upload = ? WHERE code = ?", (json.dumps(meta), code)
+                    "UPDATE classes SET upload = ?, upload_bytes = ? WHERE code = ?",
+                    (json.dumps(meta), _size(table), code),
                 )
         return code, key
+
+    def _check_owner(self, conn, owner: str, table: Upload | None, now: float) -> None:
+        """Refuse a class its teacher's workspace has no room for (a ``ClassError``)."""
+        (open_classes,) = conn.execute(
+            "SELECT COUNT(*) FROM classes WHERE owner = ? AND expires > ?", (owner, now)
+        ).fetchone()
+        if open_classes >= self.max_per_browser:
+            hours = self.lifetime / 3600
+            raise ClassError(
+                f"You already have {open_classes} open classes, the most this server keeps "
+                f"per browser. Use one of them, or create this one once one of them has "
+                f"closed (a class closes {hours:g} hours after it was created)."
+            )
+        if table is not None:
+            try:
+                self.store._check_room(conn, owner, _size(table), "A copy of your table")
+            except WorkspaceFull as full:
+                raise ClassError(
+                    f"The class was not created: each class keeps a copy of your table for "
+                    f"its students. {full}"
+                ) from full
 
     def _keep_table(self, code: str, table: Upload) -> dict:
         final = self.store.class_files(code) / "upload"
@@ -324,6 +356,11 @@ class ClassStore:
                     self._runs.clear()
                 self._runs[cache_key] = run
         return run
+
+
+def _size(table: Upload) -> int:
+    """Bytes of an upload's files."""
+    return sum(len(content) for _, content in table[0])
 
 
 _CLASSES: ClassStore | None = None

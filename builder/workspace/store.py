@@ -102,7 +102,9 @@ CREATE TABLE IF NOT EXISTS classes (
     students_see_board INTEGER NOT NULL DEFAULT 0,
     created REAL NOT NULL,
     expires REAL NOT NULL,
-    upload TEXT
+    upload TEXT,
+    owner TEXT,
+    upload_bytes INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS class_members (
     workspace TEXT PRIMARY KEY REFERENCES workspaces(id) ON DELETE CASCADE,
@@ -238,9 +240,15 @@ class WorkspaceStore:
             for column, kind in (("parent", "INTEGER"), ("origin", "TEXT")):
                 if column not in columns:  # a data folder from before runs had a lineage
                     conn.execute(f"ALTER TABLE runs ADD COLUMN {column} {kind}")
-            if "upload" not in self.db.columns(conn, "classes"):
+            columns = self.db.columns(conn, "classes")
+            if "upload" not in columns:
                 # a data folder from before classes carried their lesson's table
                 conn.execute("ALTER TABLE classes ADD COLUMN upload TEXT")
+            if "owner" not in columns:  # ... or counted it against their teacher's workspace
+                conn.execute("ALTER TABLE classes ADD COLUMN owner TEXT")
+                conn.execute(
+                    "ALTER TABLE classes ADD COLUMN upload_bytes INTEGER NOT NULL DEFAULT 0"
+                )
 
     def _write(self) -> contextlib.AbstractContextManager[Connection]:
         """A write transaction; concurrent writers (threads, replicas) queue for it."""
@@ -285,9 +293,15 @@ class WorkspaceStore:
             "AND number IS DISTINCT FROM ?",
             (wid, leaving_out),
         ).fetchone()
-        return upload + runs
+        # The copies of its table that the workspace's classes keep, until the sweep
+        # removes them with their class.
+        (classes,) = conn.execute(
+            "SELECT COALESCE(SUM(upload_bytes), 0) FROM classes WHERE owner = ?", (wid,)
+        ).fetchone()
+        return upload + runs + classes
 
     def _check_room(self, conn, wid: str, adding: int, what: str, leaving_out=None) -> None:
+        """Raise ``WorkspaceFull`` when ``adding`` bytes more would pass the cap."""
         used = self._usage(conn, wid, leaving_out)
         if used + adding > self.max_bytes:
             mb = 1024 * 1024
@@ -334,7 +348,8 @@ class WorkspaceStore:
         return rows[0][0] if rows else None
 
     def usage(self, wid: str) -> int:
-        """Bytes the workspace keeps (its uploaded files and its runs' results)."""
+        """Bytes the workspace keeps (its uploaded files, its runs' results, and the copies
+        of its table its classes keep)."""
         with self.db.read() as conn:
             return self._usage(conn, wid)
 
