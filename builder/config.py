@@ -34,6 +34,10 @@ class HostLimits:
     # after the teacher created it (then the server forgets it and its board).
     class_students: int = 40
     class_hours: int = 24
+    # Wrong class codes or teacher keys from one client address within 10 minutes before
+    # the address waits 10 minutes (``builder.classroom.limiter``): a whole class behind
+    # one school address must stay under it.
+    guesses_per_address: int = 100
 
 
 def load_limits(environ: dict[str, str] | None = None) -> HostLimits:

@@ -6,7 +6,7 @@ import pytest
 
 from builder.classroom import board, challenges, codes, names
 from builder.classroom.challenges import DIVERGE, READY, Challenge, mark, parameter_count
-from builder.classroom.limiter import GuessLimiter, Guesses, address_key
+from builder.classroom.limiter import Guesses, GuessLimiter, address_key
 from builder.errors import SpecError
 from builder.experiment.presets import preset_experiment
 from builder.training.runs import Run
