@@ -8,9 +8,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from builder.workspace.classes import NOT_OPENED
+from builder.workspace.classes import NO_SUCH_CLASS, NOT_OPENED
+from tests.conftest import serve_app
 from tests.test_browser import choose, click_button
 from tests.test_browser_train import WAIT_MS
+from tests.test_browser_workspace import token_of
 from tests.test_journey import set_epochs
 
 pytestmark = pytest.mark.browser
@@ -110,3 +112,70 @@ def test_a_teacher_sees_three_students_runs_marked_and_a_wrong_key_sees_nothing(
     finally:
         for context in contexts:
             context.close()
+
+
+def guess(page, attempt: int) -> None:
+    """A wrong guess, by turns a class code (to join) and a code with a teacher key (to open a
+    board): each shows its own words, so the test sees each guess answered."""
+    if attempt % 2 == 0:
+        page.locator(".st-key-class_join_code input").fill("ZZZZ-ZZZZ")
+        page.locator(".st-key-class_join_name input").fill("Eve")
+        click_button(page, "class_join")
+        shown, gone = NO_SUCH_CLASS, NOT_OPENED
+    else:
+        page.locator(".st-key-class_open_code input").fill("ZZZZ-ZZZZ")
+        page.locator(".st-key-class_open_key input").fill(f"guess {attempt}")
+        click_button(page, "class_open")
+        shown, gone = NOT_OPENED, NO_SUCH_CLASS
+    expect(page.get_by_text(shown)).to_be_visible()
+    expect(page.get_by_text(gone)).to_have_count(0)
+
+
+def refused_for_the_network(page) -> None:
+    page.locator(".st-key-class_join_code input").fill("ZZZZ-ZZZZ")
+    page.locator(".st-key-class_join_name input").fill("Eve")
+    click_button(page, "class_join")
+    expect(page.get_by_text("came from your network")).to_be_visible()
+    expect(page.get_by_text(NO_SUCH_CLASS)).to_have_count(0)
+
+
+def test_a_lockout_holds_for_the_address_after_delete_my_data_and_in_a_fresh_browser(
+    browser, tmp_path
+):
+    """Behind a proxy on the same machine (as deploy/nginx.py's), the server takes each
+    browser's address from X-Forwarded-For: five students' worth of browsers share one
+    address here, and another address is not slowed."""
+    env = {"NNB_DATA_DIR": str(tmp_path), "NNB_GUESSES_PER_ADDRESS": "5"}
+
+    def tab(address: str):
+        context = browser.new_context(
+            viewport={"width": 1400, "height": 1000},
+            extra_http_headers={"X-Forwarded-For": address},
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(f"{url}/class_room")
+        expect(page.get_by_role("heading", name="Class", exact=True)).to_be_visible()
+        return page
+
+    contexts = []
+    with serve_app(env=env) as url:
+        try:
+            guesser = tab("203.0.113.50")
+            for attempt in range(5):
+                guess(guesser, attempt)
+            refused_for_the_network(guesser)
+
+            before = token_of(guesser)
+            open_page(guesser, "Start")
+            guesser.get_by_role("button", name="Delete my data").click()
+            click_button(guesser, "home_delete_data")
+            assert token_of(guesser, replacing=before) != before  # a new workspace
+            go(guesser, "Class")
+            refused_for_the_network(guesser)
+
+            refused_for_the_network(tab("203.0.113.50"))  # a fresh browser, same address
+            guess(tab("198.51.100.7"), 0)  # another address guesses and is answered
+        finally:
+            for context in contexts:
+                context.close()
