@@ -155,6 +155,9 @@ def test_a_teacher_removes_a_student_who_is_told_and_leaves_the_board():
     assert "join again, you need the class code" in notice
     assert not any("as **Bo**" in text for text in texts(bo.success))
     assert bo.text_input(key="class_join_code").value == ""  # the join form is back
+    bo.switch_page("pages/train.py").run()  # where a student trains, the notice too
+    assert any(f"removed you from the class {code}" in text for text in texts(bo.warning))
+    bo.switch_page(CLASS).run()
     assert not texts(ada.run().warning)  # Ada is still in the class
     assert any("as **Ada**" in text for text in texts(ada.success))
 

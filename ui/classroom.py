@@ -102,12 +102,7 @@ def render_membership() -> ClassInfo | None:
         )
         return info
     if code := classes().removed_from(wid):
-        st.warning(
-            f"Your teacher removed you from the class {code}: your runs no longer go to its "
-            "board. Your own work stays here. To join again, you need the class code from "
-            "your teacher.",
-            icon=":material/person_remove:",
-        )
+        removed_notice(code)
         st.button(
             "Hide this notice",
             key="class_removed_hide",
@@ -136,6 +131,16 @@ def render_membership() -> ClassInfo | None:
     if pressed:
         _join(wid, code, name)
     return None
+
+
+def removed_notice(code: str) -> None:
+    """What a student reads once their teacher removed them from the class ``code``."""
+    st.warning(
+        f"Your teacher removed you from the class {code}: your runs no longer go to its "
+        "board. Your own work stays here. To join again, you need the class code from "
+        "your teacher.",
+        icon=":material/person_remove:",
+    )
 
 
 def _join(wid: str, code: str, name: str) -> None:

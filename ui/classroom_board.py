@@ -177,6 +177,8 @@ def render_student(info) -> None:
     """A student's own rows and place, when the teacher lets students see the board."""
     wid = st.session_state.workspace_id
     students = classroom.classes().students(info.code)
+    if wid not in {member for _, member, _ in students}:  # removed (or left in another tab)
+        st.rerun(scope="app")  # the page then says why
     rows = board_rows(students, info.lesson, info.challenge)
     mine = [row for row in rows if row.workspace == wid]
     rank = student_rank(rows, wid)
@@ -191,8 +193,12 @@ def render_student(info) -> None:
 
 def render_train_mark(runs: list) -> None:
     """On the Train page: the latest ended class run of this student, marked against the
-    class's challenge (nothing when not in a class with a challenge)."""
-    member = classroom.classes().membership(st.session_state.workspace_id)
+    class's challenge (nothing when not in a class with a challenge), or the notice that
+    the teacher removed them."""
+    wid = st.session_state.workspace_id
+    member = classroom.classes().membership(wid)
+    if member is None and (code := classroom.classes().removed_from(wid)):
+        classroom.removed_notice(code)
     if member is None or member.info.challenge is None:
         return
     ended = [r for r in runs if r.number >= member.first_run and r.state in ENDED]
