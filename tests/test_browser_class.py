@@ -8,7 +8,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from builder.workspace.classes import NO_SUCH_CLASS, NOT_OPENED
+from builder.experiment.presets import preset_experiment
+from builder.workspace.classes import NO_SUCH_CLASS, NOT_OPENED, get_classes
+from builder.workspace.store import get_store
 from tests.conftest import serve_app
 from tests.test_browser import choose, click_button
 from tests.test_browser_train import WAIT_MS
@@ -179,3 +181,45 @@ def test_a_lockout_holds_for_the_address_after_delete_my_data_and_in_a_fresh_bro
         finally:
             for context in contexts:
                 context.close()
+
+
+def test_a_teacher_removes_a_student_while_the_board_refreshes(app_url, browser):
+    """The choice survives the board's timed refreshes; the removed student, on their next
+    visit, reads that they were removed, and the board no longer counts them. (The class
+    is made in the server's store beforehand; the teacher opens its board with the key.)"""
+    code, key = get_classes(get_store()).create("Removal", preset_experiment("iris"))
+    contexts = [browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in range(3)]
+    teacher, ada, bo = (context.new_page() for context in contexts)
+    try:
+        for page in (teacher, ada, bo):  # a server's first pages can take a minute on a busy CI
+            page.goto(f"{app_url}/class_room", timeout=WAIT_MS)
+            heading = page.get_by_role("heading", name="Class", exact=True)
+            expect(heading).to_be_visible(timeout=WAIT_MS)
+        teacher.locator(".st-key-class_open_code input").fill(code)
+        teacher.locator(".st-key-class_open_key input").fill(key)
+        click_button(teacher, "class_open")
+        expect(teacher.get_by_text("Class board: Removal")).to_be_visible()
+        for page, name in ((ada, "Ada"), (bo, "Bo")):
+            page.locator(".st-key-class_join_code input").fill(code)
+            page.locator(".st-key-class_join_name input").fill(name)
+            click_button(page, "class_join")
+            expect(page.get_by_test_id("stAlert").first).to_contain_text(f"as {name}")
+        counts = teacher.get_by_text(re.compile(r"^2 students · 0 ended runs"))
+        expect(counts).to_be_visible(timeout=WAIT_MS)  # the board's next refresh
+        choose(teacher, "class_remove_pick", "Bo")
+        read = counts.inner_text()
+        expect(counts).not_to_have_text(read)  # a refresh: the read time is written anew
+        pick = teacher.locator(".st-key-class_remove_pick").get_by_role("combobox")
+        expect(pick).to_have_value("Bo")
+        click_button(teacher, "class_remove")
+        expect(teacher.get_by_text("their seat is free")).to_be_visible()
+        expect(teacher.get_by_text(re.compile(r"^1 students · 0 ended runs"))).to_be_visible()
+
+        bo.reload()
+        expect(bo.get_by_text(f"Your teacher removed you from the class {code}")).to_be_visible()
+        expect(bo.locator(".st-key-class_join_code input")).to_be_visible()
+        ada.reload()
+        expect(ada.get_by_test_id("stAlert").first).to_contain_text("as Ada")
+    finally:
+        for context in contexts:
+            context.close()
