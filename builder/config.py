@@ -47,6 +47,10 @@ class HostLimits:
     # Open classes one browser (a teacher's workspace) may hold at once; the copy of the
     # table each class on an upload keeps counts against that workspace's ``workspace_mb``.
     classes_per_browser: int = 3
+    # Wrong class codes or teacher keys from one client address within 10 minutes before
+    # the address waits 10 minutes (``builder.classroom.limiter``): a whole class behind
+    # one school address must stay under it.
+    guesses_per_address: int = 100
 
 
 def load_limits(environ: dict[str, str] | None = None) -> HostLimits:

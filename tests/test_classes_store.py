@@ -182,3 +182,64 @@ def test_a_class_copy_of_the_table_counts_against_its_teachers_workspace(tmp_pat
         store.save_upload(teacher, [("other.csv", files[0][1] + b"3,4\n" * 70_000)], {}, "s")
     store.sweep(now=time.time() + 3 * 3600)  # the class closed and went: so did its copy
     assert store.usage(teacher) == 400_004
+
+
+def test_a_name_that_looks_like_a_taken_one_is_refused_as_taken(classes):
+    store = classes.store
+    code, _ = classes.create("Tuesday", preset_experiment("iris"))
+    first, *others = [store.open(None)[1] for _ in range(3)]
+    classes.join(first, code, "Ada")
+    for look_alike in ("\u0410da", "\u0391d\u03b1", "\uff21\uff44\uff41", "ADA "):
+        with pytest.raises(ClassError, match=r"already goes by .* looks the same.*initial"):
+            classes.join(others[0], code, look_alike)
+    with pytest.raises(ClassError, match="invisible"):
+        classes.join(others[0], code, "Ada\u200b")
+    assert classes.membership(others[0]) is None
+    classes.join(others[0], code, "Ada B.")
+    classes.join(first, code, "ada")  # one's own name, rejoined in another case
+    assert [name for name, _, _ in classes.students(code)] == ["ada", "Ada B."]
+
+
+def test_a_removed_student_frees_the_seat_leaves_the_board_and_may_join_again(classes):
+    store = classes.store
+    code, key = classes.create("Small", preset_experiment("iris"))
+    wids = [store.open(None)[1] for _ in range(4)]
+    for number, wid in enumerate(wids[:3]):
+        classes.join(wid, code, f"student {number}")
+    finish(store, wids[1], 0.9)
+    with pytest.raises(ClassError, match="full"):
+        classes.join(wids[3], code, "late")
+    with pytest.raises(ClassError) as refused:
+        classes.remove(code, key[:-1] + ("B" if key.endswith("A") else "A"), wids[1])
+    assert str(refused.value) == NOT_OPENED
+    assert classes.removed_from(wids[1]) is None
+
+    assert classes.remove(code.replace("-", "").lower(), key, wids[1])
+    assert classes.membership(wids[1]) is None
+    assert classes.removed_from(wids[1]) == code
+    assert [name for name, _, _ in classes.students(code)] == ["student 0", "student 2"]
+    assert classes.teacher_class(code, key).students == 2
+    classes.join(wids[3], code, "student 1")  # the seat and the name are free
+    assert not classes.remove(code, key, wids[1])  # not in the class any more
+    other, other_key = classes.create("Other", preset_experiment("iris"))
+    assert not classes.remove(other, other_key, wids[0])  # not in that class
+
+    with pytest.raises(ClassError, match="full"):  # joining again takes a seat, as any join
+        classes.join(wids[1], code, "back")
+    classes.remove(code, key, wids[3])
+    classes.join(wids[1], code, "back")
+    assert classes.removed_from(wids[1]) is None and classes.membership(wids[1]).name == "back"
+    classes.leave(wids[3])  # the removed student hides the notice
+    assert classes.removed_from(wids[3]) is None
+
+
+def test_a_removal_is_forgotten_with_its_class(classes):
+    store = classes.store
+    code, key = classes.create("Tuesday", preset_experiment("iris"))
+    _, ada, _ = store.open(None)
+    classes.join(ada, code, "Ada")
+    classes.remove(code, key, ada)
+    later = classes.teacher_class(code, key).expires + 1
+    assert classes.removed_from(ada, now=later) is None
+    store.sweep(now=later)
+    assert store._read("SELECT COUNT(*) FROM class_removals")[0][0] == 0

@@ -4,9 +4,9 @@ import math
 
 import pytest
 
-from builder.classroom import board, challenges, codes
+from builder.classroom import board, challenges, codes, names
 from builder.classroom.challenges import DIVERGE, READY, Challenge, mark, parameter_count
-from builder.classroom.limiter import GuessLimiter
+from builder.classroom.limiter import Guesses, GuessLimiter, address_key
 from builder.errors import SpecError
 from builder.experiment.presets import preset_experiment
 from builder.training.runs import Run
@@ -54,10 +54,71 @@ def test_a_teacher_key_matches_only_its_hash_and_a_missing_class_matches_nothing
 
 
 def test_display_names_are_trimmed_and_capped():
-    assert codes.clean_name("  Ada   L. ") == "Ada L."
-    for bad in ("", "   ", "x" * 31, "Ada\x00"):
+    assert names.clean_name("  Ada   L. ") == "Ada L."
+    assert names.clean_name("Jose\u0301") == "Jos\u00e9"  # composed, as typed elsewhere
+    assert names.clean_name("x" * 30) == "x" * 30
+    assert names.clean_name("Ada\u2028\u00a0Bo\u3000") == "Ada Bo"  # any space is one space
+    for bad in ("", "   ", "x" * 31, "Ada\x00", "...", "\u0301\u0301"):
         with pytest.raises(codes.ClassError):
-            codes.clean_name(bad)
+            names.clean_name(bad)
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        "Ada\u200b",  # zero-width space
+        "A\u200dda",  # zero-width joiner
+        "\u202eadA",  # right-to-left override: shows as "Ada"
+        "Ada\u2066",  # left-to-right isolate
+        "\u200fAda",  # right-to-left mark
+        "Ada\ufeff",  # byte-order mark
+        "Ada\u00ad",  # soft hyphen
+        "Ada\u3164",  # Hangul filler: a letter that shows nothing
+        "Ada\u034f",  # combining grapheme joiner
+        "Ada\ufe0f",  # variation selector
+        "Ada\u2800",  # blank Braille pattern
+        "Ada\x1b[31m",  # a terminal escape
+    ],
+)
+def test_names_with_invisible_or_control_characters_are_refused(hidden):
+    with pytest.raises(codes.ClassError, match="invisible or control character"):
+        names.clean_name(hidden)
+
+
+@pytest.mark.parametrize(
+    "look_alike",
+    [
+        "\u0410da",  # Cyrillic capital A
+        "Ad\u0430",  # Cyrillic small a
+        "\u0391d\u03b1",  # Greek capital and small alpha
+        "ADA",
+        "  ada ",
+        "\uff21\uff44\uff41",  # full-width letters
+        "\U0001d400da",  # mathematical bold capital A
+    ],
+)
+def test_names_that_look_alike_have_one_key(look_alike):
+    assert names.name_key(names.clean_name(look_alike)) == names.name_key("Ada")
+
+
+def test_names_that_look_different_keep_different_keys():
+    keys = {
+        names.name_key(name)
+        for name in ("Ada", "Adam", "Ada B.", "Ida", "Ana", "\u0418\u0432\u0430\u043d")
+    }
+    assert len(keys) == 6
+    assert names.name_key("Jos\u00e9") != names.name_key("Jose")  # an accent shows
+    assert names.name_key("\u0412\u041e\u0412") == names.name_key("bob")  # Cyrillic "ВОВ"
+    assert names.name_key("\u0418\u0432\u0430\u043d") != names.name_key(
+        "Ivan"
+    )  # "Иван" reads as Cyrillic
+    assert names.name_key("Lan") != names.name_key("Ian")
+
+
+def test_a_taken_name_suggests_adding_an_initial():
+    message = names.taken_message("Ada")
+    assert "already goes by 'Ada'" in message and "'Ada B.'" in message
+    assert len(names.taken_message("x" * 30).split("'")[3]) <= names.NAME_LENGTH
 
 
 def test_the_limiter_locks_out_after_five_failures_in_a_minute_and_lets_go_after():
@@ -84,6 +145,47 @@ def test_failures_spread_beyond_the_window_do_not_add_up():
         limiter.failed("browser-a")
         now[0] += 20  # three in any minute
     assert limiter.wait_seconds("browser-a") == 0
+
+
+def test_a_client_address_is_counted_as_itself_and_ipv6_by_its_network():
+    assert address_key("203.0.113.7") == "203.0.113.7"
+    assert address_key("2001:db8:1:2:aaaa::1") == address_key("2001:db8:1:2:bbbb::9")
+    assert address_key("2001:db8:1:2::1") == "2001:db8:1:2::/64"
+    assert address_key("2001:db8:1:3::1") != address_key("2001:db8:1:2::1")
+    assert address_key("::ffff:203.0.113.7") == "203.0.113.7"
+    assert address_key(None) is None and address_key("") is None
+
+
+def test_wrong_guesses_from_one_address_lock_it_out_whatever_the_browser():
+    now = [0.0]
+    guesses = Guesses(address_failures=20, clock=lambda: now[0])
+    for number in range(19):  # a new browser (workspace) for every 2 guesses: none waits
+        guesses.failed(f"browser-{number // 2}", "203.0.113.7")
+        assert guesses.refusal(f"browser-{number // 2}", "203.0.113.7") is None
+        now[0] += 1
+    guesses.failed("browser-new", "203.0.113.7")
+    refusal = guesses.refusal("browser-fresh", "203.0.113.7")
+    assert "came from your network" in refusal and "10 minutes" in refusal
+    assert guesses.refusal("browser-fresh", "198.51.100.1") is None  # another network
+    assert guesses.refusal("browser-fresh", None) is None  # a local connection: browser only
+    now[0] += 600
+    assert guesses.refusal("browser-fresh", "203.0.113.7") is None
+
+
+def test_a_classroom_behind_one_address_is_not_locked_out_by_its_typos():
+    """40 students on one school address, each mistyping the code twice within 10 minutes,
+    under the default limit: nobody waits, except a browser that mistypes five times."""
+    now = [0.0]
+    guesses = Guesses(clock=lambda: now[0])
+    for student in range(40):
+        for _ in range(2):
+            guesses.failed(f"student-{student}", "198.51.100.20")
+            now[0] += 5
+    assert all(guesses.refusal(f"student-{n}", "198.51.100.20") is None for n in range(40))
+    for _ in range(5):
+        guesses.failed("student-0", "198.51.100.20")
+    assert "from this browser" in guesses.refusal("student-0", "198.51.100.20")
+    assert guesses.refusal("student-1", "198.51.100.20") is None
 
 
 def test_parameter_counts_come_from_the_network_and_the_result_alone():

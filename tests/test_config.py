@@ -1,6 +1,8 @@
 """Host limits: defaults, environment overrides, and the Streamlit settings that match them."""
 
+import re
 import tomllib
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -41,3 +43,23 @@ def test_jobs_run_locally_unless_ray_is_chosen():
         ValueError, match=r"NNB_JOB_BACKEND must be one of local, ray\. Received: 'dask'"
     ):
         job_backend({"NNB_JOB_BACKEND": "dask"})
+
+
+def test_security_md_names_every_cap_with_its_default():
+    """SECURITY.md's table of caps: each variable once, with the default the code has."""
+    text = (Path(__file__).resolve().parent.parent / "SECURITY.md").read_text()
+    shown = {}
+    for line in text.splitlines():
+        if line.startswith("| `NNB_"):
+            names, defaults = line.split("|")[1:3]
+            for name, default in zip(
+                re.findall(r"`NNB_(\w+)`", names), defaults.split("/"), strict=True
+            ):
+                shown[name.lower()] = default.strip().replace(",", "")
+    limits = HostLimits()
+    assert set(shown) == {field.name for field in fields(HostLimits)}
+    for name, default in shown.items():
+        if default.isdigit():
+            assert int(default) == getattr(limits, name), name
+        else:
+            assert name == "max_concurrent_trainings" and default == "the number of cores"

@@ -140,3 +140,56 @@ def test_a_teacher_with_as_many_open_classes_as_allowed_is_told_so():
     assert "a class closes 24 hours after it was created" in error
     wid = teacher.session_state["workspace_id"]
     assert get_store()._read("SELECT COUNT(*) FROM classes WHERE owner = ?", (wid,)) == [(3,)]
+
+
+def test_a_teacher_removes_a_student_who_is_told_and_leaves_the_board():
+    teacher = create_class(title="Removal", challenge="iris-30")
+    code = teacher.session_state["class_teacher"][0]
+    ada, bo = join(code, "Ada"), join(code, "Bo")
+    for student, accuracy in ((ada, 0.9), (bo, 0.8)):
+        finish(get_store(), student.session_state["workspace_id"], accuracy)
+    teacher.run()
+    assert list(teacher.dataframe[0].value["student"]) == ["Ada", "Bo"]
+    pick = teacher.selectbox(key="class_remove_pick")
+    assert pick.value is None and teacher.button(key="class_remove").disabled
+    assert list(pick.options) == ["Ada", "Bo"]  # shown by name, as plain text
+
+    pick.select(bo.session_state["workspace_id"]).run()
+    teacher.button(key="class_remove").click().run()
+    assert not teacher.exception
+    assert any("their seat is free" in text for text in texts(teacher.success))
+    assert list(teacher.dataframe[0].value["student"]) == ["Ada"]
+    assert any(text.startswith("1 students") for text in texts(teacher.caption))
+    assert teacher.selectbox(key="class_remove_pick").value is None
+
+    bo.run()
+    (notice,) = texts(bo.warning)
+    assert f"Your teacher removed you from the class {code}" in notice
+    assert "join again, you need the class code" in notice
+    assert not any("as **Bo**" in text for text in texts(bo.success))
+    assert bo.text_input(key="class_join_code").value == ""  # the join form is back
+    bo.switch_page("pages/train.py").run()  # where a student trains, the notice too
+    assert any(f"removed you from the class {code}" in text for text in texts(bo.warning))
+    bo.switch_page(CLASS).run()
+    assert not texts(ada.run().warning)  # Ada is still in the class
+    assert any("as **Ada**" in text for text in texts(ada.success))
+
+    bo.text_input(key="class_join_code").input(code)
+    bo.text_input(key="class_join_name").input("Bo")  # the name is free: joining again
+    bo.button(key="class_join").click().run()
+    assert not bo.warning and any("as **Bo**" in text for text in texts(bo.success))
+
+
+def test_a_name_that_only_looks_different_is_refused_with_a_suggestion():
+    code = create_class(title="Names").session_state["class_teacher"][0]
+    join(code, "Ada")
+    impostor = start_app().switch_page(CLASS).run()
+    impostor.text_input(key="class_join_code").input(code)
+    impostor.text_input(key="class_join_name").input("\u0410da")  # Cyrillic А
+    impostor.button(key="class_join").click().run()
+    (error,) = texts(impostor.error)
+    assert "already goes by" in error and "looks the same" in error and "Add an initial" in error
+    assert "class_teacher" not in impostor.session_state
+    impostor.text_input(key="class_join_name").input("Ada\u200b")  # a zero-width space
+    impostor.button(key="class_join").click().run()
+    assert "invisible or control character" in texts(impostor.error)[0]

@@ -2,7 +2,8 @@
 
 The teacher's code and key are kept in this session's state only (never in the address
 bar or a cookie); the key is shown once, when the class is created. Wrong codes and keys
-count against the browser's workspace in a server-wide ``GuessLimiter``.
+count against the browser's workspace and its client address in a server-wide
+``limiter.Guesses``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import streamlit as st
 
 from builder.classroom.challenges import METRICS, READY, Challenge, lesson_challenge
 from builder.classroom.codes import ClassError
-from builder.classroom.limiter import GuessLimiter
+from builder.classroom.limiter import Guesses
 from builder.config import load_limits
 from builder.errors import DataError, SpecError
 from builder.experiment.spec import Experiment, check_limits
@@ -26,7 +27,7 @@ from ui.text import literal
 TEACHER = "class_teacher"  # (code, key) of the board this session opened
 CREATED = "class_created"  # (code, key) to show once, just after creating
 NO_CHALLENGE, OWN_GOAL = "none", "own"
-_LIMITER = GuessLimiter()
+_GUESSES: Guesses | None = None
 
 
 def classes() -> ClassStore:
@@ -43,19 +44,39 @@ def closes(info: ClassInfo) -> str:
     return when.strftime("%d %b %H:%M UTC")
 
 
+def guesses() -> Guesses:
+    """The server's count of wrong codes and keys, sized by the host's limits."""
+    global _GUESSES
+    if _GUESSES is None:
+        _GUESSES = Guesses(load_limits().guesses_per_address)
+    return _GUESSES
+
+
+def client_address() -> str | None:
+    """The browser's address as the server sees it; None for a local connection.
+
+    Streamlit's web server (uvicorn) puts the client named in ``X-Forwarded-For`` in place
+    of the proxy's address only when the connection comes from an address listed in
+    ``FORWARDED_ALLOW_IPS`` (default: 127.0.0.1 and ::1, so ``deploy/nginx.py``'s nginx on
+    the same machine is trusted): a browser cannot choose its own address by sending the
+    header.
+    """
+    return st.context.ip_address
+
+
 def _guarded(action, *args):
-    """Run a code- or key-checking ``action`` unless the browser is locked out; a code or key
-    that opens nothing counts as a wrong guess. Returns the action's value, or None with an
-    error shown."""
-    wid = st.session_state.workspace_id
-    if seconds := _LIMITER.wait_seconds(wid):
-        st.error(_LIMITER.message(seconds), icon=":material/hourglass:")
+    """Run a code- or key-checking ``action`` unless the browser or its address is locked
+    out; a code or key that opens nothing counts as a wrong guess. Returns the action's
+    value, or None with an error shown."""
+    wid, address = st.session_state.workspace_id, client_address()
+    if refusal := guesses().refusal(wid, address):
+        st.error(refusal, icon=":material/hourglass:")
         return None
     try:
         return action(*args)
     except ClassError as error:
         if isinstance(error, WrongGuess):
-            _LIMITER.failed(wid)
+            guesses().failed(wid, address)
         st.error(literal(error), icon=":material/error:")
         return None
 
@@ -81,6 +102,15 @@ def render_membership() -> ClassInfo | None:
             help="Your runs stop going to the board; your own work stays here.",
         )
         return info
+    if code := classes().removed_from(wid):
+        removed_notice(code)
+        st.button(
+            "Hide this notice",
+            key="class_removed_hide",
+            on_click=classes().leave,
+            args=(wid,),
+            help="Forget the removal; you can join a class below.",
+        )
     with st.form("class_join_form"):
         st.markdown("**Join a class**")
         code = st.text_input(
@@ -102,6 +132,16 @@ def render_membership() -> ClassInfo | None:
     if pressed:
         _join(wid, code, name)
     return None
+
+
+def removed_notice(code: str) -> None:
+    """What a student reads once their teacher removed them from the class ``code``."""
+    st.warning(
+        f"Your teacher removed you from the class {code}: your runs no longer go to its "
+        "board. Your own work stays here. To join again, you need the class code from "
+        "your teacher.",
+        icon=":material/person_remove:",
+    )
 
 
 def _join(wid: str, code: str, name: str) -> None:

@@ -90,6 +90,7 @@ def _live_board(code: str, key: str) -> None:
         f"{len(students)} students · {len(rows)} ended runs · {training} training · "
         f"board read in {read_ms:.0f} ms, again every {BOARD_SECONDS:g} s"
     )
+    _remove_form(code, key, students)
     if not rows:
         st.info("No runs yet: students' runs appear here as they end.", icon=":material/groups:")
         return
@@ -115,6 +116,51 @@ def _live_board(code: str, key: str) -> None:
         _open_run(chosen, by_label[chosen].run.experiment)
 
 
+def _remove_form(code: str, key: str, students: list) -> None:
+    """The teacher's Remove: a student chosen by name leaves the class, freeing the seat."""
+    if message := st.session_state.pop("class_remove_message", None):
+        st.success(message, icon=":material/person_remove:")
+    if not students:
+        return
+    names = {wid: name for name, wid, _ in students}  # names are plain text in a selectbox
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    chosen = left.selectbox(
+        "Remove a student",
+        list(names),
+        index=None,
+        format_func=names.get,
+        placeholder="Choose a student",
+        key="class_remove_pick",
+        help="For a name that is not your student's, or a seat taken twice: the seat is "
+        "freed and their runs leave the board. They can join again only with the code.",
+    )
+    right.button(
+        "Remove from the class",
+        key="class_remove",
+        disabled=chosen is None,
+        on_click=_remove,
+        args=(code, key, chosen),
+        help="Take the chosen student out of the class.",
+    )
+
+
+def _remove(code: str, key: str, wid: str | None) -> None:
+    """Remove the chosen student (a button callback); the next run says what happened."""
+    if wid is None:
+        return
+    try:
+        removed = classroom.classes().remove(code, key, wid)
+    except ClassError:
+        return  # the class ended: the board's next run says so
+    st.session_state.class_remove_pick = None
+    st.session_state.class_remove_message = (
+        "Removed: their seat is free and their runs have left the board. Their page says "
+        "they were removed; they can join again only with the class code."
+        if removed
+        else "That student had already left the class."
+    )
+
+
 def _open_run(label: str, experiment) -> None:
     try:
         check_limits(experiment, load_limits())
@@ -134,6 +180,8 @@ def render_student(info) -> None:
     """A student's own rows and place, when the teacher lets students see the board."""
     wid = st.session_state.workspace_id
     students = classroom.classes().students(info.code)
+    if wid not in {member for _, member, _ in students}:  # removed (or left in another tab)
+        st.rerun(scope="app")  # the page then says why
     rows = board_rows(students, info.lesson, info.challenge)
     mine = [row for row in rows if row.workspace == wid]
     rank = student_rank(rows, wid)
@@ -148,8 +196,12 @@ def render_student(info) -> None:
 
 def render_train_mark(runs: list) -> None:
     """On the Train page: the latest ended class run of this student, marked against the
-    class's challenge (nothing when not in a class with a challenge)."""
-    member = classroom.classes().membership(st.session_state.workspace_id)
+    class's challenge (nothing when not in a class with a challenge), or the notice that
+    the teacher removed them."""
+    wid = st.session_state.workspace_id
+    member = classroom.classes().membership(wid)
+    if member is None and (code := classroom.classes().removed_from(wid)):
+        classroom.removed_notice(code)
     if member is None or member.info.challenge is None:
         return
     ended = [r for r in runs if r.number >= member.first_run and r.state in ENDED]

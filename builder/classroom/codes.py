@@ -1,7 +1,7 @@
-"""Class codes students type, teacher keys only the teacher holds, and students' display names.
+"""Class codes students type and teacher keys only the teacher holds (display names: ``names``).
 
 A class code is 8 characters from an alphabet without look-alikes (no 0/O, 1/I/L, U/V
-pairs), 30**8 ≈ 6.6e11 codes: with guesses slowed to a few a minute per browser
+pairs), 29**8 ≈ 5.0e11 codes: with guesses slowed per browser and per client address
 (``builder.classroom.limiter``), finding a live class by guessing is hopeless. The teacher
 key is 32 random bytes; the store keeps only its SHA-256 and compares digests in constant
 time, so neither a database copy nor a stopwatch gives the key away.
@@ -17,7 +17,6 @@ from builder.errors import BuilderError
 
 ALPHABET = "ABCDEFGHJKMNPQRSTWXYZ23456789"
 CODE_LENGTH = 8
-NAME_LENGTH = 30
 # Compared against when the code is unknown, so a wrong code costs the same time as a wrong key.
 NO_CLASS_HASH = hashlib.sha256(b"no class has this key").hexdigest()
 
@@ -58,21 +57,3 @@ def key_matches(key: object, stored_hash: str | None) -> bool:
     class (None) is compared against a hash no key has, so it takes as long."""
     given = key_hash(key) if isinstance(key, str) else key_hash("")
     return hmac.compare_digest(given, stored_hash or NO_CLASS_HASH) and stored_hash is not None
-
-
-def clean_name(text: object) -> str:
-    """A student's display name, trimmed, with inner runs of spaces made one.
-
-    Raises:
-        ClassError: the name is empty, too long, or holds control characters.
-    """
-    name = " ".join(str(text or "").split())
-    if not name:
-        raise ClassError("Type the name your teacher should see (a first name or a nickname).")
-    if len(name) > NAME_LENGTH:
-        raise ClassError(
-            f"A display name has at most {NAME_LENGTH} characters. Received: {len(name)}."
-        )
-    if any(not ch.isprintable() for ch in name):
-        raise ClassError("A display name holds letters, digits and punctuation only.")
-    return name

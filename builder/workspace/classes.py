@@ -23,13 +23,13 @@ from dataclasses import dataclass
 from builder.classroom.challenges import Challenge
 from builder.classroom.codes import (
     ClassError,
-    clean_name,
     key_hash,
     key_matches,
     new_class_code,
     new_teacher_key,
     normalise_code,
 )
+from builder.classroom.names import clean_name, name_key, taken_message
 from builder.config import HostLimits, load_limits
 from builder.experiment.spec import Experiment
 from builder.training.runs import Run
@@ -283,14 +283,14 @@ class ClassStore:
                 raise ClassError(
                     f"This class is full ({self.max_students} students). Ask your teacher."
                 )
-            # Asked, not caught from the unique index: a failed statement would end the
-            # whole transaction on PostgreSQL. The name column compares without case.
-            if conn.execute(
-                "SELECT 1 FROM class_members WHERE code = ? AND name = ?", (code, name)
-            ).fetchone():
-                raise ClassError(
-                    f"Someone in this class already goes by '{name}'. Choose another name."
-                )
+            # Compared here, as a reader sees names (``names.name_key``), not by the unique
+            # index (case only): the write lock keeps two joins from passing this at once,
+            # and a failed statement would end the whole transaction on PostgreSQL.
+            key = name_key(name)
+            names = conn.execute("SELECT name FROM class_members WHERE code = ?", (code,))
+            if any(name_key(other) == key for (other,) in names.fetchall()):
+                raise ClassError(taken_message(name))
+            conn.execute("DELETE FROM class_removals WHERE workspace = ?", (wid,))
             conn.execute(
                 "INSERT INTO class_members (workspace, code, name, first_run, joined) "
                 "SELECT id, ?, ?, runs_started + 1, ? FROM workspaces WHERE id = ?",
@@ -309,9 +309,48 @@ class ClassStore:
         return Membership(found[0], rows[0][1], rows[0][2]) if found else None
 
     def leave(self, wid: str) -> None:
-        """Take the workspace out of its class; its runs leave the board."""
+        """Take the workspace out of its class (its runs leave the board), and forget that a
+        teacher removed it from one."""
         with self.store._write() as conn:
             conn.execute("DELETE FROM class_members WHERE workspace = ?", (wid,))
+            conn.execute("DELETE FROM class_removals WHERE workspace = ?", (wid,))
+
+    def remove(self, code_text: object, key: object, wid: str, now: float | None = None) -> bool:
+        """The teacher takes a student out of the class: the seat and the name are free
+        again, the student's runs leave the board, and the student is told (``removed_from``).
+        The student may join again with the class code, as anyone with the code may.
+
+        Returns:
+            False when the workspace was not in this class (it left meanwhile).
+
+        Raises:
+            WrongGuess: the code and key do not open a class.
+        """
+        info = self.teacher_class(code_text, key, now)
+        now = time.time() if now is None else now
+        with self.store._write() as conn:
+            gone = conn.execute(
+                "DELETE FROM class_members WHERE workspace = ? AND code = ?", (wid, info.code)
+            ).rowcount
+            if gone:
+                conn.execute(
+                    "INSERT INTO class_removals (workspace, code, removed) VALUES (?, ?, ?) "
+                    "ON CONFLICT (workspace) DO UPDATE SET code = excluded.code, "
+                    "removed = excluded.removed",
+                    (wid, info.code, now),
+                )
+        return bool(gone)
+
+    def removed_from(self, wid: str, now: float | None = None) -> str | None:
+        """The code of the open class whose teacher removed this workspace, or None (never
+        removed, joined a class since, or the class ended)."""
+        now = time.time() if now is None else now
+        rows = self.store._read(
+            "SELECT r.code FROM class_removals r JOIN classes c ON c.code = r.code "
+            "WHERE r.workspace = ? AND c.expires > ?",
+            (wid, now),
+        )
+        return rows[0][0] if rows else None
 
     def students(self, code: str) -> list[tuple[str, str, list[Run]]]:
         """(display name, workspace id, runs since joining) of each student, by name.

@@ -114,6 +114,11 @@ CREATE TABLE IF NOT EXISTS class_members (
     joined REAL NOT NULL,
     UNIQUE (code, name)
 );
+CREATE TABLE IF NOT EXISTS class_removals (
+    workspace TEXT PRIMARY KEY REFERENCES workspaces(id) ON DELETE CASCADE,
+    code TEXT NOT NULL REFERENCES classes(code) ON DELETE CASCADE,
+    removed REAL NOT NULL
+);
 """
 
 
