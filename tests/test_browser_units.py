@@ -28,6 +28,20 @@ def settled(page) -> None:
     expect(page.locator(BOX)).to_have_count(1)
 
 
+def shows_units(page, units: str) -> None:
+    """Wait until the page shows ``units`` in one exact box and on the slider, read in one
+    go in the browser (reruns still in flight redraw them meanwhile)."""
+    page.wait_for_function(
+        """([box, slider, units]) => {
+            const boxes = document.querySelectorAll(box);
+            const sliders = document.querySelectorAll(slider);
+            return boxes.length === 1 && boxes[0].value === units && sliders.length === 1
+                && sliders[0].getAttribute('aria-valuetext') === units;
+        }""",
+        arg=[BOX, SLIDER, units],
+    )
+
+
 def open_build_page(page) -> None:
     click_button(page, "home_preset_iris")
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Build", exact=True).click()
@@ -51,18 +65,14 @@ def test_arrow_keys_50_ms_apart_and_two_quick_clicks_leave_the_last_value(app_ur
     for _ in range(5):
         page.keyboard.press("ArrowRight")
         page.wait_for_timeout(50)  # the pace of the events is what is tested
-    settled(page)
-    expect(page.locator(BOX)).to_have_value("13")
-    expect(page.locator(SLIDER).first).to_have_attribute("aria-valuetext", "13")
+    shows_units(page, "13")
 
     # Two clicks on the track 0.3 s apart: far right (512 units), then far left (1 unit).
     box = page.locator(TRACK).first.bounding_box()
     for fraction in (0.99, 0.01):
         page.mouse.click(box["x"] + box["width"] * fraction, box["y"] + box["height"] / 2)
         page.wait_for_timeout(300)
-    settled(page)
-    expect(page.locator(BOX)).to_have_value("1")
-    expect(page.locator(SLIDER).first).to_have_attribute("aria-valuetext", "1")
+    shows_units(page, "1")
     # 4 inputs → 1 unit → 3 classes: 5 + 6 parameters.
     parameters = page.get_by_test_id("stMetric").filter(has_text="Parameters")
     expect(parameters.get_by_test_id("stMetricValue")).to_have_text("11")
