@@ -107,7 +107,7 @@ def render_membership() -> ClassInfo | None:
         st.button(
             "Hide this notice",
             key="class_removed_hide",
-            on_click=classes().leave,
+            on_click=boundary.callback(classes().leave),
             args=(wid,),
             help="Forget the removal; you can join a class below.",
         )

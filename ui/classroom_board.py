@@ -138,7 +138,7 @@ def _remove_form(code: str, key: str, students: list) -> None:
         "Remove from the class",
         key="class_remove",
         disabled=chosen is None,
-        on_click=_remove,
+        on_click=boundary.callback(_remove),
         args=(code, key, chosen),
         help="Take the chosen student out of the class.",
     )
