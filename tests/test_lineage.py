@@ -14,6 +14,7 @@ from builder.training.lineage import StartFrom, plan
 from builder.training.runs import CONTINUED, RESTARTED, Run
 from builder.workspace import recorder
 from builder.workspace.store import WorkspaceStore
+from tests.apptest_helpers import texts
 
 WAIT = 600  # a fresh worker imports TensorFlow first, on a busy machine (load 40 seen)
 # Adam moves each weight by about the learning rate a step: a few dozen steps at this rate
@@ -196,11 +197,11 @@ def test_the_train_page_callbacks_continue_and_restart_with_the_settings_chosen_
     at.session_state["test_wider"] = True
     at.run()
     at.button(key="test_restart").click().run()
-    assert "had another network; restarting from its initial weights" in at.error[0].value
+    assert "had another network; restarting from its initial weights" in texts(at.error)[0]
     at.session_state["test_wider"] = False
     at.run()
     at.button(key="test_restart").click().run()
-    assert not at.error, at.error[0].value
+    assert not at.error, texts(at.error)
     again = _ended(at)[-1]
     assert (again.parent, again.origin, len(again.history)) == (parent.number, RESTARTED, 3)
     assert again.result["initial_weights"] == parent.result["initial_weights"]

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from builder.experiment.presets import PRESETS
-from tests.apptest_helpers import with_sample
+from tests.apptest_helpers import texts, with_sample
 from ui.layer_editor import GENERATIONS, units_keys
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +47,7 @@ def _units(at: AppTest, layer: int):
 
 def test_without_data_the_page_offers_presets_and_points_to_data():
     at = _build_page()
-    assert "No data yet" in at.info[0].value
+    assert "No data yet" in texts(at.info)[0]
     options = at.selectbox(key="build_preset_choice").options
     assert options[0] == "Choose a preset…" and options[1].startswith("wine-type")
     assert at.button(key="build_preset_apply").disabled
@@ -57,7 +57,7 @@ def test_a_preset_loads_its_sample_and_shows_its_summary():
     at = _build_page("titanic")
     assert at.session_state.table.shape == (891, 12)
     assert at.session_state.experiment == PRESETS["titanic"].experiment
-    assert "titanic" in at.success[0].value
+    assert "titanic" in texts(at.success)[0]
     assert _metric(at, "Inputs after preprocessing") == "12"
     assert _summary(at) == [
         ("dense (Dense)", "(None, 32)", 416),
@@ -189,7 +189,7 @@ def test_replacing_the_students_data_asks_first_and_can_be_declined():
     at = with_sample("iris").switch_page("pages/build.py").run()
     at.selectbox(key="build_preset_choice").set_value("wine-type").run()
     at.button(key="build_preset_apply").click().run()
-    assert "replaces your data (Iris flowers, 150 rows)" in at.warning[0].value
+    assert "replaces your data (Iris flowers, 150 rows)" in texts(at.warning)[0]
     assert at.session_state.table.shape[0] == 150
     at.button(key="build_preset_cancel").click().run()
     assert at.session_state.table.shape[0] == 150
@@ -205,7 +205,7 @@ def test_a_network_the_student_built_is_not_replaced_without_asking():
     at.button(key="build_add_layer").click().run()
     at.selectbox(key="build_preset_choice").set_value("iris").run()
     at.button(key="build_preset_apply").click().run()
-    assert "replaces the network you built" in at.warning[0].value
+    assert "replaces the network you built" in texts(at.warning)[0]
     assert (
         len(at.session_state.experiment.network.hidden)
         == len(PRESETS["iris"].experiment.network.hidden) + 1
@@ -229,7 +229,7 @@ def test_host_caps_bound_the_controls(monkeypatch):
     assert at.button(key="build_add_layer").disabled
     at.selectbox(key="build_preset_choice").set_value("wide-overfit").run()
     at.button(key="build_preset_apply").click().run()
-    assert "at most 64 units" in at.error[0].value
+    assert "at most 64 units" in texts(at.error)[0]
     assert at.session_state.experiment.name == "pima-small"
 
 

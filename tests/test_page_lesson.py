@@ -159,8 +159,8 @@ def _apply_under_a_lesson():
 def test_the_server_refuses_an_experiment_that_changes_a_locked_group():
     at = AppTest.from_function(_apply_under_a_lesson, default_timeout=60).run()
     assert not at.exception
-    assert "The lesson fixes these settings" in at.error[0].value
-    assert "network" in at.error[0].value
+    assert "The lesson fixes these settings" in texts(at.error)[0]
+    assert "network" in texts(at.error)[0]
     experiment = at.session_state.experiment
     assert experiment.train.epochs == 5
     assert experiment.network == preset_experiment("wine-type").network

@@ -13,6 +13,7 @@ from builder.errors import SpecError
 from builder.experiment.presets import PRESETS, preset_experiment
 from builder.experiment.share import MAX_LINK_CHARS, PARAM, decode, encode, from_query, to_query
 from builder.experiment.spec import Experiment
+from tests.apptest_helpers import texts
 
 URL_SAFE = re.compile(r"^[0-9]+\.[A-Za-z0-9_-]+$")
 
@@ -153,8 +154,9 @@ def test_edits_reach_the_address_bar():
 def test_a_forged_link_shows_a_message_and_the_app_keeps_working():
     at = _app({PARAM: BAD_LINKS["a bad sample"]})
     assert not at.exception
-    assert "could not be opened" in at.error[0].value
-    assert "data.source" in at.error[0].value
+    (error,) = texts(at.error)
+    assert "could not be opened" in error
+    assert "data.source" in error
     assert at.session_state.experiment == Experiment()
     assert at.session_state.table is None
 
@@ -163,7 +165,7 @@ def test_a_link_over_the_host_limits_is_refused(monkeypatch):
     monkeypatch.setenv("NNB_MAX_UNITS", "64")
     at = _app({"preset": "wide-overfit"})
     assert not at.exception
-    assert "at most 64 units" in at.error[0].value
+    assert "at most 64 units" in texts(at.error)[0]
     assert at.session_state.table is None
 
 
@@ -172,7 +174,7 @@ def test_a_link_to_an_uploaded_file_asks_for_the_file():
     experiment.data.source, experiment.data.files = "upload", ["flowers.csv"]
     at = _app({PARAM: encode(experiment)})
     assert not at.exception
-    assert "flowers.csv" in at.info[0].value
+    assert "flowers.csv" in texts(at.info)[0]
     assert at.session_state.experiment.network == experiment.network
 
 
