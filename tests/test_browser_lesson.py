@@ -5,6 +5,7 @@ lesson link refused with a message while the app stays usable."""
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from builder.experiment import lesson, share
@@ -31,6 +32,24 @@ def _query_of(page) -> dict[str, str]:
     return {key: values[0] for key, values in parse_qs(urlsplit(page.url).query).items()}
 
 
+def _tooltip_of(page, target) -> str:
+    """The text of the tooltip a hover on ``target`` opens. A rerun that redraws the target
+    under a resting pointer leaves it closed, so the pointer leaves and comes back until the
+    tooltip shows."""
+    tooltip = page.get_by_test_id("stTooltipContent")
+
+    def shown() -> str:
+        page.mouse.move(0, 0)
+        target.hover()
+        try:
+            tooltip.wait_for(state="visible", timeout=5_000)
+        except PlaywrightTimeout:
+            return ""
+        return tooltip.inner_text()
+
+    return wait_until(shown, "the tooltip of a locked control", seconds=120)
+
+
 def _edited_epochs(page) -> int | None:
     query = _query_of(page)
     return share.decode(query[share.PARAM]).train.epochs if share.PARAM in query else None
@@ -45,8 +64,8 @@ def test_a_lesson_link_opens_exactly_the_lesson_s_app(app_url, page):
     expect(note).to_be_visible()
     target = page.locator(".st-key-data_target").get_by_role("combobox")
     expect(target).to_be_disabled()
-    page.locator(".st-key-data_target").get_by_test_id("stTooltipHoverTarget").hover()
-    expect(page.get_by_test_id("stTooltipContent")).to_contain_text("Fixed by the lesson: data")
+    hover_target = page.locator(".st-key-data_target").get_by_test_id("stTooltipHoverTarget")
+    assert "Fixed by the lesson: data" in _tooltip_of(page, hover_target)
 
     go(page, "Train")
     expect(note).to_be_visible()
