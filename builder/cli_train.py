@@ -287,8 +287,10 @@ def _report(
             }
             for finding in run_checks(frame, experiment.data.target, result["task"])
         ],
-        "verdict": judge(result, frame, experiment)["verdict"].to_dict(),
     }
+    judged = judge(result, frame, experiment)
+    report["references"] = [ref.to_dict() for ref in judged["references"] or []]
+    report["verdict"] = judged["verdict"].to_dict()
     if args.preset and PRESETS[args.preset].expected is not None:
         expected = PRESETS[args.preset].expected
         value = test[expected.metric]
@@ -313,6 +315,9 @@ def _summary(report: dict[str, Any]) -> str:
         lines.append(f"left out: {item['column']} ({item['reason']})")
     for warning in report["warnings"]:
         lines.append(f"warning: {warning['title']} {warning['fix']}")
+    for ref in report["references"]:
+        scores = ", ".join(f"{name} {value:.4f}" for name, value in ref["scores"].items())
+        lines.append(f"reference, {ref['label']}: {scores or ref['error']}")
     verdict = report["verdict"]
     lines.append(f"verdict: {verdict['headline']}")
     lines += [f"  - {reason}" for reason in verdict["reasons"]]

@@ -6,6 +6,7 @@ import streamlit as st
 
 from builder.judging import metrics
 from builder.judging.evaluation import judge
+from builder.judging.references import NOT_COMPUTED, comparison_rows, sample_note
 from builder.judging.verdict import Verdict
 from builder.numbers import shown, signed
 from builder.plots import charts
@@ -53,7 +54,30 @@ def render(run, frame: pd.DataFrame) -> float:
         _regression(run, report, baseline, train, neutral)
     else:
         _classification(run, report, baseline, train, threshold, neutral)
+    _references(run, judged, threshold)
     return threshold
+
+
+def _references(run, judged: dict, threshold: float) -> None:
+    """The network beside a linear model, boosted trees and the naive guess, same test rows."""
+    st.markdown("**Beside other models, on the same test rows**")
+    references = judged["references"]
+    if references is None:
+        st.caption(NOT_COMPUTED)
+        return
+    task = run.result["task"]
+    rows = comparison_rows(task, judged["report"], judged["baseline"], references)
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key="evaluate_references")
+    notes = [
+        "Each reference was fitted on exactly the network's training rows and inputs, "
+        "prepared the same way: "
+        + "; ".join(f"{ref.label}, {ref.settings}" for ref in references if not ref.error)
+        + "."
+    ]
+    if threshold != 0.5:
+        notes.append(f"The network's row uses the threshold {threshold:g}; the references 0.5.")
+    notes.append(sample_note(references, run.result["rows"]["train"]))
+    st.caption(" ".join(note for note in notes if note))
 
 
 def _regression(run, report: dict, baseline: dict, train: dict, neutral: bool) -> None:

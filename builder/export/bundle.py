@@ -115,6 +115,9 @@ def run_files(
         "train": result["metrics"]["train"],
         "test": result["metrics"]["test"],
         "rows": result["rows"],
+        # A linear model and boosted trees on the same rows and inputs; null for a run
+        # trained before the app fitted them.
+        "references": result.get("references"),
     }
     files = {
         **named_for_run({**result["export"], **(converted or {})}, stem),
@@ -226,7 +229,11 @@ def _file_roles(stem: str, files: dict[str, bytes], task: str) -> list[tuple[str
         ("tensorboard/", "the curves as TensorBoard logs: `tensorboard --logdir tensorboard`"),
         ("experiment.json", "every setting; open it on the app's Export page"),
         ("history.csv", "the metrics after every epoch"),
-        ("metrics.json", "the final metrics on the training and test rows"),
+        (
+            "metrics.json",
+            "the final metrics on the training and test rows, and two reference models' "
+            "(a linear model and boosted trees) on the same test rows",
+        ),
         ("curves.html", f"the {curve} curves, for a browser"),
         ("requirements.txt", "what `pip install -r` needs for both scripts"),
     ]

@@ -16,6 +16,7 @@ from builder.errors import DataError
 from builder.experiment.spec import Experiment, output_activation
 from builder.judging import metrics
 from builder.judging.forward import DenseWeights, LayerTrace, forward, trace_row
+from builder.judging.references import from_result
 from builder.judging.verdict import Scores, verdict
 from builder.tables import prep
 from builder.tables.prep import FittedPrep
@@ -69,12 +70,13 @@ class TrainedNetwork:
 
 
 def judge(result: dict, frame: pd.DataFrame, experiment: Experiment, threshold: float = 0.5):
-    """Test-split report, a naive baseline beside it, and the verdict on the run.
+    """Test-split report, a naive baseline and the reference models beside it, and the verdict.
 
     Returns:
         dict with ``report`` (classification or regression metrics), ``baseline``
-        (majority class or mean guess, trained on the same training rows), and
-        ``verdict`` (a ``builder.judging.verdict.Verdict``).
+        (majority class or mean guess, trained on the same training rows), ``references``
+        (``builder.judging.references.Reference`` list, None for a run saved before they
+        were computed) and ``verdict`` (a ``builder.judging.verdict.Verdict``).
     """
     task = result["task"]
     fitted = FittedPrep.from_dict(result["prep"])
@@ -91,6 +93,7 @@ def judge(result: dict, frame: pd.DataFrame, experiment: Experiment, threshold: 
         report = metrics.classification_report(y_test, probabilities, fitted.class_names, threshold)
         baseline = metrics.majority_baseline(y_train, y_test, fitted.class_names)
         train_baseline = metrics.majority_baseline(y_train, y_train, fitted.class_names)
+    references = from_result(result)
     judged = verdict(
         task,
         result["history"],
@@ -98,8 +101,9 @@ def judge(result: dict, frame: pd.DataFrame, experiment: Experiment, threshold: 
         train=Scores(result["metrics"]["train"], train_baseline),
         test=Scores(report, baseline, rows=len(y_test)),
         experiment=experiment,
+        references=references,
     )
-    return {"report": report, "baseline": baseline, "verdict": judged}
+    return {"report": report, "baseline": baseline, "references": references, "verdict": judged}
 
 
 def typical_row(frame: pd.DataFrame, network: TrainedNetwork) -> dict:

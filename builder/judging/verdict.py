@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from builder.experiment.spec import Experiment, scales_target
+from builder.judging import findings
+from builder.judging.references import Reference
 from builder.numbers import shown
 
 MIN_SKILL = 0.05  # a model that removes less of the baseline's error is no better than it
@@ -35,7 +37,20 @@ LEVELS = {
     "no_better": "error",
     "overfitting": "warning",
     "underfitting": "warning",
+    "linear_better": "warning",
+    "trees_better": "warning",
+    "unpredicted": "warning",
     "fine": "success",
+}
+HEADLINES = {
+    "linear_better": "A linear model does better: on this table the network's hidden layers "
+    "do not pay.",
+    "trees_better": "Boosted trees do much better: they see something in the inputs that this "
+    "network misses.",
+    "overfitting": "Overfitting: much better on the training rows than on rows it never saw.",
+    "underfitting": "Underfitting: it beats the baseline, but it had not finished learning.",
+    "unpredicted": "It beats the baseline, but (almost) never predicts some classes.",
+    "fine": "Beats the baseline, with no sign of overfitting or underfitting.",
 }
 
 
@@ -44,16 +59,19 @@ class Verdict:
     """What to think of a run, why, and what to try next.
 
     Attributes:
-        kind: worse, no_better, overfitting, underfitting or fine.
+        kind: worse, no_better, linear_better, trees_better, overfitting, underfitting,
+            unpredicted or fine (the first that holds, in that order).
         headline: one sentence.
         reasons: the observations behind it, with their numbers.
         next_steps: what to change, named as the app names its controls.
+        also: the other kinds that hold too (their reasons and steps are included).
     """
 
     kind: str
     headline: str
     reasons: list[str] = field(default_factory=list)
     next_steps: list[str] = field(default_factory=list)
+    also: list[str] = field(default_factory=list)
 
     @property
     def level(self) -> str:
@@ -195,6 +213,7 @@ def verdict(
     train: Scores,
     test: Scores,
     experiment: Experiment,
+    references: list[Reference] | None = None,
 ) -> Verdict:
     """Judge a run from its history and scores.
 
@@ -203,12 +222,16 @@ def verdict(
         history: the epoch logs, ``{"loss": [...], "val_loss": [...], ...}``.
         ended: how training ended: finished, early_stopped or stopped.
         train: the model's and the baseline's scores on the training rows.
-        test: the model's and the baseline's scores on the test rows.
+        test: the model's and the baseline's scores on the test rows (for classes, the
+            full report with ``per_class``, so classes never predicted can be named).
         experiment: the run's settings, which decide the next steps offered.
+        references: the reference models scored on the same test rows (None: a run from
+            before they were computed, judged against the baseline alone).
 
     Returns:
-        The verdict, green (``fine``) only when the model beats the baseline and shows
-        neither overfitting nor underfitting.
+        The verdict, green (``fine``) only when the model beats the baseline, no reference
+        model beats it beyond noise, every class with a few test rows is predicted, and it
+        shows neither overfitting nor underfitting.
     """
     test_skill = skill(task, test.model, test.baseline)
     train_skill = skill(task, train.model, train.baseline)
@@ -234,6 +257,12 @@ def verdict(
             f"The validation loss was lowest at epoch {rise[0]} ({shown(rise[1])}) and rose to "
             f"{shown(rise[2])}: the network learned the training rows by heart."
         )
+    compared = findings.compare(task, test.model, test.rows, references)
+    reasons += compared.reasons if compared else []
+    missed = findings.unpredicted(task, test.model)
+    if missed:
+        reasons.append(findings.unpredicted_reason(missed, test.model))
+    balance = findings.balance_steps(experiment) if missed else []
     if experiment.train.learning_rate >= HIGH_RATE:
         lower = [
             f"Lower the learning rate on the Train page (now {experiment.train.learning_rate:g})."
@@ -259,30 +288,47 @@ def verdict(
             if kind == "worse"
             else "No better than always guessing the baseline."
         )
-        return Verdict(kind, headline, reasons, lower + steps)
+        return Verdict(kind, headline, reasons, _unique(lower + steps + balance))
     gap = train_skill - test_skill > OVERFIT_GAP
     if gap:
         reasons.append(
             f"It removes {train_skill:.0%} of the baseline's error on the training rows but "
             f"only {test_skill:.0%} on the test rows: it is overfitting."
         )
-    if gap or rise is not None:
-        return Verdict(
-            "overfitting",
-            "Overfitting: much better on the training rows than on rows it never saw.",
-            reasons,
-            _overfit_steps(experiment),
+    overfit = gap or rise is not None
+    held = [
+        kind
+        for kind, holds in (
+            ("trees_better", compared is not None and compared.trees_win),
+            ("linear_better", compared is not None and compared.linear_wins),
+            ("overfitting", overfit),
+            ("underfitting", falling),
+            ("unpredicted", bool(missed)),
         )
-    if falling:
-        return Verdict(
-            "underfitting",
-            "Underfitting: it beats the baseline, but it had not finished learning.",
-            reasons,
-            lower + _underfit_steps(experiment, task, ended),
-        )
-    return Verdict(
-        "fine",
-        "Beats the baseline, with no sign of overfitting or underfitting.",
-        reasons,
-        [],
-    )
+        if holds
+    ]
+    if "trees_better" in held and "linear_better" in held:
+        held.remove("linear_better")  # the trees' lead over the linear model is the lesson
+    kind = held[0] if held else "fine"
+    steps = _steps(kind, held, experiment, task, ended, lower)
+    return Verdict(kind, HEADLINES[kind], reasons, _unique(steps + balance), held[1:])
+
+
+def _steps(
+    kind: str, held: list[str], experiment: Experiment, task: str, ended: str, lower: list[str]
+) -> list[str]:
+    """The next steps of the leading kind, then of the others that hold (balance apart)."""
+    # A run cut short first needs to finish learning: only then do the other steps tell.
+    steps = lower + _underfit_steps(experiment, task, ended) if "underfitting" in held else []
+    if kind == "linear_better":
+        steps += findings.linear_steps(experiment, task)
+    elif kind == "trees_better":
+        steps += findings.trees_steps()
+    # Fewer layers and L2 already answer overfitting when the linear model leads.
+    if "overfitting" in held and kind != "linear_better":
+        steps += _overfit_steps(experiment)
+    return steps
+
+
+def _unique(steps: list[str]) -> list[str]:
+    return list(dict.fromkeys(steps))

@@ -33,6 +33,7 @@ from builder.worker.network import (
     fold_target_scale,
     metric_names,
 )
+from builder.worker.references import fit_references
 from builder.worker.training import (
     ForwardLogs,
     NanGuard,
@@ -262,6 +263,17 @@ def train(
         "y_test": data.y_test.tolist(),
         "predictions": out.tolist(),
         "rows": {"train": len(data.x_train), "test": len(data.x_test), "dropped": data.dropped},
+        # A linear model and boosted trees on the very matrices the network saw, so the
+        # verdict can say whether a simpler or another kind of model does better.
+        "references": fit_references(
+            data.x_train,
+            data.y_train,
+            data.x_test,
+            data.y_test,
+            task,
+            data.prep.class_names,
+            balanced=class_weight is not None,
+        ),
         "model_bytes": model_bytes(model),
         "export": export_files(model, data.prep),
     }
