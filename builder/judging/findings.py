@@ -20,7 +20,6 @@ from builder.judging.references import (
     sample_note,
     score_words,
 )
-from builder.numbers import shown
 
 MIN_CLASS_ROWS = 5  # fewer test rows of a class say too little about its recall
 RARELY = 0.1  # a recall at or under this: the class is (almost) never predicted
@@ -57,7 +56,7 @@ class Comparison:
 
 
 def _gain_words(task: str, gain: float) -> str:
-    return shown(abs(gain)) if task == "regression" else f"{abs(gain) * 100:.1f} points"
+    return f"{abs(gain):.3f} in R²" if task == "regression" else f"{abs(gain) * 100:.1f} points"
 
 
 def compare(

@@ -23,8 +23,6 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from builder.numbers import shown
-
 LINEAR, TREES = "linear", "boosted_trees"
 MAX_ROWS = 100_000  # training rows beyond this: the references fit a random sample
 CLASS_COLUMNS = {"accuracy": "Accuracy", "f1_macro": "Macro F1", "kappa": "Cohen's kappa"}
@@ -107,7 +105,7 @@ def margin_words(task: str, margin: float, rows: int) -> str:
     """The margin as a reason states it."""
     if task == "regression":
         return (
-            f"differences in R² under {shown(margin)} are within noise (about two standard "
+            f"differences in R² under {margin:.2g} are within noise (about two standard "
             f"errors of R² on {rows} test rows, for roughly normal errors)"
         )
     return (
