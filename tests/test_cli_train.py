@@ -27,6 +27,12 @@ def test_preset_report_as_json(capsys):
     assert report["epochs_run"] == 3 and report["train_seconds"] > 0
     assert 0.0 <= report["metrics"]["accuracy"] <= 1.0
     assert report["expected"]["metric"] == "accuracy"
+    references = {ref["name"]: ref for ref in report["references"]}
+    assert set(references) == {"linear", "boosted_trees"}
+    for ref in references.values():
+        assert set(ref["scores"]) == {"accuracy", "f1_macro", "kappa"}
+        assert ref["rows"] == report["rows"]["train"] and ref["fit_seconds"] > 0
+    assert "Linear model (logistic regression)" in references["linear"]["label"]
 
 
 def test_regression_reports_mse_and_mae(capsys):
@@ -98,7 +104,11 @@ def test_export_writes_the_run_bundle_into_a_folder(tmp_path, capsys):
     assert report["out"] == str(out) and report["epochs_run"] == 2
     written = sorted(p.name for p in out.iterdir())
     assert written == sorted(WAGES_BUNDLE)
-    assert json.loads((out / "metrics.json").read_text())["test"] == report["metrics"]
+    written_metrics = json.loads((out / "metrics.json").read_text())
+    assert written_metrics["test"] == report["metrics"]
+    assert written_metrics["references"] == report["references"]
+    assert {ref["name"] for ref in report["references"]} == {"linear", "boosted_trees"}
+    assert "r2" in report["references"][0]["scores"]
     assert zipfile.is_zipfile(out / "wages.keras")
     assert (out / "data" / "hourly_wages.csv").is_file()
     compile((out / "train.py").read_text(), "train.py", "exec")
@@ -137,7 +147,8 @@ def test_a_table_alone_trains_the_apps_defaults_and_reports_what_it_used(capsys)
     assert set(report["features"]).isdisjoint(left_out)
     assert any("Cabin" in warning["title"] for warning in report["warnings"])
     verdict = report["verdict"]
-    assert verdict["kind"] in ("worse", "no_better", "underfitting", "overfitting", "fine")
+    kinds = ("worse", "no_better", "linear_better", "trees_better", "underfitting")
+    assert verdict["kind"] in (*kinds, "overfitting", "unpredicted", "fine")
     assert verdict["headline"] and verdict["reasons"] and verdict["level"]
 
 
