@@ -1,6 +1,7 @@
 """The Evaluate page after a real (tiny) training, driven through AppTest."""
 
 import base64
+import dataclasses
 import json
 
 import numpy as np
@@ -119,3 +120,36 @@ def test_a_confusion_cell_shows_as_many_test_rows_as_the_matrix_says(titanic_run
         (shown,) = [df.value for df in at.dataframe if "test row" in df.value.columns]
         assert len(shown) == cell == int(count.split(" ")[0])
         assert (shown["predicted"] == predicted).all()
+
+
+def test_the_network_is_shown_beside_both_references_and_the_naive_guess(titanic_run):
+    at = evaluate_page("titanic", titanic_run)
+    assert not at.exception, at.exception
+    (table,) = [df.value for df in at.dataframe if "model" in df.value.columns]
+    assert table["model"].tolist() == [
+        "Network",
+        "Linear model (logistic regression)",
+        "Boosted trees (histogram gradient boosting)",
+        "Most frequent class",
+    ]
+    assert {"Accuracy", "Macro F1", "Cohen's kappa", "training rows"} <= set(table.columns)
+    accuracy = titanic_run.result["metrics"]["test"]["accuracy"]
+    assert table["Accuracy"].iloc[0] == pytest.approx(accuracy)
+    linear = titanic_run.result["references"][0]["scores"]["accuracy"]
+    assert table["Accuracy"].iloc[1] == pytest.approx(linear)
+    assert table["training rows"].iloc[1] == titanic_run.result["rows"]["train"]
+    assert any("exactly the network's training rows" in t for t in texts(at.caption))
+    verdict = " ".join(texts(at.success) + texts(at.warning) + texts(at.error))
+    assert "within noise" in verdict and "test rows" in verdict
+
+
+def test_a_run_saved_before_references_still_shows_and_says_so(titanic_run):
+    result = {k: v for k, v in titanic_run.result.items() if k != "references"}
+    old = dataclasses.replace(titanic_run, result=result)
+    at = evaluate_page("titanic", old)
+    assert not at.exception, at.exception
+    assert any("not computed for this run" in t for t in texts(at.caption))
+    assert not [df for df in at.dataframe if "model" in df.value.columns]
+    assert at.metric[0].label == "Accuracy"
+    verdict = " ".join(texts(at.success) + texts(at.warning) + texts(at.error))
+    assert verdict and "within noise" not in verdict
