@@ -148,3 +148,20 @@ def test_comparison_figure_draws_one_line_per_run():
     assert [trace.name for trace in fig.data] == ["iris · run 1", "iris · run 2"]
     assert len(fig.data[1].x) == 5
     assert "validation loss" in fig.layout.title.text
+
+
+def test_the_table_shows_the_reference_models_beside_each_run():
+    run = _run(1, 0.001)
+    run.result["task"] = "binary"
+    run.result["references"] = [
+        {"name": "linear", "label": "Linear model", "scores": {"accuracy": 0.812345},
+         "fit_seconds": 0.1, "rows": 90},
+        {"name": "boosted_trees", "label": "Boosted trees", "scores": {"accuracy": 0.75},
+         "fit_seconds": 0.2, "rows": 90},
+    ]  # fmt: skip
+    old = _run(2, 0.01)
+    old.result["task"] = "binary"  # saved before references were computed
+    table = runs_table([run, old])
+    assert table["linear model accuracy"][0] == 0.8123
+    assert table["boosted trees accuracy"][0] == 0.75
+    assert table["linear model accuracy"].isna()[1] and table["boosted trees accuracy"].isna()[1]

@@ -190,6 +190,12 @@ def _columns(table) -> dict:
         ),
     }
     for name in table.columns:
+        if name.startswith(("linear model ", "boosted trees ")):
+            config[name] = number(
+                format=SHOWN,
+                help=f"{name[0].upper()}{name[1:]} on the same test split, fitted on the same "
+                "training rows and inputs (empty: not computed for this run).",
+            )
         if name.startswith("test "):
             config[name] = number(
                 format=SHOWN, help=f"{name[5:]} on the test split, of the kept epoch's model."

@@ -16,6 +16,7 @@ import pandas as pd
 
 from builder.experiment.naming import run_name
 from builder.experiment.spec import Experiment, LayerSpec
+from builder.judging.references import LINEAR, TREES, from_result, main_score
 from builder.numbers import rounded
 
 # How a run started from another (``Run.origin``), and how the runs table says it.
@@ -109,9 +110,26 @@ def runs_table(runs: list[Run]) -> pd.DataFrame:
             "kept epoch": (run.result or {}).get("kept_epoch"),
         }
         row.update({f"test {name}": rounded(value) for name, value in run.test_metrics.items()})
+        row.update(reference_columns(run))
         row["seconds"] = round(run.seconds, 1)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+REFERENCE_NAMES = {LINEAR: "linear model", TREES: "boosted trees"}
+
+
+def reference_columns(run: Run) -> dict[str, float | None]:
+    """The reference models' main test score (``linear model accuracy``, ``boosted trees R²``);
+    empty for a run without a model, None for one saved before references were computed."""
+    if not run.result or "task" not in run.result:
+        return {}
+    key, label = main_score(run.result["task"])
+    found = {ref.name: ref.scores.get(key) for ref in from_result(run.result) or []}
+    return {
+        f"{words} {label}": None if found.get(name) is None else rounded(found[name])
+        for name, words in REFERENCE_NAMES.items()
+    }
 
 
 def _flatten(experiment: Experiment) -> dict[str, Any]:
