@@ -32,6 +32,15 @@ def finish(store: WorkspaceStore, wid: str, accuracy: float) -> int:
         "classes": ["setosa", "versicolor", "virginica"],
         "feature_names": ["a", "b", "c", "d"],
         "model_bytes": b"a model the board never reads",
+        "references": [
+            {
+                "name": "linear",
+                "label": "Linear model",
+                "scores": {"accuracy": 0.8},
+                "fit_seconds": 0.1,
+                "rows": 100,
+            },
+        ],
     }
     history = [{"epoch": 1, "loss": 1.0, "val_loss": 1.1}]
     store.finish_run(Run(number, preset_experiment("iris"), "finished", history, result), wid)
@@ -75,6 +84,7 @@ def test_students_join_with_a_code_and_unique_name_and_their_new_runs_reach_the_
     ]
     (ada_run,) = students[0][2]
     assert ada_run.test_metrics["accuracy"] == 0.9 and "model_bytes" not in ada_run.result
+    assert ada_run.result["references"][0]["scores"] == {"accuracy": 0.8}  # for the board
     assert students[1][2][0].state == "running"
     assert classes.membership(ada).name == "Ada"
     assert classes.membership(ada).first_run == first

@@ -268,3 +268,18 @@ def test_board_rows_are_sorted_best_first_with_changes_and_marks():
     assert board.student_rank(rows, "w3") is None
     curves = board.validation_curves(rows)
     assert [name for name, _ in curves] == ["Ada · run 2", "Bo · run 1", "Ada · run 1"]
+
+
+def test_the_board_shows_what_the_reference_models_scored_on_each_run():
+    lesson = preset_experiment("iris")
+    run = ended_run(1, accuracy=0.9)
+    run.result["references"] = [
+        {"name": "linear", "label": "Linear model", "scores": {"accuracy": 0.86},
+         "fit_seconds": 0.1, "rows": 100},
+        {"name": "boosted_trees", "label": "Boosted trees", "scores": {"accuracy": 0.925},
+         "fit_seconds": 0.2, "rows": 100},
+    ]  # fmt: skip
+    older = ended_run(2, accuracy=0.8)  # saved before references were computed
+    table = board.board_table(board.board_rows([("Ada", "w1", [run, older])], lesson, None))
+    assert table["linear model"][0] == 0.86 and table["boosted trees"][0] == 0.925
+    assert table["linear model"].isna()[1] and table["boosted trees"].isna()[1]

@@ -15,7 +15,7 @@ import pandas as pd
 from builder.classroom.challenges import Challenge, Mark, mark, parameter_count
 from builder.experiment.spec import Experiment
 from builder.numbers import rounded
-from builder.training.runs import Run, changed_settings
+from builder.training.runs import Run, changed_settings, reference_columns
 
 ENDED = ("finished", "stopped", "failed")
 
@@ -97,6 +97,9 @@ def board_table(rows: list[BoardRow], show_student: bool = True) -> pd.DataFrame
                 "state": row.run.state,
                 "test score": rounded(row.score) if row.score is not None else None,
                 "metric": row.metric,
+                # The same metric of a linear model and boosted trees on the run's own
+                # split: a score is only good against what a simpler model reaches.
+                **_references(row),
                 "parameters": row.params,
                 "changed from the lesson": "; ".join(row.changes) or "nothing",
             }
@@ -105,6 +108,16 @@ def board_table(rows: list[BoardRow], show_student: bool = True) -> pd.DataFrame
             record["challenge"] = f"{row.mark.label}: {row.mark.reason}"
         records.append(record)
     return pd.DataFrame(records)
+
+
+def _references(row: BoardRow) -> dict[str, float | None]:
+    """The reference models' scores in the board's metric, None when not computed."""
+    found = reference_columns(row.run)
+    same = row.metric in ("accuracy", "R²")
+    return {
+        words: next((v for k, v in found.items() if k.startswith(words)), None) if same else None
+        for words in ("linear model", "boosted trees")
+    }
 
 
 def student_rank(rows: list[BoardRow], workspace: str) -> tuple[int, int] | None:

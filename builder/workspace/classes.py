@@ -48,7 +48,7 @@ from builder.workspace.store import (
 NOT_OPENED = "That class code and teacher key do not open a class. Check both and try again."
 NO_SUCH_CLASS = "No open class has that code. Check it with your teacher (it may have ended)."
 # What the board needs of a run's result; the model files and weights stay on disk.
-BOARD_RESULT_KEYS = ("metrics", "task", "classes", "feature_names", "kept_epoch")
+BOARD_RESULT_KEYS = ("metrics", "task", "classes", "feature_names", "kept_epoch", "references")
 CACHED_RUNS = 20_000
 # Uploaded files as the store keeps them: ([(name, bytes)], read options, stack column).
 Upload = tuple[list[tuple[str, bytes]], dict, str]
