@@ -62,6 +62,10 @@ def test_an_overfitted_model_is_judged_overfitting():
     result = tasks.train(frame, experiment)
     verdict = judge(result, frame, experiment)["verdict"]
     assert result["metrics"]["train"]["r2"] > result["metrics"]["test"]["r2"] + 0.3
-    assert verdict.kind in ("overfitting", "worse", "no_better"), verdict
+    # A ridge regression beats it too: that leads the verdict, with overfitting beside it.
+    found = [verdict.kind, *verdict.also]
+    assert verdict.kind in ("overfitting", "linear_better", "worse", "no_better"), verdict
+    assert verdict.level != "success"
+    assert "overfitting" in found or verdict.kind in ("worse", "no_better"), verdict
     assert any("overfitting" in reason or "by heart" in reason for reason in verdict.reasons)
     assert any("Early stopping" in step for step in verdict.next_steps)
