@@ -29,7 +29,10 @@ def _link(app_url: str, query: dict[str, str]) -> str:
 
 
 def _query_of(page) -> dict[str, str]:
-    return {key: values[0] for key, values in parse_qs(urlsplit(page.url).query).items()}
+    # Asked of the page each time: page.url is only refreshed while Playwright handles
+    # events, which a wait_until loop between two looks does not do.
+    address = page.evaluate("location.href")
+    return {key: values[0] for key, values in parse_qs(urlsplit(address).query).items()}
 
 
 def _tooltip_of(page, target) -> str:

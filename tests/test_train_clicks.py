@@ -28,6 +28,9 @@ def test_quick_train_stop_clicks_record_one_run_per_train(app_url, page):
         # there before its first epoch until Stop has been taken: iris's 1000 epochs last
         # only seconds on a warm worker, and a run that ended first would leave Stop
         # disabled. (A run still queued for a cold worker is stopped at once.)
+        # The last round's run ends in a worker, which a busy machine starves first: the
+        # wait for Train is a wait for training (WAIT_MS), not for a page.
+        expect(page.locator(".st-key-train_start button").first).to_be_enabled(timeout=WAIT_MS)
         with jobs_held():
             click_button(page, "train_start")
             click_button(page, "train_stop")
