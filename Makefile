@@ -5,7 +5,7 @@ PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-busy lint chromium servers
+.PHONY: run test test-quick test-busy lint chromium servers
 
 $(INSTALLED): pyproject.toml
 	python3 -m venv $(VENV)
@@ -36,6 +36,11 @@ TEST_JOBS ?= 2
 
 test: $(INSTALLED) chromium servers lint
 	$(PYTHON) -m pytest -n $(TEST_JOBS) --dist loadfile --durations=30
+
+# The loop to run while you work: every test but those that drive Chromium or train for
+# long (markers "browser" and "slow").
+test-quick: $(INSTALLED)
+	$(PYTHON) -m pytest -n $(TEST_JOBS) --dist loadfile -q -m "not browser and not slow"
 
 # The suite while stress-ng keeps every core busy, RUNS times in a row (docs/TESTING.md):
 # a test that races fails here long before it fails in CI. Stops at the first failed run.

@@ -155,7 +155,8 @@ def test_a_lockout_holds_for_the_address_after_delete_my_data_and_in_a_fresh_bro
     env = {"NNB_DATA_DIR": str(tmp_path), "NNB_GUESSES_PER_ADDRESS": "5"}
 
     def tab(address: str):
-        context = browser.new_context(
+        context = new_context(
+            browser,
             viewport={"width": 1400, "height": 1000},
             extra_http_headers={"X-Forwarded-For": address},
         )
@@ -193,7 +194,7 @@ def test_a_teacher_removes_a_student_while_the_board_refreshes(app_url, browser)
     visit, reads that they were removed, and the board no longer counts them. (The class
     is made in the server's store beforehand; the teacher opens its board with the key.)"""
     code, key = get_classes(get_store()).create("Removal", preset_experiment("iris"))
-    contexts = [browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in range(3)]
+    contexts = [new_context(browser, viewport={"width": 1400, "height": 1000}) for _ in range(3)]
     teacher, ada, bo = (context.new_page() for context in contexts)
     try:
         for page in (teacher, ada, bo):  # a server's first pages can take a minute on a busy CI

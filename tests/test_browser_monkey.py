@@ -12,7 +12,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import ARTIFACTS, free_port, start_server, stop_server
+from tests.conftest import ARTIFACTS, free_port, new_context, start_server, stop_server
 from tests.monkey import Walk, sample_files, server_problems
 from tests.test_browser_class import create_class
 
@@ -41,7 +41,7 @@ def test_a_monkey_walk_never_shows_an_error_page(browser, tmp_path):
     server = start_server(port)
     url = f"http://127.0.0.1:{port}"
     walk = Walk(seed, sample_files(tmp_path / "files"))
-    contexts = [browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in range(2)]
+    contexts = [new_context(browser, viewport={"width": 1400, "height": 1000}) for _ in range(2)]
     started = time.monotonic()
     try:
         teacher, student = (context.new_page() for context in contexts)

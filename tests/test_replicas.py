@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 
 from builder.config import load_limits
 from deploy.nginx import render, streamlit_static
-from tests.conftest import ARTIFACTS, ROOT, free_port, start_server, stop_server
+from tests.conftest import ARTIFACTS, ROOT, free_port, new_context, start_server, stop_server
 from tests.ray_cluster import local_cluster
 from tests.test_browser_workspace import token_of, train_briefly
 from tests.waiting import wait_until
@@ -166,7 +166,7 @@ def test_a_browser_keeps_to_its_replica_and_workspace_and_another_has_its_own(cl
 
     # Another browser on the other replica (forced: a new browser's replica is random)
     # uploads a table larger than nginx keeps in memory; its workspace is its own.
-    second = page.context.browser.new_context()
+    second = new_context(page.context.browser)
     try:
         other_name = f"r{list(servers).index(other) + 1}"
         second.add_cookies([{"name": ROUTE, "value": other_name, "url": url}])
