@@ -142,6 +142,9 @@ def test_epochs_above_the_limit_say_the_limit_under_the_box(app_url, page):
 
 
 def test_stop_during_start_up_shows_at_once_and_ends_the_run_stopped(app_url, page):
+    # Wide enough for every column of the runs table, seconds included (the grid puts
+    # only the columns in view into the page).
+    page.set_viewport_size({"width": 2400, "height": 1000})
     page.goto(app_url)
     click_button(page, "home_sample_wine")
     expect(page.get_by_test_id("stSidebar")).to_contain_text("Wine (red + white)")

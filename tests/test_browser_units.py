@@ -59,6 +59,10 @@ def settled_units(page) -> int:
 
 def open_build_page(page) -> None:
     click_button(page, "home_preset_iris")
+    # The preset is loaded (and Train opened) before the next click: a page change sent
+    # while the click's run is on its way can overtake it.
+    expect(page.get_by_role("heading", name="Train", exact=True)).to_be_visible()
+    expect(page.get_by_test_id("stSidebar")).to_contain_text("Iris")
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Build", exact=True).click()
     expect(page.get_by_role("heading", name="Build", exact=True)).to_be_visible()
     # Widgets show once their code has loaded: slow on a busy machine.

@@ -10,6 +10,7 @@ from builder.workspace.store import WorkspaceStore, workspace_id
 from tests.conftest import free_port, start_server, stop_server
 from tests.processes import descendants, still_running
 from tests.test_browser import click_button
+from tests.test_browser_train import WAIT_MS
 from tests.test_browser_workspace import token_of
 from tests.test_faults import expect_long_run_settings, start_long_run, wait_for_epoch_past
 from tests.test_journey import set_epochs
@@ -78,10 +79,10 @@ def test_a_restarted_server_gives_back_the_runs_and_continues_the_interrupted_on
         # epoch saved + 1, so wait for any epoch past the saved one.
         wait_for_epoch_past(page, saved)
         click_button(page, "train_stop")
-        # It stops at the end of the epoch in progress: 1437 steps of batch 1, half a minute
-        # on a busy machine.
+        # It stops at the end of the epoch in progress: 1437 steps of batch 1, over a minute
+        # at a load of 19, and workers are starved first: a wait for training.
         expect(page.get_by_text(re.compile(r"Stopped after \d+ epoch"))).to_be_visible(
-            timeout=120_000
+            timeout=WAIT_MS
         )
         expect(runs).not_to_contain_text("interrupted")
         expect(page.get_by_test_id("stSidebar")).to_contain_text("Runs: 2")
