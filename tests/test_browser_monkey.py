@@ -2,7 +2,7 @@
 page, a teacher and a student in two browser contexts; never an error page, and no
 traceback in the server's log.
 
-NNB_MONKEY_ACTIONS (default 120) and NNB_MONKEY_SEED (default 2026, printed) set
+NNB_MONKEY_ACTIONS (default 300) and NNB_MONKEY_SEED (default 2026, printed) set
 the walk; a failure prints the seed and every action, to replay it.
 """
 
@@ -18,7 +18,7 @@ from tests.test_browser_class import create_class
 
 pytestmark = pytest.mark.browser
 
-ACTIONS = int(os.environ.get("NNB_MONKEY_ACTIONS", "120"))
+ACTIONS = int(os.environ.get("NNB_MONKEY_ACTIONS", "300"))
 # One walk in CI, the same every run: a failure there is a bug to replay, not luck.
 # benchmarks/monkey.py walks many seeds.
 DEFAULT_SEED = 2026
