@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.worker.serve import HOLD_FILE_VARIABLE
+from builder.worker.serve import HOLD_FILE_VARIABLE, SLOW_FILE_VARIABLE
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -119,6 +119,7 @@ def data_dir(tmp_path_factory):
     folder = tmp_path_factory.mktemp("nnb-data")
     os.environ["NNB_DATA_DIR"] = str(folder)
     os.environ[HOLD_FILE_VARIABLE] = str(folder / "hold-jobs")
+    os.environ[SLOW_FILE_VARIABLE] = str(folder / "slow-epochs")
     return folder
 
 
@@ -133,6 +134,20 @@ def jobs_held():
         yield
     finally:
         hold.unlink(missing_ok=True)
+
+
+@contextmanager
+def epochs_slowed(seconds: float = 1.0):
+    """Every epoch that ends inside this block waits ``seconds`` more in its worker (Stop
+    ends the wait): a tiny network gives a run that goes on for as long as a test needs
+    it, at the pace of the test's choosing, without taking the CPU from the other tests.
+    Works for the servers and pools this test session starts."""
+    slow = Path(os.environ[SLOW_FILE_VARIABLE])
+    slow.write_text(str(seconds))
+    try:
+        yield
+    finally:
+        slow.unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session")

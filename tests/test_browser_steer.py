@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from builder.workspace.store import get_store
+from tests.conftest import epochs_slowed
 from tests.test_browser import choose, click_button
 from tests.test_browser_train import LOSS_POINTS, WAIT_MS, set_number
 from tests.test_browser_workspace import token_of
@@ -77,64 +78,64 @@ def _run_records(page):
 
 
 def test_pause_step_stop_then_continue_and_restart_from_the_same_start(app_url, page):
-    # Digits in batches of one: about a minute of training to steer (iris in batches of one
-    # ran its 1000 epochs in 3 s once compiled, and a loaded machine spent them on redraws).
-    _open_train(page, app_url, "digits")
-    set_number(page, "train_batch_size", 1)
-    set_number(page, "train_epochs", 1000)  # the preset trains without early stopping
-    click_button(page, "train_start")
-    click_button(page, "train_pause")
-    expect(page.locator(".st-key-train_resume button").first).to_contain_text("Resume")
-    held = _paused_at(page)
-    # Paused, the page shows where the run stands: every epoch done, in every place (the
-    # chart is drawn a moment after the text of the same redraw).
-    _points_are(page, held)
-    assert page.evaluate(EPOCHS_SHOWN) == [held, held]
-    click_button(page, "train_step")
-    expect(page.get_by_text(f"Paused after epoch {held + 1}.")).to_be_visible(timeout=WAIT_MS)
-    _points_are(page, held + 1)
-    click_button(page, "train_resume")
-    expect(page.get_by_text(re.compile(r"^Paused after"))).to_have_count(0)
-    # Resumed, the run trains on; paused again before Stop, so that Stop cannot come after
-    # the run's last epoch however slowly a loaded machine redraws.
-    page.wait_for_function(f"() => ({EPOCHS_SHOWN})()[0] > {held + 1}", timeout=WAIT_MS)
-    click_button(page, "train_pause")
-    _paused_at(page)
-    click_button(page, "train_stop")
-    stopped = page.get_by_text(re.compile(r"^Stopped after \d+ epoch"))
-    expect(stopped).to_be_visible(timeout=WAIT_MS)
-    ran = int(re.search(r"after (\d+)", stopped.inner_text())[1])
-    assert ran > held + 1
+    # Epochs slowed to half a second: a run to steer for as long as the test takes, which
+    # no machine's speed or load ends early (iris ran its 1000 epochs in 3 s once compiled).
+    with epochs_slowed(0.5):
+        _open_train(page, app_url, "digits")
+        set_number(page, "train_epochs", 1000)  # the preset trains without early stopping
+        click_button(page, "train_start")
+        click_button(page, "train_pause")
+        expect(page.locator(".st-key-train_resume button").first).to_contain_text("Resume")
+        held = _paused_at(page)
+        # Paused, the page shows where the run stands: every epoch done, in every place (the
+        # chart is drawn a moment after the text of the same redraw).
+        _points_are(page, held)
+        assert page.evaluate(EPOCHS_SHOWN) == [held, held]
+        click_button(page, "train_step")
+        expect(page.get_by_text(f"Paused after epoch {held + 1}.")).to_be_visible(timeout=WAIT_MS)
+        _points_are(page, held + 1)
+        click_button(page, "train_resume")
+        expect(page.get_by_text(re.compile(r"^Paused after"))).to_have_count(0)
+        # Resumed, the run trains on; paused again before Stop, so that Stop cannot come after
+        # the run's last epoch however slowly a loaded machine redraws.
+        page.wait_for_function(f"() => ({EPOCHS_SHOWN})()[0] > {held + 1}", timeout=WAIT_MS)
+        click_button(page, "train_pause")
+        _paused_at(page)
+        click_button(page, "train_stop")
+        stopped = page.get_by_text(re.compile(r"^Stopped after \d+ epoch"))
+        expect(stopped).to_be_visible(timeout=WAIT_MS)
+        ran = int(re.search(r"after (\d+)", stopped.inner_text())[1])
+        assert ran > held + 1
 
-    # Continue run 1 for 5 more epochs with another batch size.
-    set_number(page, "train_batch_size", 30)
-    set_number(page, "train_more_epochs", 5)
-    click_button(page, "train_continue_from")
-    expect(page.get_by_text(f"Finished {ran + 5} epochs")).to_be_visible(timeout=WAIT_MS)
-    expect(page.get_by_test_id("stDataFrame").first).to_contain_text("run 1, continued")
-    _points_are(page, ran + 5)
+        # Continue run 1 for 5 more epochs with another batch size.
+        set_number(page, "train_batch_size", 30)
+        set_number(page, "train_more_epochs", 5)
+        click_button(page, "train_continue_from")
+        expect(page.get_by_text(f"Finished {ran + 5} epochs")).to_be_visible(timeout=WAIT_MS)
+        expect(page.get_by_test_id("stDataFrame").first).to_contain_text("run 1, continued")
+        _points_are(page, ran + 5)
 
-    # Restart from run 1's initial weights with 5 epochs.
-    set_number(page, "train_epochs", 5)
-    choose(page, "train_go_on_run", "digits · run 1")
-    click_button(page, "train_restart_from")
-    expect(page.get_by_text("Finished 5 epochs")).to_be_visible(timeout=WAIT_MS)
-    expect(page.get_by_test_id("stDataFrame").first).to_contain_text("run 1, same start")
+        # Restart from run 1's initial weights with 5 epochs.
+        set_number(page, "train_epochs", 5)
+        choose(page, "train_go_on_run", "digits · run 1")
+        click_button(page, "train_restart_from")
+        expect(page.get_by_text("Finished 5 epochs")).to_be_visible(timeout=WAIT_MS)
+        expect(page.get_by_test_id("stDataFrame").first).to_contain_text("run 1, same start")
 
-    # The store has a run's end a moment after the page shows it (a recorder thread writes it).
-    runs = wait_until(
-        lambda: (found := _run_records(page)).get(3) and found[3].result and found,
-        "run 3 written to the store with its result",
-    )
-    first, continued, restarted = runs[1], runs[2], runs[3]
-    assert (continued.parent, continued.origin) == (1, "continued")
-    assert (restarted.parent, restarted.origin) == (1, "restarted")
-    assert continued.history[:ran] == first.history and len(continued.history) == ran + 5
-    assert continued.experiment.train.batch_size == 30
-    start = first.result["initial_weights"]
-    for kept in (continued.result["initial_weights"], restarted.result["initial_weights"]):
-        assert all(
-            np.array_equal(np.asarray(a), np.asarray(b))
-            for layer in start
-            for a, b in zip(start[layer], kept[layer], strict=True)
+        # The store has a run's end a moment after the page shows it (a recorder thread writes it).
+        runs = wait_until(
+            lambda: (found := _run_records(page)).get(3) and found[3].result and found,
+            "run 3 written to the store with its result",
         )
+        first, continued, restarted = runs[1], runs[2], runs[3]
+        assert (continued.parent, continued.origin) == (1, "continued")
+        assert (restarted.parent, restarted.origin) == (1, "restarted")
+        assert continued.history[:ran] == first.history and len(continued.history) == ran + 5
+        assert continued.experiment.train.batch_size == 30
+        start = first.result["initial_weights"]
+        for kept in (continued.result["initial_weights"], restarted.result["initial_weights"]):
+            assert all(
+                np.array_equal(np.asarray(a), np.asarray(b))
+                for layer in start
+                for a, b in zip(start[layer], kept[layer], strict=True)
+            )

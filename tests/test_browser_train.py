@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import jobs_held
+from tests.conftest import epochs_slowed, jobs_held
 from tests.test_browser import click_button
 
 pytestmark = pytest.mark.browser
@@ -66,30 +66,33 @@ def wait_for_loss_points(page, test: str) -> int:
 
 
 def test_chart_grows_while_training_and_stop_keeps_the_run(app_url, page):
-    page.goto(app_url)
-    click_button(page, "home_sample_wine")
-    expect(page.get_by_test_id("stSidebar")).to_contain_text("Wine (red + white)")
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Train", exact=True).click()
-    expect(page.get_by_role("heading", name="Train")).to_be_visible()
-    set_number(page, "train_batch_size", 1)  # thousands of steps per epoch: a run to watch
-    set_number(page, "train_epochs", 1000)
-    turn_off_early_stopping(page)
+    with epochs_slowed(0.5):  # a run to watch for as long as the test takes
+        page.goto(app_url)
+        click_button(page, "home_sample_wine")
+        expect(page.get_by_test_id("stSidebar")).to_contain_text("Wine (red + white)")
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name="Train", exact=True).click()
+        expect(page.get_by_role("heading", name="Train")).to_be_visible()
+        set_number(page, "train_epochs", 1000)
+        turn_off_early_stopping(page)
 
-    click_button(page, "train_start")
-    expect(page.get_by_text(re.compile(r"^Epoch [1-9]\d* of 1000"))).to_be_visible(timeout=WAIT_MS)
-    first = wait_for_loss_points(page, "n >= 2")
-    later = wait_for_loss_points(page, f"n > {first}")  # the same chart, redrawn with more epochs
-    assert later > first >= 2
+        click_button(page, "train_start")
+        expect(page.get_by_text(re.compile(r"^Epoch [1-9]\d* of 1000"))).to_be_visible(
+            timeout=WAIT_MS
+        )
+        first = wait_for_loss_points(page, "n >= 2")
+        # The same chart, redrawn with more epochs.
+        later = wait_for_loss_points(page, f"n > {first}")
+        assert later > first >= 2
 
-    click_button(page, "train_stop")
-    expect(page.get_by_text("the model trained so far is kept")).to_be_visible(timeout=WAIT_MS)
-    expect(page.locator(".st-key-train_start button").first).to_be_enabled()
-    stopped_at = epochs_done(page)
-    assert 2 <= stopped_at < 1000
-    expect(page.get_by_test_id("stDataFrame").last).to_be_visible()
-    # The kept run's curves stay on the page, and it is listed among the runs.
-    assert wait_for_loss_points(page, f"n == {stopped_at}") == stopped_at
-    expect(page.locator(".st-key-train_compare").first).to_contain_text("wine · run 1")
+        click_button(page, "train_stop")
+        expect(page.get_by_text("the model trained so far is kept")).to_be_visible(timeout=WAIT_MS)
+        expect(page.locator(".st-key-train_start button").first).to_be_enabled()
+        stopped_at = epochs_done(page)
+        assert 2 <= stopped_at < 1000
+        expect(page.get_by_test_id("stDataFrame").last).to_be_visible()
+        # The kept run's curves stay on the page, and it is listed among the runs.
+        assert wait_for_loss_points(page, f"n == {stopped_at}") == stopped_at
+        expect(page.locator(".st-key-train_compare").first).to_contain_text("wine · run 1")
 
 
 SIDEBAR_EPOCH = (
@@ -99,35 +102,37 @@ SIDEBAR_EPOCH = (
 
 
 def test_sidebar_follows_the_run_on_another_page(app_url, page):
-    page.goto(app_url)
-    click_button(page, "home_sample_wine")
-    sidebar = page.get_by_test_id("stSidebar")
-    expect(sidebar).to_contain_text("Wine (red + white)")
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Train", exact=True).click()
-    expect(page.get_by_role("heading", name="Train", exact=True)).to_be_visible()
-    set_number(page, "train_batch_size", 1)  # thousands of steps per epoch: a run to watch
-    set_number(page, "train_epochs", 1000)
-    turn_off_early_stopping(page)
-    click_button(page, "train_start")
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Explore", exact=True).click()
-    expect(page.get_by_role("heading", name="Explore")).to_be_visible()
+    with epochs_slowed(0.5):  # a run to watch for as long as the test takes
+        page.goto(app_url)
+        click_button(page, "home_sample_wine")
+        sidebar = page.get_by_test_id("stSidebar")
+        expect(sidebar).to_contain_text("Wine (red + white)")
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name="Train", exact=True).click()
+        expect(page.get_by_role("heading", name="Train", exact=True)).to_be_visible()
+        set_number(page, "train_epochs", 1000)
+        turn_off_early_stopping(page)
+        click_button(page, "train_start")
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name="Explore", exact=True).click()
+        expect(page.get_by_role("heading", name="Explore")).to_be_visible()
 
-    # No click on this page: the sidebar's epoch grows, then the ended run is counted.
-    first = page.wait_for_function(f"({SIDEBAR_EPOCH})() || false", timeout=WAIT_MS).json_value()
-    later = page.wait_for_function(
-        f"(({SIDEBAR_EPOCH})() > {first}) && ({SIDEBAR_EPOCH})()", timeout=WAIT_MS
-    ).json_value()
-    assert 1 <= first < later <= 1000
-    # The run is ended from a second tab of the same browser, not left to train its 1000
-    # epochs (minutes on a loaded machine); this tab still gets no click.
-    other = page.context.new_page()
-    try:
-        other.goto(f"{app_url}/train")
-        click_button(other, "train_stop")
-        expect(sidebar).to_contain_text("Runs: 1", timeout=WAIT_MS)
-        expect(sidebar).not_to_contain_text("training, epoch")
-    finally:
-        other.close()
+        # No click on this page: the sidebar's epoch grows, then the ended run is counted.
+        first = page.wait_for_function(
+            f"({SIDEBAR_EPOCH})() || false", timeout=WAIT_MS
+        ).json_value()
+        later = page.wait_for_function(
+            f"(({SIDEBAR_EPOCH})() > {first}) && ({SIDEBAR_EPOCH})()", timeout=WAIT_MS
+        ).json_value()
+        assert 1 <= first < later <= 1000
+        # The run is ended from a second tab of the same browser, not left to train its 1000
+        # epochs (minutes on a loaded machine); this tab still gets no click.
+        other = page.context.new_page()
+        try:
+            other.goto(f"{app_url}/train")
+            click_button(other, "train_stop")
+            expect(sidebar).to_contain_text("Runs: 1", timeout=WAIT_MS)
+            expect(sidebar).not_to_contain_text("training, epoch")
+        finally:
+            other.close()
 
 
 def test_epochs_above_the_limit_say_the_limit_under_the_box(app_url, page):
@@ -149,7 +154,6 @@ def test_stop_during_start_up_shows_at_once_and_ends_the_run_stopped(app_url, pa
     click_button(page, "home_sample_wine")
     expect(page.get_by_test_id("stSidebar")).to_contain_text("Wine (red + white)")
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Train", exact=True).click()
-    set_number(page, "train_batch_size", 1)
     turn_off_early_stopping(page)
     # A first, short run: the next one then goes to a warm worker, whose start-up is the
     # network's preparation and compilation.

@@ -16,9 +16,10 @@ from builder.experiment.presets import preset_experiment
 from builder.experiment.spec import LayerSpec
 from builder.training import jobs
 from builder.workspace.store import get_store
-from tests.conftest import new_context, serve_app
+from tests.conftest import epochs_slowed, new_context, serve_app
 from tests.test_browser import click_button
 from tests.test_browser_workspace import token_of
+from tests.test_journey import set_epochs
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.browser
@@ -29,8 +30,8 @@ ONE_SLOT = {
     "NNB_MAX_JOB_SECONDS": "3600",
     "STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": str(GRACE),
 }
-# An epoch of the long run takes seconds, and far longer on a loaded machine: Stop and
-# the slot's release come after the epoch in progress.
+# Stop and the slot's release come after the epoch in progress, and a worker of a loaded
+# machine is starved first.
 LONG_WAIT_MS = 600_000
 EPOCH = re.compile(r"Epoch \d+ of 1000")
 PROGRESS = re.compile(r"Epoch (\d+) of 1000 · .* about (\d+) s left")
@@ -45,10 +46,11 @@ window.WebSocket = class extends NativeSocket {
 
 
 def _long_run_path() -> str:
-    """The Train page holding, in its link, a run of many minutes: digits, wide layers, batch 1."""
+    """The Train page holding, in its link, a run of 1000 epochs of a small digits network:
+    with epochs slowed (``epochs_slowed``), a run of many minutes that takes little CPU."""
     experiment = preset_experiment("digits")
-    experiment.network.hidden = [LayerSpec(units=256) for _ in range(4)]
-    experiment.train.batch_size, experiment.train.epochs = 1, 1000
+    experiment.network.hidden = [LayerSpec(units=24) for _ in range(3)]
+    experiment.train.epochs = 1000
     return f"/train?{urlencode(share.to_query(experiment))}"
 
 
@@ -59,7 +61,8 @@ def _progress(page) -> tuple[int, int]:
 
 
 def start_long_run(page, url: str) -> tuple[int, int]:
-    """Open the long run's link, press Train, wait for three epochs; return ``_progress``."""
+    """Open the long run's link, press Train, wait for three epochs; return ``_progress``.
+    Call it inside ``epochs_slowed``."""
     page.goto(url + _long_run_path())
     click_button(page, "train_start")
     # From the third epoch on, the time left leaves out the first epoch's compiling.
@@ -93,7 +96,7 @@ def expect_clear_train_page(page) -> None:
 def expect_long_run_settings(page) -> None:
     """The long run's experiment, as its link holds it."""
     expect(page.locator(".st-key-train_epochs input")).to_have_value("1000")
-    expect(page.get_by_test_id("stSidebar")).to_contain_text("256 → 256 → 256 → 256")
+    expect(page.get_by_test_id("stSidebar")).to_contain_text("24 → 24 → 24")
 
 
 @pytest.fixture(scope="module")
@@ -108,22 +111,23 @@ def test_a_network_blip_shorter_than_the_grace_keeps_the_run(one_slot_url, brows
     context.add_init_script(KEEP_SOCKETS)
     page = context.new_page()
     try:
-        start_long_run(page, one_slot_url)
-        # Cut the connection; the page gets it back once the server's health check answers.
-        page.route("**/_stcore/health", lambda route: route.abort())
-        page.evaluate("window.openSockets.forEach(socket => socket.close())")
-        cut = time.monotonic()
-        page.wait_for_timeout(GRACE / 3 * 1000)
-        page.unroute("**/_stcore/health")
-        page.wait_for_timeout((GRACE + 3 - (time.monotonic() - cut)) * 1000)
-        # Past the grace, the reconnected page still watches the same run going on.
-        expect(page.get_by_text("Stopped after")).to_have_count(0)
-        epoch, _ = _progress(page)
-        expect(page.get_by_text(EPOCH)).not_to_contain_text(f"Epoch {epoch} of")
-        click_button(page, "train_stop")  # free the only slot for the next test
-        expect(page.get_by_text(re.compile(r"Stopped after \d+ epoch"))).to_be_visible(
-            timeout=LONG_WAIT_MS
-        )
+        with epochs_slowed():
+            start_long_run(page, one_slot_url)
+            # Cut the connection; the page gets it back once the server's health check answers.
+            page.route("**/_stcore/health", lambda route: route.abort())
+            page.evaluate("window.openSockets.forEach(socket => socket.close())")
+            cut = time.monotonic()
+            page.wait_for_timeout(GRACE / 3 * 1000)
+            page.unroute("**/_stcore/health")
+            page.wait_for_timeout((GRACE + 3 - (time.monotonic() - cut)) * 1000)
+            # Past the grace, the reconnected page still watches the same run going on.
+            expect(page.get_by_text("Stopped after")).to_have_count(0)
+            epoch, _ = _progress(page)
+            expect(page.get_by_text(EPOCH)).not_to_contain_text(f"Epoch {epoch} of")
+            click_button(page, "train_stop")  # free the only slot for the next test
+            expect(page.get_by_text(re.compile(r"Stopped after \d+ epoch"))).to_be_visible(
+                timeout=LONG_WAIT_MS
+            )
     finally:
         context.close()
 
@@ -131,39 +135,41 @@ def test_a_network_blip_shorter_than_the_grace_keeps_the_run(one_slot_url, brows
 def test_a_closed_tab_frees_its_slot_and_its_link_opens_clear(one_slot_url, browser):
     first, second, again = (new_context(browser).new_page() for _ in range(3))
     try:
-        start_long_run(first, one_slot_url)
-        link, token = first.url, token_of(first)
-        second.goto(f"{one_slot_url}/train?preset=iris")
-        expect(second.get_by_role("heading", name="Train", exact=True)).to_be_visible()
-        first.context.close()
+        with epochs_slowed():
+            start_long_run(first, one_slot_url)
+            link, token = first.url, token_of(first)
+            second.goto(f"{one_slot_url}/train?preset=iris")
+            expect(second.get_by_role("heading", name="Train", exact=True)).to_be_visible()
+            set_epochs(second, 3)  # slowed too
+            first.context.close()
 
-        # The closed tab's run holds the only slot through the grace, then is stopped.
-        # (Queued lasts the grace and the epoch in progress: seconds, on any machine.)
-        click_button(second, "train_start")
-        expect(second.get_by_text("Queued, position 1.")).to_be_visible()
-        expect(second.get_by_text(re.compile(r"Finished \d+ epochs"))).to_be_visible(
-            timeout=LONG_WAIT_MS
-        )
-        # The slot came from the closed tab's run being stopped, not from its end.
-        store = get_store()
-        _, wid, _ = store.open(token)
-        (closed,) = wait_until(
-            lambda: [run for run in store.runs(wid) if run.state != "running"],
-            "the closed tab's run written to the store as ended",
-        )
-        assert closed.state == jobs.STOPPED and len(closed.history) < 1000, closed.state
-        runs = second.get_by_test_id("stDataFrame").last
-        expect(runs).to_contain_text("iris · run 1")
-        expect(runs).not_to_contain_text("iris · run 2")
-        expect(second.get_by_test_id("stSidebar")).to_contain_text("Iris flowers")
-        expect(second.get_by_test_id("stException")).to_have_count(0)
+            # The closed tab's run holds the only slot through the grace, then is stopped.
+            # (Queued lasts the grace and the epoch in progress: seconds, on any machine.)
+            click_button(second, "train_start")
+            expect(second.get_by_text("Queued, position 1.")).to_be_visible()
+            expect(second.get_by_text(re.compile(r"Finished \d+ epochs"))).to_be_visible(
+                timeout=LONG_WAIT_MS
+            )
+            # The slot came from the closed tab's run being stopped, not from its end.
+            store = get_store()
+            _, wid, _ = store.open(token)
+            (closed,) = wait_until(
+                lambda: [run for run in store.runs(wid) if run.state != "running"],
+                "the closed tab's run written to the store as ended",
+            )
+            assert closed.state == jobs.STOPPED and len(closed.history) < 1000, closed.state
+            runs = second.get_by_test_id("stDataFrame").last
+            expect(runs).to_contain_text("iris · run 1")
+            expect(runs).not_to_contain_text("iris · run 2")
+            expect(second.get_by_test_id("stSidebar")).to_contain_text("Iris flowers")
+            expect(second.get_by_test_id("stException")).to_have_count(0)
 
-        # The first student opens their link again: the experiment, and nothing left running.
-        again.goto(link)
-        expect(again.get_by_role("heading", name="Train", exact=True)).to_be_visible()
-        expect_long_run_settings(again)
-        expect_clear_train_page(again)
-        expect(again.get_by_text("Every run is kept here")).to_be_visible()
+            # The first student opens their link again: the experiment, and nothing left running.
+            again.goto(link)
+            expect(again.get_by_role("heading", name="Train", exact=True)).to_be_visible()
+            expect_long_run_settings(again)
+            expect_clear_train_page(again)
+            expect(again.get_by_text("Every run is kept here")).to_be_visible()
     finally:
         for page in (first, second, again):
             page.context.close()

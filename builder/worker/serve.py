@@ -22,6 +22,7 @@ import time
 import traceback
 import warnings
 from multiprocessing.connection import wait
+from pathlib import Path
 
 # XLA:CPU in TensorFlow 2.21 compiles through its new fusion emitters, which about
 # doubles the compile time of a small epoch function: the wait between clicking Train
@@ -36,6 +37,11 @@ WORKER_NICENESS = 10
 # name a file here and create it: the job waits while it exists. Unset, nothing waits.
 HOLD_FILE_VARIABLE = "NNB_TEST_HOLD_FILE"
 HOLD_LIMIT_S = 120
+# Browser tests that need a run still going (to reload, restart the server or steer it)
+# write seconds into a file named here: while it exists, each epoch end waits that long
+# (Stop ends the wait). A tiny network then stays running without burning the CPU that
+# the other tests share. Unset, nothing waits.
+SLOW_FILE_VARIABLE = "NNB_TEST_SLOW_FILE"
 
 
 def _tensorflow_version() -> str:
@@ -145,6 +151,7 @@ class PauseControl:
 
     def __call__(self) -> None:
         """Wait while paused, until Resume, Step one epoch or Stop."""
+        _slowed_by_a_test(self.stop_event)
         if not self.wanted():
             return
         self.conn.send(("paused", self.job_id))
@@ -161,6 +168,18 @@ def _held_by_a_test() -> None:
     deadline = time.monotonic() + HOLD_LIMIT_S
     while path and os.path.exists(path) and time.monotonic() < deadline:
         time.sleep(0.05)
+
+
+def _slowed_by_a_test(stop_event) -> None:
+    """Wait the seconds written in the file ``NNB_TEST_SLOW_FILE`` names, if it exists,
+    or until ``stop_event`` is set."""
+    path = os.environ.get(SLOW_FILE_VARIABLE)
+    try:
+        seconds = float(Path(path).read_text()) if path else 0.0
+    except (OSError, ValueError):  # no file: no test is slowing epochs
+        return
+    if seconds > 0:
+        stop_event.wait(min(seconds, HOLD_LIMIT_S))
 
 
 def serve(
