@@ -31,10 +31,12 @@ from ui.text import literal
 run_through_app()
 
 LIMITS = load_limits()
-# Fast enough that a replayed 20-epoch run shows a dozen steps and that the first epoch
-# is drawn within a quarter of a second of reaching the server.
-REFRESH_SECONDS = 0.25
-INSIDE_REFRESH_SECONDS = 1.0
+# Brisk: fast enough that a replayed 20-epoch run shows a dozen steps and that the first
+# epoch is drawn within a quarter of a second of reaching the server. Calm, for a run of
+# an epoch a second or slower, or paused (``builder.training.playback.calm``): each
+# redraw costs the browser as much as one with a new point.
+REFRESH_SECONDS = {False: 0.25, True: 1.0}
+INSIDE_REFRESH_SECONDS = {False: 1.0, True: 2.0}
 
 
 def start_training() -> None:
@@ -88,21 +90,17 @@ if error := st.session_state.pop("train_error", None):
     st.error(error, icon=":material/error:")
 
 
-@st.fragment(run_every=REFRESH_SECONDS)
 @boundary.guarded
 def live_progress() -> None:
-    """Redraw the live run on a timer; once it has ended and been drawn, rerun the page
-    to keep the run."""
+    """Redraw the live run on a timer; once it has ended and been drawn, or when its
+    pace wants the other timer, rerun the page (which keeps the run, or gives the
+    browser the new timer)."""
     job = st.session_state.job
     train_live.render(job)
-    if job.done and not train_live.replaying(job):
+    if (job.done and not train_live.replaying(job)) or train_live.timer_changed(job):
         st.rerun()
 
 
-# The timed fragment exists only while a job is live. Registered again without a timer,
-# it went on redrawing finished runs twice a second in some tabs of a loaded server
-# (the browser kept the old timer); a fragment the page no longer has is never rerun.
-@st.fragment(run_every=INSIDE_REFRESH_SECONDS)
 @boundary.guarded
 def live_inside() -> None:
     """Redraw the network as it learns, on its own slower timer: its figures are the
@@ -110,9 +108,14 @@ def live_inside() -> None:
     train_live.render_inside(st.session_state.job)
 
 
+# The timed fragments exist only while a job is live. Registered again without a timer,
+# a fragment went on redrawing finished runs twice a second in some tabs of a loaded
+# server (the browser kept the old timer); a fragment the page no longer has is never
+# rerun. Registered again with another interval, the browser replaces its timer.
 if live:
-    live_progress()
-    live_inside()
+    calm = train_live.calm_timer()
+    st.fragment(live_progress, run_every=REFRESH_SECONDS[calm])()
+    st.fragment(live_inside, run_every=INSIDE_REFRESH_SECONDS[calm])()
 else:
     train_live.render_ended(job)
 classroom_board.render_train_mark(st.session_state.runs)

@@ -2,7 +2,14 @@
 
 import itertools
 
-from builder.training.playback import CATCH_UP_GAP, LONGEST_WATCH, Playback, horizon, watch_seconds
+from builder.training.playback import (
+    CATCH_UP_GAP,
+    LONGEST_WATCH,
+    Playback,
+    calm,
+    horizon,
+    watch_seconds,
+)
 
 REDRAW = 0.25
 
@@ -90,3 +97,23 @@ def test_a_run_early_stopping_ends_at_44_of_1000_epochs_is_still_drawn_over_seco
     assert 3.0 <= finished_at <= 0.5 + LONGEST_WATCH, finished_at
     growth = [b - a for a, b in itertools.pairwise(drawn)]
     assert sum(1 for step in growth if step > 0) >= 12
+
+
+def test_a_run_of_an_epoch_a_second_is_redrawn_calmly_and_a_fast_or_replayed_one_briskly():
+    every_second = [1.0, 2.0, 3.1, 4.1, 5.2]
+    assert calm(every_second, caught_up=True, paused=False, was_calm=False)
+    # Not before three gaps are known, nor while a replay draws epochs that came at once.
+    assert not calm(every_second[:3], caught_up=True, paused=False, was_calm=False)
+    assert not calm(every_second, caught_up=False, paused=False, was_calm=True)
+    fast = [0.1, 0.2, 0.3, 0.4, 0.5]
+    assert not calm(fast, caught_up=True, paused=False, was_calm=True)
+    # A paused run changes only on Resume, Step or Stop, which redraw at once.
+    assert calm(fast, caught_up=True, paused=True, was_calm=False)
+
+
+def test_a_pace_near_the_threshold_keeps_its_timer():
+    near = [0.7 * n for n in range(1, 8)]
+    assert calm(near, caught_up=True, paused=False, was_calm=True)
+    assert not calm(near, caught_up=True, paused=False, was_calm=False)
+    # One slow gap (a redraw of a loaded machine) does not make a brisk run calm.
+    assert not calm([0.2, 0.4, 2.4, 2.6], caught_up=True, paused=False, was_calm=False)

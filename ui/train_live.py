@@ -14,7 +14,7 @@ import time
 import streamlit as st
 
 from builder.training import jobs
-from builder.training.playback import Playback
+from builder.training.playback import Playback, calm
 from builder.training.progress import PAUSED, REPLAYING, Progress, progress
 from builder.training.runs import Run, from_job
 from ui import boundary, sidebar, train_inside, train_panel
@@ -23,6 +23,7 @@ PLAYBACK = "train_playback"
 INSTANT = "train_instant"
 AWAITED = "train_first_epoch_awaited"
 STEPPED = "train_stepped"  # (job id, monotonic time) of the last Step taken
+CALM = "train_calm"  # the live redraw's timer is the calm one (``playback.calm``)
 # Streamlit 1.67 sometimes delivers one click to its callback two or three times within
 # 0.7 s (seen in the steering test while the live redraw's timer ran). Pause and Resume
 # are therefore two buttons, each idempotent, and a Step this soon after the last one is
@@ -40,6 +41,7 @@ def start_playback(job: jobs.Job) -> None:
     """Replay ``job`` from its start (the student just pressed Train)."""
     st.session_state[PLAYBACK] = Playback(job.id, position=float(job.epochs_before))
     st.session_state[AWAITED] = job.id
+    st.session_state[CALM] = False
 
 
 def _playback(job: jobs.Job) -> Playback:
@@ -74,6 +76,22 @@ def replaying(job: jobs.Job | None) -> bool:
         and not st.session_state.get(INSTANT, False)
         and int(playback.position) < len(job.history)
     )
+
+
+def calm_timer() -> bool:
+    """Whether the page has the live redraw on its calm timer."""
+    return st.session_state.get(CALM, False)
+
+
+def timer_changed(job: jobs.Job) -> bool:
+    """Choose the live redraw's timer from the run's pace; True when it changed, so the
+    page must run again to give the browser the new timer."""
+    playback = _playback(job)
+    elapsed = [epoch["seconds"] for epoch in job.history]
+    wanted = calm(elapsed, playback.caught_up, job.paused, calm_timer())
+    changed = wanted != calm_timer()
+    st.session_state[CALM] = wanted
+    return changed
 
 
 def _show_now() -> None:
