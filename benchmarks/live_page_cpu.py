@@ -85,9 +85,18 @@ def main() -> None:
     parser.add_argument("--preset", default="digits")
     args = parser.parse_args()
 
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
-    from tests.conftest import CHROMIUM, CHROMIUM_ARGS, free_port, start_server, stop_server
+    from tests.conftest import (
+        BROWSER_WAIT_MS,
+        CHROMIUM,
+        CHROMIUM_ARGS,
+        free_port,
+        start_server,
+        stop_server,
+    )
+
+    expect.set_options(timeout=BROWSER_WAIT_MS)
 
     folder = Path(tempfile.mkdtemp(prefix="nnb-live-cpu-"))
     slow = folder / "slow-epochs"
