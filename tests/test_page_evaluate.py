@@ -7,8 +7,10 @@ import json
 import numpy as np
 import pytest
 
+from builder.judging.evaluation import judge
 from builder.judging.trace import percent
 from builder.training.runs import Run
+from builder.worker.tasks import sample_frame
 from tests.apptest_helpers import texts, with_sample
 from tests.trained import trained_run
 
@@ -37,6 +39,10 @@ def test_classification_scores_baseline_and_threshold(titanic_run):
     assert labels[:4] == ["Accuracy", "Macro F1", "Cohen's kappa", "Training accuracy"]
     accuracy = titanic_run.result["metrics"]["test"]["accuracy"]
     assert at.metric[0].value == f"{accuracy:.1%}"
+    frame = sample_frame(titanic_run.experiment.data.source)
+    majority = judge(titanic_run.result, frame, titanic_run.experiment)["baseline"]["accuracy"]
+    # The gain over the baseline is a difference of percentages: in points.
+    assert at.metric[0].delta == f"{100 * (accuracy - majority):+.1f} points vs baseline"
     assert any("most frequent class ('0')" in t for t in texts(at.caption))
     assert len(at.success) + len(at.warning) >= 1
     assert at.get("page_link")[-1].proto.label == "Next: Export it →"

@@ -109,7 +109,9 @@ def _classification(
     columns[0].metric(
         "Accuracy",
         f"{report['accuracy']:.1%}",
-        delta=f"{report['accuracy'] - baseline['accuracy']:+.1%} vs baseline",
+        # A difference of two percentages is in points: 70% against 60% is +10 points, not
+        # "+10%" (which reads as 66%).
+        delta=f"{100 * (report['accuracy'] - baseline['accuracy']):+.1f} points vs baseline",
         delta_color="off" if neutral else "normal",
     )
     columns[1].metric("Macro F1", f"{report['f1_macro']:.3f}")
