@@ -172,7 +172,7 @@ def test_every_activation_the_build_page_offers_converts():
 
 def test_preprocessing_json_is_the_fitted_prep_and_what_the_outputs_mean(bundles):
     runs = bundles[1]
-    for preset, kind in (("iris", "softmax"), ("pima-small", "sigmoid"), ("wages", "value")):
+    for preset, kind in (("iris", "softmax"), ("pima-deep", "sigmoid"), ("wages", "value")):
         description = json.loads(preprocessing_json(runs[preset].result))
         assert description["output"] == kind
         fields = {
