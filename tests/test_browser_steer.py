@@ -102,7 +102,7 @@ def test_pause_step_stop_then_continue_and_restart_from_the_same_start(app_url, 
         click_button(page, "train_pause")
         _paused_at(page)
         click_button(page, "train_stop")
-        stopped = page.get_by_text(re.compile(r"^Stopped after \d+ epoch"))
+        stopped = page.get_by_text(re.compile(r"^Stopped after \d+ epoch")).first
         expect(stopped).to_be_visible(timeout=WAIT_MS)
         ran = int(re.search(r"after (\d+)", stopped.inner_text())[1])
         assert ran > held + 1

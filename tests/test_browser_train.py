@@ -181,7 +181,9 @@ def test_stop_during_start_up_shows_at_once_and_ends_the_run_stopped(app_url, pa
         expect(page.get_by_text("Stopping… The network is still being built")).to_be_visible()
         expect(page.locator(".st-key-train_start button").first).to_be_disabled()
         expect(page.locator(".st-key-train_stop button").first).to_be_disabled()
-    expect(page.get_by_text(re.compile(r"^Stopped after \d+ epoch"))).to_be_visible(timeout=WAIT_MS)
+    expect(page.get_by_text(re.compile(r"^Stopped after \d+ epoch")).first).to_be_visible(
+        timeout=WAIT_MS
+    )
     assert 1 <= epochs_done(page) < 1000
     expect(page.locator(".st-key-train_start button").first).to_be_enabled()
     expect(runs).to_contain_text("stopped")

@@ -91,8 +91,8 @@ def test_a_reload_mid_training_follows_the_run_and_a_second_tab_sees_it(store_ur
             click_button(second, "train_stop")  # stopping in one tab stops the run for both
             # After the epoch in progress, which a loaded machine's workers are slow to end.
             stopped = re.compile(r"Stopped after \d+ epoch")
-            expect(second.get_by_text(stopped)).to_be_visible(timeout=WAIT_MS)
-            expect(page.get_by_text(stopped)).to_be_visible(timeout=WAIT_MS)
+            expect(second.get_by_text(stopped).first).to_be_visible(timeout=WAIT_MS)
+            expect(page.get_by_text(stopped).first).to_be_visible(timeout=WAIT_MS)
             for tab in (page, second):
                 expect(tab.get_by_test_id("stDataFrame").last).to_contain_text("wine · run 1")
                 expect(tab.get_by_test_id("stSidebar")).to_contain_text("Runs: 1")

@@ -125,7 +125,7 @@ def test_a_network_blip_shorter_than_the_grace_keeps_the_run(one_slot_url, brows
             epoch, _ = _progress(page)
             expect(page.get_by_text(EPOCH)).not_to_contain_text(f"Epoch {epoch} of")
             click_button(page, "train_stop")  # free the only slot for the next test
-            expect(page.get_by_text(re.compile(r"Stopped after \d+ epoch"))).to_be_visible(
+            expect(page.get_by_text(re.compile(r"Stopped after \d+ epoch")).first).to_be_visible(
                 timeout=LONG_WAIT_MS
             )
     finally:

@@ -224,7 +224,7 @@ def train_again_and_stop(page, journey: Journey) -> None:
         click_button(page, "train_start")
         click_button(page, "train_stop")
         wait_for_stop_taken(page)
-    stopped = page.get_by_text(STOPPED)
+    stopped = page.get_by_text(STOPPED).first
     expect(stopped).to_be_visible(timeout=TRAINING_TIMEOUT)
     assert int(STOPPED.search(stopped.inner_text())[1]) < EPOCHS
     expect(page.get_by_test_id("stDataFrame").last).to_contain_text(journey.run_name(2))

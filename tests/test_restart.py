@@ -84,7 +84,7 @@ def test_a_restarted_server_gives_back_the_runs_and_continues_the_interrupted_on
             click_button(page, "train_stop")
             # It stops at the end of the epoch in progress, and workers of a loaded machine
             # are starved first: a wait for training.
-            expect(page.get_by_text(re.compile(r"Stopped after \d+ epoch"))).to_be_visible(
+            expect(page.get_by_text(re.compile(r"Stopped after \d+ epoch")).first).to_be_visible(
                 timeout=WAIT_MS
             )
             expect(runs).not_to_contain_text("interrupted")

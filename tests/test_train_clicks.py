@@ -35,7 +35,9 @@ def test_quick_train_stop_clicks_record_one_run_per_train(app_url, page):
             click_button(page, "train_start")
             click_button(page, "train_stop")
             wait_for_stop_taken(page)
-    expect(page.get_by_text(re.compile(r"Stopped after \d+ epoch"))).to_be_visible(timeout=WAIT_MS)
+    expect(page.get_by_text(re.compile(r"Stopped after \d+ epoch")).first).to_be_visible(
+        timeout=WAIT_MS
+    )
     runs = page.get_by_test_id("stDataFrame").last
     expect(runs).to_contain_text(f"iris · run {ROUNDS}")
     expect(runs).not_to_contain_text(f"iris · run {ROUNDS + 1}")
@@ -55,7 +57,9 @@ def test_a_double_click_on_train_starts_one_run(app_url, page):
         page.locator(".st-key-train_start button").first.dblclick()
         click_button(page, "train_stop")
         wait_for_stop_taken(page)
-    expect(page.get_by_text(re.compile(r"Stopped after \d+ epoch"))).to_be_visible(timeout=WAIT_MS)
+    expect(page.get_by_text(re.compile(r"Stopped after \d+ epoch")).first).to_be_visible(
+        timeout=WAIT_MS
+    )
     runs = page.get_by_test_id("stDataFrame").last
     expect(runs).to_contain_text("iris · run 1")
     expect(runs).not_to_contain_text("iris · run 2")
