@@ -26,23 +26,22 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from classroom_load import cpu_seconds
+
 from builder.experiment import share
 from builder.experiment.presets import preset_experiment
 from builder.worker.serve import SLOW_FILE_VARIABLE
 
 
-def cpu_seconds(marker: bytes) -> float:
+def cpu_of(marker: bytes) -> float:
     """User + system CPU seconds of every process whose command line holds ``marker``."""
-    tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
-            if marker not in Path(f"/proc/{pid}/cmdline").read_bytes():
-                continue
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            if marker in Path(f"/proc/{pid}/cmdline").read_bytes():
+                total += cpu_seconds(int(pid))
         except OSError:  # the process ended meanwhile
             continue
-        total += (int(fields[11]) + int(fields[12])) / tick
     return total
 
 
@@ -62,13 +61,13 @@ def measure(browser, url: str, port: int, link: str | None, seconds: float) -> t
             page.locator(".st-key-train_start button").first.click()
             expect(page.get_by_text(re.compile(r"Epoch ([3-9]|\d\d+) of 1000"))).to_be_visible()
         server = f"--server.port={port}".encode()
-        browser_before, server_before = cpu_seconds(b"chromium"), cpu_seconds(server)
+        browser_before, server_before = cpu_of(b"chromium"), cpu_of(server)
         started = time.monotonic()
         page.wait_for_timeout(seconds * 1000)
         spent = time.monotonic() - started
         shares = (
-            (cpu_seconds(b"chromium") - browser_before) / spent,
-            (cpu_seconds(server) - server_before) / spent,
+            (cpu_of(b"chromium") - browser_before) / spent,
+            (cpu_of(server) - server_before) / spent,
         )
         if link is not None:
             page.locator(".st-key-train_stop button").first.click()

@@ -96,8 +96,9 @@ class Playback:
 
 # A run whose epochs come at least this far apart (median of the last few gaps) is drawn
 # on a calm timer: a new point per epoch is all there is to show, and every redraw of the
-# page's charts and runs table costs the browser as much as a changed one. One calm
-# Train page took 0.6 of a core in Chromium at four redraws a second, 0.15 at one.
+# page's charts and runs table costs the browser about as much as a changed one. A Train
+# page with an epoch a second took 0.88-0.96 of a core in Chromium at four redraws a
+# second, 0.52 at one (benchmarks/live_page_cpu.py).
 CALM_EPOCH_SECONDS = 1.0
 # A calm page goes brisk again once epochs come this fast (hysteresis: a run near the
 # threshold does not switch timers at every epoch).
